@@ -1,0 +1,76 @@
+# Region Bridge: `make run` serves the demo on http://127.0.0.1:8000; `make test` runs the suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+WORKERS ?= 2
+export DJANGO_SETTINGS_MODULE := regionbridge.settings
+
+.PHONY: run install install-dev migrate static data test test-deps lint format messages bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade "pip>=24"
+
+# Reinstall only when the dependency files change.
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	@mkdir -p var
+	$(BIN)/regionbridge migrate --noinput -v0
+
+static: install
+	$(BIN)/regionbridge collectstatic --noinput -v0
+
+data: migrate
+	$(BIN)/regionbridge load-reference
+	$(BIN)/regionbridge load-demo
+
+run: data static
+	@echo "Region Bridge on http://$(HOST):$(PORT)  (Ctrl-C stops the server and the worker)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/regionbridge db_worker --queue-name default & \
+	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers $(WORKERS) \
+		--blocking-threads 4 --no-ws --log-level warning regionbridge.wsgi:application
+
+test-deps: install-dev
+	@test -x /usr/bin/chromium || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+test: test-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/regionbridge makemigrations --check --dry-run -v0
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-dev
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: install
+	cd regionbridge && ../$(BIN)/regionbridge makemessages -l uk -l en --no-obsolete --no-location
+	cd regionbridge && ../$(BIN)/regionbridge compilemessages
+
+bench: data
+	$(BIN)/python scripts/bench.py
+
+clean:
+	rm -rf $(VENV) var/static

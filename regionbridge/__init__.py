@@ -1,0 +1,1 @@
+"""Region Bridge: partnerships between Ukraine's regions and the regions of other countries."""

@@ -1,0 +1,169 @@
+"""Accounts, roles and API tokens: the only way they are created and changed."""
+
+import hashlib
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from regionbridge import policy
+from regionbridge.accounts.models import ApiToken, Language, Role, RoleAssignment, User
+from regionbridge.audit.services import audit_record
+from regionbridge.organizations.models import MISSION_KINDS, Organization, OrganizationKind
+from regionbridge.regions.models import Region
+
+TOKEN_PREFIX = "rb_"
+
+
+def role_scope_check(role: str, region: Region | None, organization: Organization | None) -> None:
+    """Each role is bound to what it needs: a Ukrainian oblast, a foreign region, an office."""
+    if role not in Role.values:
+        raise ValidationError(_("Unknown role: %(role)s") % {"role": role})
+    if role == Role.REGIONAL and (region is None or region.country.code != "UA"):
+        raise ValidationError(_("A regional role needs a Ukrainian region."))
+    if role == Role.PARTNER and (region is None or region.country.code == "UA"):
+        raise ValidationError(_("A partner role needs a foreign region."))
+    if role == Role.EMBASSY and (organization is None or organization.kind not in MISSION_KINDS):
+        raise ValidationError(_("An embassy role needs an embassy or consulate."))
+    if role == Role.MINISTRY and (
+        organization is None or organization.kind != OrganizationKind.MINISTRY
+    ):
+        raise ValidationError(_("A ministry role needs a ministry."))
+    if role == Role.INSTITUTION and organization is None:
+        raise ValidationError(_("An institution role needs an organization."))
+
+
+@transaction.atomic
+def role_assign(
+    *,
+    user: User,
+    role: str,
+    region: Region | None = None,
+    organization: Organization | None = None,
+    by: User | None = None,
+) -> RoleAssignment:
+    """Grant a role (idempotent: granting the same role and scope twice keeps one)."""
+    role_scope_check(role, region, organization)
+    assignment, created = RoleAssignment.objects.get_or_create(
+        user=user, role=role, region=region, organization=organization
+    )
+    if created:
+        audit_record(
+            actor=by,
+            action="role.granted",
+            target=user,
+            changes={"role": role, "region": region, "organization": organization},
+        )
+    policy.forget(user)
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, assignment: RoleAssignment, by: User | None = None) -> None:
+    user = assignment.user
+    audit_record(
+        actor=by,
+        action="role.revoked",
+        target=user,
+        changes={
+            "role": assignment.role,
+            "region": assignment.region,
+            "organization": assignment.organization,
+        },
+    )
+    assignment.delete()
+    policy.forget(user)
+
+
+@transaction.atomic
+def user_create(
+    *,
+    email: str,
+    password: str | None,
+    full_name: str = "",
+    language: str = Language.UK,
+    is_superuser: bool = False,
+    by: User | None = None,
+) -> User:
+    """Create an account; the password must pass the validators (unless None: no sign-in)."""
+    email = User.objects.normalize_email(email).strip().lower()
+    if User.objects.filter(email__iexact=email).exists():
+        raise ValidationError(_("An account with this e-mail already exists."))
+    user = User(email=email, full_name=full_name, language=language)
+    if password is None:
+        user.set_unusable_password()
+    else:
+        from django.contrib.auth.password_validation import validate_password
+
+        validate_password(password, user)
+        user.set_password(password)
+    user.is_staff = user.is_superuser = is_superuser
+    user.full_clean()
+    user.save()
+    audit_record(actor=by, action="user.created", target=user, changes={"superuser": is_superuser})
+    return user
+
+
+def user_set_preferences(*, user: User, language: str | None = None, tz: str | None = None) -> User:
+    changes = {}
+    if language is not None:
+        if language not in Language.values:
+            raise ValidationError(_("Unknown language."))
+        user.language = language
+        changes["language"] = language
+    if tz is not None:
+        from regionbridge.lib.timezones import validate_timezone
+
+        validate_timezone(tz)
+        user.timezone = tz
+        changes["timezone"] = tz
+    if changes:
+        user.save(update_fields=list(changes))
+        audit_record(actor=user, action="user.preferences_changed", target=user, changes=changes)
+    return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def token_issue(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a token; the plain text is returned once and only its digest is kept."""
+    name = name.strip()
+    if not name:
+        raise ValidationError(_("Give the token a name."))
+    plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, name=name[:100], prefix=plain[:10], digest=_digest(plain)
+    )
+    audit_record(actor=user, action="token.issued", target=token)
+    return token, plain
+
+
+@transaction.atomic
+def token_revoke(*, token: ApiToken, by: User) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(actor=by, action="token.revoked", target=token)
+
+
+def token_authenticate(plain: str) -> User | None:
+    """The active user a bearer token belongs to, or None."""
+    if not plain.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=_digest(plain), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    # Touch at most once a minute: a token used in a loop should not write on every call.
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

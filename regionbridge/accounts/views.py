@@ -1,0 +1,94 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from regionbridge import policy
+from regionbridge.accounts import services
+from regionbridge.accounts.forms import PreferencesForm, SignInForm, TokenForm
+from regionbridge.accounts.models import ApiToken
+from regionbridge.audit.services import audit_record
+from regionbridge.core.middleware import remember_language
+
+
+class SignInView(LoginView):
+    form_class = SignInForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = form.get_user()
+        audit_record(actor=user, action="user.signed_in", target=user)
+        # The account's language wins over whatever the browser had.
+        remember_language(response, user.language)
+        return response
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        audit_record(actor=request.user, action="user.signed_out", target=request.user)
+    logout(request)
+    return redirect(settings.LOGOUT_REDIRECT_URL)
+
+
+def _profile_page(request, *, preferences=None, token_form=None, new_token=None, status=200):
+    user = request.user
+    context = {
+        "preferences": preferences
+        or PreferencesForm(initial={"language": user.language, "timezone": user.timezone}),
+        "token_form": token_form or TokenForm(),
+        "new_token": new_token,
+        "tokens": policy.visible(user, ApiToken).filter(revoked_at__isnull=True),
+        "roles": user.role_assignments.select_related("region", "organization"),
+    }
+    return render(request, "accounts/profile.html", context, status=status)
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _profile_page(request)
+    form = PreferencesForm(request.POST)
+    if form.is_valid():
+        try:
+            services.user_set_preferences(
+                user=request.user,
+                language=form.cleaned_data["language"],
+                tz=form.cleaned_data["timezone"],
+            )
+        except ValidationError as exc:
+            form.add_error("timezone", exc)
+        else:
+            messages.success(request, _("Preferences saved."))
+            response = redirect("accounts:profile")
+            remember_language(response, request.user.language)
+            return response
+    return _profile_page(request, preferences=form, status=400)
+
+
+@login_required
+@require_POST
+def token_create(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        return _profile_page(request, token_form=form, status=400)
+    _token, plain = services.token_issue(user=request.user, name=form.cleaned_data["name"])
+    # Shown once, on this response only; never stored in plain text.
+    return _profile_page(request, new_token=plain)
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = get_object_or_404(policy.visible(request.user, ApiToken), pk=token_id)
+    services.token_revoke(token=token, by=request.user)
+    messages.success(request, _("Token revoked."))
+    return redirect("accounts:profile")

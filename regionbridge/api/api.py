@@ -1,0 +1,142 @@
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from ninja import NinjaAPI, Query, Router
+from ninja.pagination import PageNumberPagination, paginate
+
+from regionbridge import policy
+from regionbridge.api import errors
+from regionbridge.api.auth import MEMBERS, PUBLIC
+from regionbridge.api.schemas import (
+    AuditOut,
+    CountryOut,
+    MeOut,
+    OrganizationOut,
+    PersonOut,
+    RegionOut,
+)
+from regionbridge.audit.models import AuditEntry
+from regionbridge.lib.search import filter_by_terms
+from regionbridge.organizations import selectors as directory
+from regionbridge.organizations.models import OrganizationKind
+from regionbridge.regions.models import Country, Region, RegionKind
+from regionbridge.regions.selectors import region_list
+
+api = NinjaAPI(
+    title="Region Bridge API",
+    version="1",
+    description=(
+        "Regions, organizations and people of Region Bridge. Authenticate with a personal token: "
+        "`Authorization: Bearer <token>` (profile page or `regionbridge issue-token`). "
+        "Errors are JSON objects with a `message`."
+    ),
+    urls_namespace="api",
+)
+errors.install(api)
+
+
+def require(request, action: str, obj=None) -> None:
+    if not policy.can(request.user, action, obj):
+        raise PermissionDenied("You may not do this.")
+
+
+reference = Router(tags=["reference"])
+
+
+@reference.get("/countries", response=list[CountryOut], auth=PUBLIC)
+@paginate(PageNumberPagination)
+def list_countries(request, q: str = ""):
+    countries = policy.visible(request.user, Country).order_by("code")
+    if q:
+        countries = filter_by_terms(countries, q)
+    return countries
+
+
+@reference.get("/regions", response=list[RegionOut], auth=PUBLIC)
+@paginate(PageNumberPagination)
+def list_regions(
+    request,
+    country: str = Query("", max_length=2, description="ISO 3166-1 alpha-2, e.g. US"),
+    q: str = Query("", max_length=200, description="Name in Ukrainian or English"),
+    kind: RegionKind | None = None,
+):
+    return region_list(country=country, query=q, kind=kind or "").select_related("parent")
+
+
+@reference.get("/regions/{code}", response=RegionOut, auth=PUBLIC)
+def get_region(request, code: str):
+    require(request, policy.Action.REGION_VIEW)
+    regions = policy.visible(request.user, Region).select_related("country", "parent")
+    return get_object_or_404(regions, code=code.upper())
+
+
+directory_router = Router(tags=["directory"])
+
+
+@directory_router.get("/organizations", response=list[OrganizationOut], auth=MEMBERS)
+@paginate(PageNumberPagination)
+def list_organizations(
+    request,
+    q: str = Query("", max_length=200),
+    kind: OrganizationKind | None = None,
+    country: str = Query("", max_length=2),
+    region: str = Query("", max_length=10),
+):
+    require(request, policy.Action.DIRECTORY_VIEW)
+    return directory.organizations_for(
+        request.user, query=q, kind=kind or "", country=country, region=region
+    )
+
+
+@directory_router.get("/organizations/{organization_id}", response=OrganizationOut, auth=MEMBERS)
+def get_organization(request, organization_id: int):
+    require(request, policy.Action.DIRECTORY_VIEW)
+    return get_object_or_404(directory.organizations_for(request.user), pk=organization_id)
+
+
+@directory_router.get("/people", response=list[PersonOut], auth=MEMBERS)
+@paginate(PageNumberPagination)
+def list_people(
+    request,
+    q: str = Query("", max_length=200, description="e.g. 'Zhytomyr RMA' or 'Індіана'"),
+    organization: int | None = None,
+    country: str = Query("", max_length=2),
+    region: str = Query("", max_length=10),
+):
+    require(request, policy.Action.DIRECTORY_VIEW)
+    return directory.people_for(
+        request.user, query=q, organization=organization, country=country, region=region
+    )
+
+
+@directory_router.get("/people/{person_id}", response=PersonOut, auth=MEMBERS)
+def get_person(request, person_id: int):
+    require(request, policy.Action.DIRECTORY_VIEW)
+    return get_object_or_404(directory.people_for(request.user), pk=person_id)
+
+
+account = Router(tags=["account"])
+
+
+@account.get("/me", response=MeOut, auth=MEMBERS)
+def me(request):
+    user = request.user
+    return {
+        "email": user.email,
+        "full_name": user.full_name,
+        "language": user.language,
+        "timezone": user.timezone,
+        "roles": list(user.role_assignments.select_related("region")),
+    }
+
+
+@account.get("/audit", response=list[AuditOut], auth=MEMBERS)
+@paginate(PageNumberPagination)
+def list_audit(request, action: str = Query("", max_length=80)):
+    require(request, policy.Action.AUDIT_VIEW)
+    entries = policy.visible(request.user, AuditEntry)
+    return entries.filter(action__startswith=action) if action else entries
+
+
+api.add_router("/", reference)
+api.add_router("/", directory_router)
+api.add_router("/", account)

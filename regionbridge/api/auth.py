@@ -1,0 +1,29 @@
+from django.contrib.auth.models import AnonymousUser
+from ninja.errors import AuthenticationError
+from ninja.security import HttpBearer, SessionAuth
+
+from regionbridge.accounts.services import token_authenticate
+
+
+class BearerToken(HttpBearer):
+    """`Authorization: Bearer <token>`: a wrong or revoked token is a 401, never anonymous."""
+
+    def authenticate(self, request, token):
+        user = token_authenticate(token)
+        if user is None:
+            raise AuthenticationError
+        request.user = user
+        return user
+
+
+class Anonymous:
+    """Lets endpoints that are open to the public run without credentials."""
+
+    def __call__(self, request):
+        return request.user if request.user.is_authenticated else AnonymousUser()
+
+
+bearer = BearerToken()
+session = SessionAuth()
+MEMBERS = [bearer, session]
+PUBLIC = [bearer, session, Anonymous()]

@@ -1,0 +1,57 @@
+"""Every API error is JSON with a human-readable `message`; nothing surfaces as an HTML 500."""
+
+import logging
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+logger = logging.getLogger(__name__)
+
+
+def install(api: NinjaAPI) -> None:
+    def respond(request, status: int, message: str, **extra):
+        return api.create_response(request, {"message": message, **extra}, status=status)
+
+    @api.exception_handler(ValidationError)
+    def invalid(request, exc):
+        errors = [
+            {"loc": [str(part) for part in error.get("loc", [])], "msg": error.get("msg", "")}
+            for error in exc.errors
+        ]
+        return respond(request, 422, "Invalid input.", errors=errors)
+
+    @api.exception_handler(DjangoValidationError)
+    def invalid_domain(request, exc):
+        return respond(request, 400, "; ".join(exc.messages), errors=exc.messages)
+
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request, exc):
+        return respond(
+            request,
+            401,
+            "Authentication required: send 'Authorization: Bearer <token>' with a valid token.",
+        )
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request, exc):
+        return respond(request, 403, str(exc) or "You may not do this.")
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return respond(request, 404, "Not found.")
+
+    @api.exception_handler(ObjectDoesNotExist)
+    def missing(request, exc):
+        return respond(request, 404, "Not found.")
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc):
+        return respond(request, exc.status_code, str(exc))
+
+    @api.exception_handler(Exception)
+    def unexpected(request, exc):
+        logger.exception("API error on %s %s", request.method, request.path)
+        return respond(request, 500, "Internal error; nothing was changed.")

@@ -1,0 +1,9 @@
+from regionbridge import policy
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    return {
+        "nav_directory": policy.can(user, policy.Action.DIRECTORY_VIEW),
+        "nav_audit": policy.can(user, policy.Action.AUDIT_VIEW),
+    }

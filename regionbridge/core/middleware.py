@@ -1,0 +1,61 @@
+import zoneinfo
+
+from django.conf import settings
+from django.utils import timezone, translation
+
+
+def request_language(request) -> str:
+    """The person's saved choice, else the browser's cookie, else Ukrainian."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.language:
+        return user.language
+    cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    if cookie in dict(settings.LANGUAGES):
+        return cookie
+    return settings.LANGUAGE_CODE
+
+
+def remember_language(response, language: str) -> None:
+    """Keep the choice in the browser too, so the sign-in page speaks it next time."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+
+
+class LanguageMiddleware:
+    """Ukrainian by default; English on one click, remembered per person (and per browser)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = request_language(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        translation.deactivate()
+        return response
+
+
+class UserTimezoneMiddleware:
+    """Times show in the person's own time zone: Kyiv and Indianapolis are 7 hours apart."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.timezone:
+            try:
+                timezone.activate(zoneinfo.ZoneInfo(user.timezone))
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

@@ -1,0 +1,75 @@
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from regionbridge.accounts.models import Language
+from regionbridge.accounts.services import user_set_preferences
+from regionbridge.core.middleware import remember_language
+from regionbridge.regions.models import Region
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    ukrainian_regions = Region.objects.filter(country__code="UA").order_by("name_uk")
+    return render(request, "core/home.html", {"ukrainian_regions": ukrainian_regions})
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch the interface language; signed-in people keep the choice on their account."""
+    language = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = redirect(next_url)
+    if language not in Language.values:
+        return response
+    if request.user.is_authenticated:
+        user_set_preferences(user=request.user, language=language)
+    remember_language(response, language)
+    return response
+
+
+@never_cache
+def healthz(request: HttpRequest) -> HttpResponse:
+    return JsonResponse({"status": "ok"})
+
+
+@never_cache
+def readyz(request: HttpRequest) -> HttpResponse:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any database failure means "not ready"
+        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def _error(request: HttpRequest, status: int, message: str, template: str) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"message": message}, status=status)
+    return render(request, template, {"message": message}, status=status)
+
+
+def not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    return _error(request, 404, _("Not found."), "core/404.html")
+
+
+def forbidden(request: HttpRequest, exception=None) -> HttpResponse:
+    return _error(request, 403, _("You do not have access to this page."), "core/403.html")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _wants_json(request):
+        return JsonResponse({"message": "Internal error."}, status=500)
+    return render(request, "core/500.html", status=500)

@@ -1,0 +1,64 @@
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from regionbridge import policy
+from regionbridge.core.access import is_htmx, requires
+from regionbridge.organizations import selectors
+from regionbridge.organizations.models import Organization, OrganizationKind
+
+PAGE_SIZE = 25
+
+
+@requires(policy.Action.DIRECTORY_VIEW)
+def directory(request: HttpRequest) -> HttpResponse:
+    """Who is our contact in Indiana? Who heads Zhytomyr's RMA? — in either language."""
+    query = request.GET.get("q", "").strip()[:200]
+    kind = request.GET.get("kind", "")
+    if kind not in OrganizationKind.values:
+        kind = ""
+    people = selectors.people_for(request.user, query=query)
+    if kind:
+        people = people.filter(organization__kind=kind)
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    organizations = (
+        selectors.organizations_for(request.user, query=query, kind=kind)[:10] if query else []
+    )
+    context = {
+        "query": query,
+        "kind": kind,
+        "kinds": OrganizationKind.choices,
+        "page": page,
+        "organizations": organizations,
+    }
+    template = "organizations/_results.html" if is_htmx(request) else "organizations/directory.html"
+    return render(request, template, context)
+
+
+@requires(policy.Action.DIRECTORY_VIEW)
+def person_detail(request: HttpRequest, person_id: int) -> HttpResponse:
+    person = get_object_or_404(selectors.people_for(request.user), pk=person_id)
+    return render(
+        request,
+        "organizations/person.html",
+        {"person": person, "can_edit": policy.can(request.user, policy.Action.PERSON_EDIT, person)},
+    )
+
+
+@requires(policy.Action.DIRECTORY_VIEW)
+def organization_detail(request: HttpRequest, organization_id: int) -> HttpResponse:
+    organization = get_object_or_404(
+        selectors.organizations_for(request.user).select_related("parent"), pk=organization_id
+    )
+    people = selectors.people_for(request.user, organization=organization.pk)
+    districts = organization.consular_districts.select_related("region").order_by("region__name_en")
+    return render(
+        request,
+        "organizations/organization.html",
+        {
+            "organization": organization,
+            "people": people,
+            "districts": districts,
+            "units": Organization.objects.filter(parent=organization).order_by("name_en"),
+        },
+    )

@@ -1,0 +1,227 @@
+"""The one authority on access: `can(user, action, obj)` and `visible(user, Model)`.
+
+Pages, the API, search, exports, e-mail and live updates all ask these two functions, so a list,
+its count, a detail page and an export cannot disagree. Object rules that have a queryset rule are
+answered by that queryset, so each rule is written once.
+
+Outsiders (signed in, no business with an object) get 404 from views; insiders who may see but not
+change get 403.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from django.db.models import Model, Q, QuerySet
+
+from regionbridge.accounts.models import ApiToken, Role, RoleAssignment
+from regionbridge.audit.models import AuditEntry
+from regionbridge.organizations.models import (
+    HUB_KINDS,
+    MISSION_KINDS,
+    ContactChannel,
+    Organization,
+    Person,
+)
+from regionbridge.regions.models import Country, Region
+
+
+class Action(StrEnum):
+    REGION_VIEW = "region.view"
+    DIRECTORY_VIEW = "directory.view"
+    ORGANIZATION_VIEW = "organization.view"
+    ORGANIZATION_EDIT = "organization.edit"
+    PERSON_VIEW = "person.view"
+    PERSON_VIEW_CONTACTS = "person.view_contacts"
+    PERSON_EDIT = "person.edit"
+    AUDIT_VIEW = "audit.view"
+    TOKEN_MANAGE = "token.manage"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one user's roles reach: computed once per request and cached on the user."""
+
+    authenticated: bool = False
+    superuser: bool = False
+    roles: frozenset[str] = frozenset()
+    region_ids: frozenset[int] = frozenset()
+    organization_ids: frozenset[int] = frozenset()
+    host_country_ids: frozenset[int] = frozenset()
+    person_id: int | None = None
+
+    @property
+    def is_member(self) -> bool:
+        return self.superuser or bool(self.roles)
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.superuser or bool(self.roles & {Role.COORDINATOR, Role.MINISTRY})
+
+    @property
+    def is_coordinator(self) -> bool:
+        return self.superuser or Role.COORDINATOR in self.roles
+
+
+ANONYMOUS = Scope()
+_CACHE_ATTR = "_policy_scope"
+
+
+def scope_of(user: Any) -> Scope:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return ANONYMOUS
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    roles, regions, organizations, host_countries = set(), set(), set(), set()
+    for assignment in RoleAssignment.objects.filter(user=user).select_related("organization"):
+        roles.add(assignment.role)
+        if assignment.region_id:
+            regions.add(assignment.region_id)
+        if assignment.organization_id:
+            organizations.add(assignment.organization_id)
+            if assignment.role == Role.EMBASSY and assignment.organization.kind in MISSION_KINDS:
+                host_countries.add(assignment.organization.country_id)
+    person = Person.objects.filter(user=user).values_list("id", "organization_id").first()
+    if person:
+        organizations.add(person[1])
+    scope = Scope(
+        authenticated=True,
+        superuser=user.is_superuser,
+        roles=frozenset(roles),
+        region_ids=frozenset(regions),
+        organization_ids=frozenset(organizations),
+        host_country_ids=frozenset(host_countries),
+        person_id=person[0] if person else None,
+    )
+    setattr(user, _CACHE_ATTR, scope)
+    return scope
+
+
+def forget(user: Any) -> None:
+    """Drop the cached scope after the user's roles change."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+# --- queryset rules -----------------------------------------------------------------------
+
+
+def _organization_reach(scope: Scope, path: str) -> Q:
+    """Organizations whose people a member may contact directly (`path` leads to one)."""
+    q = Q(**{f"{path}__kind__in": HUB_KINDS})
+    q |= Q(**{f"{path}__in": scope.organization_ids})
+    q |= Q(**{f"{path}__region__in": scope.region_ids})
+    if scope.host_country_ids:
+        # An embassy works with its host country's regions and with Ukraine's.
+        q |= Q(**{f"{path}__country__in": scope.host_country_ids})
+        q |= Q(**{f"{path}__country__code": "UA"})
+    return q
+
+
+def _everyone(scope: Scope, qs: QuerySet) -> QuerySet:
+    return qs
+
+
+def _members(scope: Scope, qs: QuerySet) -> QuerySet:
+    return qs if scope.is_member else qs.none()
+
+
+def _contact_rule(scope: Scope, prefix: str) -> Q | None:
+    """Whose contact details a user may see; `prefix` leads from the queried model to a Person.
+
+    None means nobody's. Coordinators and ministries see all; other members see Ukraine's
+    national offices and missions, their own organizations and regions, and themselves.
+    """
+    if scope.sees_everything:
+        return Q()
+    if not scope.is_member:
+        return None
+    rule = _organization_reach(scope, f"{prefix}organization")
+    if scope.person_id:
+        rule |= Q(**{f"{prefix}pk": scope.person_id})
+    return rule
+
+
+def _contacts(scope: Scope, qs: QuerySet) -> QuerySet:
+    rule = _contact_rule(scope, "person__")
+    return qs.none() if rule is None else qs.filter(rule)
+
+
+def _audit(scope: Scope, qs: QuerySet) -> QuerySet:
+    return qs if scope.is_coordinator else qs.none()
+
+
+def _tokens(scope: Scope, qs: QuerySet, user: Any = None) -> QuerySet:
+    return qs.filter(user=user) if scope.authenticated else qs.none()
+
+
+_VISIBILITY: dict[type[Model], Callable[[Scope, QuerySet], QuerySet]] = {
+    Country: _everyone,
+    Region: _everyone,
+    Organization: _members,
+    Person: _members,
+    ContactChannel: _contacts,
+    AuditEntry: _audit,
+}
+
+
+def visible(user: Any, model: type[Model]) -> QuerySet:
+    """The rows of `model` that `user` may see; every list, count, search and export starts here."""
+    qs = model._default_manager.all()
+    if model is ApiToken:
+        return _tokens(scope_of(user), qs, user)
+    try:
+        rule = _VISIBILITY[model]
+    except KeyError:
+        raise LookupError(f"policy has no visibility rule for {model.__name__}") from None
+    return rule(scope_of(user), qs)
+
+
+# --- object rules ------------------------------------------------------------------------
+
+
+def _edits_organization(scope: Scope, organization: Organization) -> bool:
+    if scope.is_coordinator:
+        return True
+    if not scope.is_member:
+        return False
+    return organization.pk in scope.organization_ids or organization.region_id in scope.region_ids
+
+
+def _edits_person(scope: Scope, person: Person) -> bool:
+    if scope.person_id is not None and scope.person_id == person.pk:
+        return True
+    return _edits_organization(scope, person.organization)
+
+
+def _sees_contacts(user: Any, person: Person) -> bool:
+    rule = _contact_rule(scope_of(user), "")
+    if rule is None:
+        return False
+    return not rule or Person.objects.filter(rule, pk=person.pk).exists()
+
+
+_OBJECT_RULES: dict[str, Callable[[Any, Any], bool]] = {
+    Action.REGION_VIEW: lambda user, obj: True,
+    Action.DIRECTORY_VIEW: lambda user, obj: scope_of(user).is_member,
+    Action.ORGANIZATION_VIEW: lambda user, obj: scope_of(user).is_member,
+    Action.PERSON_VIEW: lambda user, obj: scope_of(user).is_member,
+    Action.PERSON_VIEW_CONTACTS: _sees_contacts,
+    Action.ORGANIZATION_EDIT: lambda user, obj: _edits_organization(scope_of(user), obj),
+    Action.PERSON_EDIT: lambda user, obj: _edits_person(scope_of(user), obj),
+    Action.AUDIT_VIEW: lambda user, obj: scope_of(user).is_coordinator,
+    Action.TOKEN_MANAGE: lambda user, obj: (
+        scope_of(user).authenticated and (obj is None or obj.user_id == user.pk)
+    ),
+}
+
+
+def can(user: Any, action: str, obj: Any = None) -> bool:
+    """May `user` do `action` (to `obj`, where the action concerns one object)?"""
+    try:
+        rule = _OBJECT_RULES[action]
+    except KeyError:
+        raise LookupError(f"policy has no rule for action {action!r}") from None
+    return bool(rule(user, obj))

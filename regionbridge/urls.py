@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from regionbridge.api.api import api
+
+urlpatterns = [
+    path("", include("regionbridge.core.urls")),
+    path("accounts/", include("regionbridge.accounts.urls")),
+    path("regions/", include("regionbridge.regions.urls")),
+    path("directory/", include("regionbridge.organizations.urls")),
+    path("audit/", include("regionbridge.audit.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "regionbridge.core.views.not_found"
+handler403 = "regionbridge.core.views.forbidden"
+handler500 = "regionbridge.core.views.server_error"
