@@ -1,0 +1,147 @@
+"""Personas for every test: built once per test from the real reference data.
+
+The reference data (countries, regions, reference organizations) is loaded once per test
+database; transactional tests (the browser) reload it after their flush.
+"""
+
+import pytest
+
+from regionbridge.accounts.services import role_assign
+from regionbridge.organizations.models import Organization
+from regionbridge.organizations.services import organizations_load_reference
+from regionbridge.regions.models import Region
+from regionbridge.regions.services import reference_load
+from tests.factories import (
+    PASSWORD,
+    ContactFactory,
+    OrganizationFactory,
+    PersonFactory,
+    UserFactory,
+)
+
+
+def ensure_reference() -> None:
+    if not Region.objects.filter(code="UA-18").exists():
+        reference_load()
+        organizations_load_reference()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        ensure_reference()
+
+
+@pytest.fixture(autouse=True)
+def _static_storage(settings):
+    # No collectstatic in tests: plain storage instead of the hashed manifest.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.AXES_ENABLED = False
+
+
+@pytest.fixture
+def reference(db):
+    ensure_reference()
+
+
+def org(key: str) -> Organization:
+    return Organization.objects.select_related("region", "country").get(key=key)
+
+
+def region(code: str) -> Region:
+    return Region.objects.select_related("country").get(code=code)
+
+
+def make_member(role: str, *, region_code: str | None = None, org_key: str | None = None, **kw):
+    user = UserFactory(**kw)
+    role_assign(
+        user=user,
+        role=role,
+        region=region(region_code) if region_code else None,
+        organization=org(org_key) if org_key else None,
+    )
+    return user
+
+
+@pytest.fixture
+def coordinator(reference):
+    return make_member("coordinator", org_key="presidential-office", email="coord@example.org")
+
+
+@pytest.fixture
+def ministry(reference):
+    return make_member("ministry", org_key="mfa", email="mfa@example.org")
+
+
+@pytest.fixture
+def embassy(reference):
+    return make_member("embassy", org_key="embassy-us", email="embassy@example.org")
+
+
+@pytest.fixture
+def zhytomyr(reference):
+    """Zhytomyr's RMA officer."""
+    return make_member("regional", region_code="UA-18", email="zhytomyr@example.org")
+
+
+@pytest.fixture
+def chernihiv(reference):
+    return make_member("regional", region_code="UA-74", email="chernihiv@example.org")
+
+
+@pytest.fixture
+def indiana(reference):
+    """Indiana's liaison (a partner-region official)."""
+    return make_member("partner", region_code="US-IN", email="indiana@example.org")
+
+
+@pytest.fixture
+def institution_user(reference):
+    """Staff of a hospital in Zhytomyr Oblast."""
+    hospital = OrganizationFactory(name_en="Zhytomyr Test Hospital")
+    user = UserFactory(email="hospital@example.org")
+    role_assign(user=user, role="institution", organization=hospital)
+    return user
+
+
+@pytest.fixture
+def outsider(reference):
+    """Signed in, but holds no role."""
+    return UserFactory(email="outsider@example.org")
+
+
+@pytest.fixture
+def zhytomyr_head(reference):
+    """The head of Zhytomyr's RMA, with an e-mail and a mobile number."""
+    person = PersonFactory(
+        organization=org("rma-UA-18"),
+        name_en="Viktor Testenko",
+        name_uk="Віктор Тестенко",
+        title_en="Head of the Zhytomyr Oblast Military Administration",
+        title_uk="Голова Житомирської обласної військової адміністрації",
+        rank=1,
+    )
+    ContactFactory(person=person, kind="email", value="head@zhytomyr.example.org")
+    ContactFactory(person=person, kind="mobile", value="+380 67 000 0000")
+    return person
+
+
+@pytest.fixture
+def indiana_contact(reference):
+    person = PersonFactory(
+        organization=org("gov-US-IN"),
+        name_en="Emma Hoosier",
+        name_uk="Емма Гузієр",
+        title_en="Director of International Partnerships",
+        title_uk="Директорка з міжнародних партнерств",
+    )
+    ContactFactory(person=person, kind="email", value="emma@indiana.example.org")
+    return person
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
