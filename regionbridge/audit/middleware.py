@@ -1,19 +1,27 @@
+from django.conf import settings
+
 from regionbridge.audit.context import Origin, reset_origin, set_origin
 
 
-class RequestContextMiddleware:
-    """Records the client address of each request for the audit log.
+def client_address(request) -> str:
+    """The client's address: REMOTE_ADDR, or the proxy's X-Real-IP when BEHIND_PROXY is set.
 
-    REMOTE_ADDR is what the server saw; behind a reverse proxy, the proxy must set it
-    (granian's and gunicorn's forwarded-allow settings), never a client-controlled header.
+    The header is trusted only behind our own proxy, which overwrites whatever a client sent.
     """
+    if settings.BEHIND_PROXY and request.META.get("HTTP_X_REAL_IP"):
+        return request.META["HTTP_X_REAL_IP"][:64]
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+class RequestContextMiddleware:
+    """Records where each request comes from, for the audit log."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         origin = Origin(
-            source=request.META.get("REMOTE_ADDR", "") or "unknown",
+            source=client_address(request),
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:255],
         )
         token = set_origin(origin)
