@@ -69,7 +69,7 @@ messages: install
 	cd regionbridge && ../$(BIN)/regionbridge makemessages -l uk -l en --no-obsolete --no-location
 	cd regionbridge && ../$(BIN)/regionbridge compilemessages
 
-bench: data
+bench: data static
 	$(BIN)/python scripts/bench.py
 
 clean:

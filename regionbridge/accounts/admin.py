@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
 
 from regionbridge.accounts.models import ApiToken, RoleAssignment, User
 from regionbridge.accounts.services import role_scope_check
@@ -18,6 +19,12 @@ class RoleForm(forms.ModelForm):
         return data
 
 
+class UserCreateForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "full_name", "language")
+
+
 class RoleInline(admin.TabularInline):
     model = RoleAssignment
     form = RoleForm
@@ -28,13 +35,29 @@ class RoleInline(admin.TabularInline):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin, AuditedAdmin):
     ordering = ["email"]
+    add_form = UserCreateForm
     list_display = ["email", "full_name", "language", "is_active", "is_staff"]
     search_fields = ["email", "full_name"]
     fieldsets = [
         (None, {"fields": ["email", "password", "full_name", "language", "timezone"]}),
         ("Access", {"fields": ["is_active", "is_staff", "is_superuser"]}),
     ]
-    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": [
+                    "email",
+                    "full_name",
+                    "language",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ],
+            },
+        )
+    ]
     filter_horizontal: list[str] = []
     list_filter = ["is_active", "is_staff", "language"]
     inlines = [RoleInline]

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from regionbridge.audit.models import AuditEntry
 from regionbridge.audit.services import audit_record
@@ -6,6 +7,8 @@ from regionbridge.audit.services import audit_record
 
 class AuditedAdmin(admin.ModelAdmin):
     """Back-office changes land in the audit log like any other change."""
+
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -1,0 +1,76 @@
+"""Pages stay light and their query counts do not grow with the data."""
+
+import pytest
+from django.db import connection
+
+from regionbridge.organizations.models import Organization
+from tests.factories import ContactFactory, PersonFactory
+from tests.pageweight import measure
+
+pytestmark = pytest.mark.django_db
+
+LIMIT = 150 * 1024
+PAGES = [
+    "/",
+    "/regions/",
+    "/regions/?country=US",
+    "/regions/UA-18/",
+    "/directory/",
+    "/directory/?q=Zhytomyr",
+    "/accounts/profile/",
+    "/audit/",
+]
+
+
+def test_no_page_is_over_150_kb_on_first_load(client, coordinator, zhytomyr_head):
+    client.force_login(coordinator)
+    for url in PAGES:
+        status, raw, _packed, _queries = measure(client, url, connection)
+        assert status == 200, url
+        assert raw < LIMIT, f"{url}: {raw} bytes"
+
+
+def _people(count: int) -> None:
+    rma = Organization.objects.get(key="rma-UA-18")
+    for _ in range(count):
+        ContactFactory(person=PersonFactory(organization=rma))
+
+
+@pytest.mark.parametrize("url", ["/directory/?q=Zhytomyr", "/regions/UA-18/"])
+def test_query_count_does_not_grow_with_the_directory(client, zhytomyr, url):
+    client.force_login(zhytomyr)
+    _people(3)
+    few = measure(client, url, connection)[3]
+    _people(30)
+    many = measure(client, url, connection)[3]
+    assert many == few, (few, many)
+    assert many <= 12
+
+
+def test_person_page_shows_names_in_both_languages(client, coordinator, zhytomyr_head):
+    client.force_login(coordinator)
+    response = client.get(f"/directory/people/{zhytomyr_head.pk}/")
+    assert "Віктор Тестенко".encode() in response.content
+    assert b"Viktor Testenko" in response.content
+    assert b"head@zhytomyr.example.org" in response.content
+
+
+def test_directory_answers_questions_in_either_language(client, zhytomyr, zhytomyr_head):
+    client.force_login(zhytomyr)
+    for question in ("who heads Zhytomyr's RMA?", "Житомирська ОВА", "голова житомирської"):
+        response = client.get("/directory/", {"q": question})
+        assert zhytomyr_head in response.context["page"].object_list, question
+
+
+def test_directory_results_come_alone_for_htmx(client, zhytomyr, zhytomyr_head):
+    client.force_login(zhytomyr)
+    response = client.get("/directory/", {"q": "Zhytomyr"}, headers={"HX-Request": "true"})
+    assert b"<html" not in response.content
+    assert b"Viktor Testenko" in response.content or "Віктор Тестенко".encode() in response.content
+
+
+def test_pages_send_a_strict_content_security_policy(client, reference):
+    response = client.get("/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert response["X-Frame-Options"] == "DENY"
