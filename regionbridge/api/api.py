@@ -1,11 +1,12 @@
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Query, Router
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from regionbridge import policy
 from regionbridge.api import errors
 from regionbridge.api.auth import MEMBERS, PUBLIC
+from regionbridge.api.pagination import Pages
 from regionbridge.api.schemas import (
     AuditOut,
     CountryOut,
@@ -43,7 +44,7 @@ reference = Router(tags=["reference"])
 
 
 @reference.get("/countries", response=list[CountryOut], auth=PUBLIC)
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_countries(request, q: str = ""):
     countries = policy.visible(request.user, Country).order_by("code")
     if q:
@@ -52,7 +53,7 @@ def list_countries(request, q: str = ""):
 
 
 @reference.get("/regions", response=list[RegionOut], auth=PUBLIC)
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_regions(
     request,
     country: str = Query("", max_length=2, description="ISO 3166-1 alpha-2, e.g. US"),
@@ -73,7 +74,7 @@ directory_router = Router(tags=["directory"])
 
 
 @directory_router.get("/organizations", response=list[OrganizationOut], auth=MEMBERS)
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_organizations(
     request,
     q: str = Query("", max_length=200),
@@ -94,11 +95,11 @@ def get_organization(request, organization_id: int):
 
 
 @directory_router.get("/people", response=list[PersonOut], auth=MEMBERS)
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_people(
     request,
     q: str = Query("", max_length=200, description="e.g. 'Zhytomyr RMA' or 'Індіана'"),
-    organization: int | None = None,
+    organization: int | None = Query(None, ge=1, le=2**63 - 1),
     country: str = Query("", max_length=2),
     region: str = Query("", max_length=10),
 ):
@@ -130,7 +131,7 @@ def me(request):
 
 
 @account.get("/audit", response=list[AuditOut], auth=MEMBERS)
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_audit(request, action: str = Query("", max_length=80)):
     require(request, policy.Action.AUDIT_VIEW)
     entries = policy.visible(request.user, AuditEntry)
