@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from regionbridge.accounts.models import ApiToken, RoleAssignment, User
 from regionbridge.accounts.services import token_authenticate
@@ -22,7 +23,8 @@ def run(*args, stdin: str = "") -> str:
     original = sys.stdin
     sys.stdin = io.StringIO(stdin)
     try:
-        call_command(*args, stdout=out)
+        with translation.override("en"):
+            call_command(*args, stdout=out)
     finally:
         sys.stdin = original
     return out.getvalue()

@@ -21,7 +21,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def set_language(request: HttpRequest) -> HttpResponse:
     """Switch the interface language; signed-in people keep the choice on their account."""
     language = request.POST.get("language", "")
-    next_url = request.POST.get("next") or "/"
+    # The address bar may have moved on since the page loaded (htmx pushes search URLs).
+    next_url = request.headers.get("Referer") or request.POST.get("next") or "/"
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):

@@ -30,7 +30,9 @@ def normalize(text: str) -> str:
 
 
 def search_blob(*parts: str | None) -> str:
-    return normalize(" ".join(p for p in parts if p))
+    """Words separated by single spaces, with a leading space: terms match at word starts."""
+    words = _WORD.findall(normalize(" ".join(p for p in parts if p)))
+    return " " + " ".join(word.strip("'") for word in words)
 
 
 def query_terms(query: str) -> list[str]:

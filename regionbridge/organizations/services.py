@@ -50,7 +50,7 @@ def organization_search_text(organization: Organization) -> str:
         organization.name_uk,
         organization.short_name_en,
         organization.short_name_uk,
-        in_both_languages(organization.get_kind_display()),
+        in_both_languages(OrganizationKind(organization.kind).label),
         region.search_text if region else "",
         organization.country.search_text,
     )
@@ -151,6 +151,10 @@ def organizations_load_reference() -> ReferenceResult:
     Organization.objects.bulk_update(
         [org for org, _ in keyed.values()], ["parent", "search_text"], batch_size=200
     )
+    people = list(Person.objects.select_related("organization"))
+    for person in people:
+        person.search_text = person_search_text(person)
+    Person.objects.bulk_update(people, ["search_text"], batch_size=500)
 
     regions = {r.code: r for r in Region.objects.filter(country__code="US")}
     existing = set(ConsularDistrict.objects.values_list("region__code", flat=True))
