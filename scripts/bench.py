@@ -13,7 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "regionbridge.settings")
 os.environ.setdefault("AXES_ENABLED", "false")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
