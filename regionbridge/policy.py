@@ -47,9 +47,10 @@ class Scope:
     superuser: bool = False
     roles: frozenset[str] = frozenset()
     region_ids: frozenset[int] = frozenset()
-    organization_ids: frozenset[int] = frozenset()
+    organization_ids: frozenset[int] = frozenset()  # offices the roles are bound to
     host_country_ids: frozenset[int] = frozenset()
-    person_id: int | None = None
+    person_id: int | None = None  # the user's own directory entry, if any
+    person_organization_id: int | None = None
 
     @property
     def is_member(self) -> bool:
@@ -84,8 +85,6 @@ def scope_of(user: Any) -> Scope:
             if assignment.role == Role.EMBASSY and assignment.organization.kind in MISSION_KINDS:
                 host_countries.add(assignment.organization.country_id)
     person = Person.objects.filter(user=user).values_list("id", "organization_id").first()
-    if person:
-        organizations.add(person[1])
     scope = Scope(
         authenticated=True,
         superuser=user.is_superuser,
@@ -94,6 +93,7 @@ def scope_of(user: Any) -> Scope:
         organization_ids=frozenset(organizations),
         host_country_ids=frozenset(host_countries),
         person_id=person[0] if person else None,
+        person_organization_id=person[1] if person else None,
     )
     setattr(user, _CACHE_ATTR, scope)
     return scope
@@ -111,7 +111,8 @@ def forget(user: Any) -> None:
 def _organization_reach(scope: Scope, path: str) -> Q:
     """Organizations whose people a member may contact directly (`path` leads to one)."""
     q = Q(**{f"{path}__kind__in": HUB_KINDS})
-    q |= Q(**{f"{path}__in": scope.organization_ids})
+    colleagues = scope.organization_ids | {scope.person_organization_id} - {None}
+    q |= Q(**{f"{path}__in": colleagues})
     q |= Q(**{f"{path}__region__in": scope.region_ids})
     if scope.host_country_ids:
         # An embassy works with its host country's regions and with Ukraine's.
@@ -132,16 +133,16 @@ def _contact_rule(scope: Scope, prefix: str) -> Q | None:
     """Whose contact details a user may see; `prefix` leads from the queried model to a Person.
 
     None means nobody's. Coordinators and ministries see all; other members see Ukraine's
-    national offices and missions, their own organizations and regions, and themselves.
+    national offices and missions, their own offices and regions; anyone signed in sees the
+    directory entry that is their own.
     """
     if scope.sees_everything:
         return Q()
+    own = Q(**{f"{prefix}pk": scope.person_id}) if scope.person_id else None
     if not scope.is_member:
-        return None
+        return own
     rule = _organization_reach(scope, f"{prefix}organization")
-    if scope.person_id:
-        rule |= Q(**{f"{prefix}pk": scope.person_id})
-    return rule
+    return rule | own if own else rule
 
 
 def _contacts(scope: Scope, qs: QuerySet) -> QuerySet:
@@ -183,6 +184,8 @@ def visible(user: Any, model: type[Model]) -> QuerySet:
 
 
 def _edits_organization(scope: Scope, organization: Organization) -> bool:
+    """Coordinators edit any office; others the offices their roles are bound to and the offices
+    in the regions their roles are bound to. Being listed in an office grants nothing."""
     if scope.is_coordinator:
         return True
     if not scope.is_member:

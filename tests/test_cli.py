@@ -39,7 +39,8 @@ def test_console_script_offers_the_project_commands():
         assert command in result.stdout
 
 
-def test_create_user_with_region_and_password_from_stdin(reference):
+def test_create_user_with_region_and_password_from_stdin(reference, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
     output = run(
         "create-user",
         "officer@zhytomyr.example.org",

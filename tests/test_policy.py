@@ -1,0 +1,619 @@
+"""The access policy as a spec: every persona against every action, allowed and denied.
+
+`regionbridge.policy` is the single authorization layer; these tables are the rules written out.
+Each row of a table names the personas that are allowed; every other persona is denied, so each
+rule is tested both ways. A new Action without a row fails `test_the_grid_covers_every_action`.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import AnonymousUser, Group
+from django.core.exceptions import ValidationError
+
+from regionbridge import policy
+from regionbridge.accounts.models import ApiToken, RoleAssignment, User
+from regionbridge.accounts.services import role_assign, token_issue
+from regionbridge.audit.models import AuditEntry
+from regionbridge.organizations.models import ContactChannel, Organization, Person
+from regionbridge.regions.models import Country, Region
+from tests.factories import ContactFactory, OrganizationFactory, PersonFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+Action = policy.Action
+
+PERSONAS = (
+    "anonymous",
+    "outsider",
+    "institution_user",
+    "indiana",
+    "zhytomyr",
+    "chernihiv",
+    "embassy",
+    "ministry",
+    "coordinator",
+)
+MEMBERS = frozenset(PERSONAS) - {"anonymous", "outsider"}
+SIGNED_IN = frozenset(PERSONAS) - {"anonymous"}
+SEE_EVERYONE = frozenset({"coordinator", "ministry"})
+# The embassy in the US works with the US and with Ukraine.
+UA_OR_US = SEE_EVERYONE | {"embassy"}
+NOBODY: frozenset[str] = frozenset()
+EVERYONE = frozenset(PERSONAS)
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def persona(request: pytest.FixtureRequest, name: str) -> Any:
+    if name == "anonymous":
+        return AnonymousUser()
+    return request.getfixturevalue(name)
+
+
+def org(key: str) -> Organization:
+    return Organization.objects.select_related("region", "country").get(key=key)
+
+
+def person_at(organization: Organization, name: str = "Test Person") -> Person:
+    """A person with one contact channel, so 'sees contacts' and 'a contact is visible' agree."""
+    person = PersonFactory(organization=organization, name_en=name)
+    ContactFactory(person=person)
+    return person
+
+
+def hospital(request: pytest.FixtureRequest) -> Organization:
+    """The Zhytomyr hospital the institution_user persona works for."""
+    user = request.getfixturevalue("institution_user")
+    return RoleAssignment.objects.get(user=user).organization
+
+
+def zhytomyr_university() -> Organization:
+    return OrganizationFactory(name_en="Zhytomyr Test University")  # in UA-18 by default
+
+
+def indiana_university() -> Organization:
+    return OrganizationFactory(
+        name_en="Indiana Test University", region=Region.objects.get(code="US-IN")
+    )
+
+
+def ontario_government() -> Organization:
+    return OrganizationFactory(
+        kind="state_government",
+        name_en="Government of Ontario (test)",
+        region=Region.objects.get(code="CA-ON"),
+    )
+
+
+# Everyone whose contact details someone might look for; each builder makes one person.
+PEOPLE: dict[str, Callable[[pytest.FixtureRequest], Person]] = {
+    "zhytomyr_rma_head": lambda rq: rq.getfixturevalue("zhytomyr_head"),
+    "zhytomyr_university_rector": lambda rq: person_at(zhytomyr_university()),
+    "zhytomyr_hospital_doctor": lambda rq: person_at(hospital(rq)),
+    "chernihiv_rma_officer": lambda rq: person_at(org("rma-UA-74")),
+    "presidential_office_adviser": lambda rq: person_at(org("presidential-office")),
+    "mfa_diplomat": lambda rq: person_at(org("mfa")),
+    "mindev_official": lambda rq: person_at(org("mindev")),
+    "embassy_counsellor": lambda rq: person_at(org("embassy-us")),
+    "chicago_consul": lambda rq: person_at(org("consulate-chicago")),
+    "indiana_state_government_director": lambda rq: rq.getfixturevalue("indiana_contact"),
+    "indiana_university_professor": lambda rq: person_at(indiana_university()),
+    "illinois_state_government_officer": lambda rq: person_at(org("gov-US-IL")),
+    "ontario_government_officer": lambda rq: person_at(ontario_government()),
+}
+
+# Who may see each person's contact details (person.view_contacts).
+CONTACTS_SEEN_BY: dict[str, frozenset[str]] = {
+    "zhytomyr_rma_head": UA_OR_US | {"zhytomyr"},
+    "zhytomyr_university_rector": UA_OR_US | {"zhytomyr"},
+    "zhytomyr_hospital_doctor": UA_OR_US | {"zhytomyr", "institution_user"},
+    "chernihiv_rma_officer": UA_OR_US | {"chernihiv"},
+    # Ukraine's national offices and missions are reachable by every member.
+    "presidential_office_adviser": MEMBERS,
+    "mfa_diplomat": MEMBERS,
+    "mindev_official": MEMBERS,
+    "embassy_counsellor": MEMBERS,
+    "chicago_consul": MEMBERS,
+    "indiana_state_government_director": UA_OR_US | {"indiana"},
+    "indiana_university_professor": UA_OR_US | {"indiana"},
+    "illinois_state_government_officer": UA_OR_US,
+    "ontario_government_officer": SEE_EVERYONE,
+}
+
+
+# --- the persona × action grid -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    action: Action
+    phrase: str  # "<persona> can/cannot <phrase>"
+    allowed: frozenset[str]
+    target: Callable[[pytest.FixtureRequest, Any], Any] = lambda rq, user: None
+    personas: frozenset[str] = EVERYONE  # who the row applies to
+
+
+def _own_token(rq, user):
+    return token_issue(user=user, name="mine")[0]
+
+
+def _someone_elses_token(rq, user):
+    return token_issue(user=UserFactory(), name="theirs")[0]
+
+
+RULES = (
+    Rule(Action.REGION_VIEW, "view_regions", EVERYONE),
+    Rule(
+        Action.REGION_VIEW,
+        "view_the_indiana_region",
+        EVERYONE,
+        lambda rq, user: Region.objects.get(code="US-IN"),
+    ),
+    Rule(Action.DIRECTORY_VIEW, "see_directory", MEMBERS),
+    Rule(
+        Action.ORGANIZATION_VIEW,
+        "view_the_zhytomyr_rma",
+        MEMBERS,
+        lambda rq, user: org("rma-UA-18"),
+    ),
+    Rule(
+        Action.ORGANIZATION_VIEW,
+        "view_the_indiana_government",
+        MEMBERS,
+        lambda rq, user: org("gov-US-IN"),
+    ),
+    Rule(
+        Action.PERSON_VIEW,
+        "view_the_zhytomyr_rma_head",
+        MEMBERS,
+        lambda rq, user: rq.getfixturevalue("zhytomyr_head"),
+    ),
+    Rule(
+        Action.PERSON_VIEW,
+        "view_the_indiana_director",
+        MEMBERS,
+        lambda rq, user: rq.getfixturevalue("indiana_contact"),
+    ),
+    Rule(
+        Action.PERSON_VIEW_CONTACTS,
+        "see_contacts_of_the_zhytomyr_rma_head",
+        CONTACTS_SEEN_BY["zhytomyr_rma_head"],
+        lambda rq, user: rq.getfixturevalue("zhytomyr_head"),
+    ),
+    Rule(
+        Action.PERSON_VIEW_CONTACTS,
+        "see_contacts_of_the_indiana_director",
+        CONTACTS_SEEN_BY["indiana_state_government_director"],
+        lambda rq, user: rq.getfixturevalue("indiana_contact"),
+    ),
+    Rule(
+        Action.PERSON_VIEW_CONTACTS,
+        "see_contacts_of_the_mfa",
+        MEMBERS,
+        lambda rq, user: person_at(org("mfa")),
+    ),
+    # Edits: coordinator anything; regional and partner their own region; nobody else.
+    Rule(
+        Action.ORGANIZATION_EDIT,
+        "edit_the_zhytomyr_rma",
+        frozenset({"coordinator", "zhytomyr"}),
+        lambda rq, user: org("rma-UA-18"),
+    ),
+    Rule(
+        Action.ORGANIZATION_EDIT,
+        "edit_a_zhytomyr_university",
+        frozenset({"coordinator", "zhytomyr"}),
+        lambda rq, user: zhytomyr_university(),
+    ),
+    Rule(
+        Action.ORGANIZATION_EDIT,
+        "edit_the_zhytomyr_hospital",
+        frozenset({"coordinator", "zhytomyr", "institution_user"}),
+        lambda rq, user: hospital(rq),
+    ),
+    Rule(
+        Action.ORGANIZATION_EDIT,
+        "edit_the_chernihiv_rma",
+        frozenset({"coordinator", "chernihiv"}),
+        lambda rq, user: org("rma-UA-74"),
+    ),
+    Rule(
+        Action.ORGANIZATION_EDIT,
+        "edit_the_indiana_government",
+        frozenset({"coordinator", "indiana"}),
+        lambda rq, user: org("gov-US-IN"),
+    ),
+    Rule(
+        Action.ORGANIZATION_EDIT,
+        "edit_an_indiana_university",
+        frozenset({"coordinator", "indiana"}),
+        lambda rq, user: indiana_university(),
+    ),
+    Rule(
+        Action.ORGANIZATION_EDIT,
+        "edit_the_illinois_government",
+        frozenset({"coordinator"}),
+        lambda rq, user: org("gov-US-IL"),
+    ),
+    Rule(
+        Action.ORGANIZATION_EDIT,
+        "edit_the_mfa",
+        frozenset({"coordinator", "ministry"}),
+        lambda rq, user: org("mfa"),
+    ),
+    Rule(
+        Action.ORGANIZATION_EDIT,
+        "edit_the_embassy",
+        frozenset({"coordinator", "embassy"}),
+        lambda rq, user: org("embassy-us"),
+    ),
+    Rule(
+        Action.PERSON_EDIT,
+        "edit_the_zhytomyr_rma_head",
+        frozenset({"coordinator", "zhytomyr"}),
+        lambda rq, user: rq.getfixturevalue("zhytomyr_head"),
+    ),
+    Rule(
+        Action.PERSON_EDIT,
+        "edit_a_zhytomyr_hospital_doctor",
+        frozenset({"coordinator", "zhytomyr", "institution_user"}),
+        lambda rq, user: person_at(hospital(rq)),
+    ),
+    Rule(
+        Action.PERSON_EDIT,
+        "edit_a_chernihiv_rma_officer",
+        frozenset({"coordinator", "chernihiv"}),
+        lambda rq, user: person_at(org("rma-UA-74")),
+    ),
+    Rule(
+        Action.PERSON_EDIT,
+        "edit_the_indiana_director",
+        frozenset({"coordinator", "indiana"}),
+        lambda rq, user: rq.getfixturevalue("indiana_contact"),
+    ),
+    Rule(
+        Action.PERSON_EDIT,
+        "edit_an_mfa_diplomat",
+        frozenset({"coordinator", "ministry"}),
+        lambda rq, user: person_at(org("mfa")),
+    ),
+    Rule(
+        Action.PERSON_EDIT,
+        "edit_an_embassy_counsellor",
+        frozenset({"coordinator", "embassy"}),
+        lambda rq, user: person_at(org("embassy-us")),
+    ),
+    Rule(Action.AUDIT_VIEW, "see_audit", frozenset({"coordinator"})),
+    Rule(Action.TOKEN_MANAGE, "manage_tokens", SIGNED_IN),
+    Rule(
+        Action.TOKEN_MANAGE,
+        "manage_own_token",
+        SIGNED_IN,
+        _own_token,
+        personas=SIGNED_IN,  # the anonymous visitor has no tokens of its own
+    ),
+    Rule(Action.TOKEN_MANAGE, "manage_someone_elses_token", NOBODY, _someone_elses_token),
+)
+
+
+def _grid_params():
+    for rule in RULES:
+        for name in PERSONAS:
+            if name not in rule.personas:
+                continue
+            allowed = name in rule.allowed
+            verb = "can" if allowed else "cannot"
+            yield pytest.param(name, rule, allowed, id=f"{name}_{verb}_{rule.phrase}")
+
+
+@pytest.mark.parametrize(("name", "rule", "allowed"), list(_grid_params()))
+def test_policy(request, name, rule, allowed):
+    user = persona(request, name)
+    target = rule.target(request, user)
+    assert policy.can(user, rule.action, target) is allowed
+    # The string form of an action is the same rule as the enum member.
+    assert policy.can(user, str(rule.action), target) is allowed
+
+
+def test_the_grid_covers_every_action_for_every_persona():
+    covered = {(name, rule.action) for rule in RULES for name in rule.personas}
+    assert covered == {(name, action) for name in PERSONAS for action in Action}
+    for rule in RULES:
+        assert rule.allowed <= rule.personas, rule.phrase
+
+
+def test_anonymous_may_only_view_regions(request):
+    anonymous = AnonymousUser()
+    person = request.getfixturevalue("zhytomyr_head")
+    targets = {
+        Action.ORGANIZATION_VIEW: person.organization,
+        Action.ORGANIZATION_EDIT: person.organization,
+        Action.PERSON_VIEW: person,
+        Action.PERSON_VIEW_CONTACTS: person,
+        Action.PERSON_EDIT: person,
+    }
+    allowed = {action for action in Action if policy.can(anonymous, action, targets.get(action))}
+    assert allowed == {Action.REGION_VIEW}
+
+
+def test_outsider_may_only_view_regions_and_manage_own_tokens(outsider, zhytomyr_head):
+    token, _plain = token_issue(user=outsider, name="mine")
+    targets = {
+        Action.ORGANIZATION_VIEW: zhytomyr_head.organization,
+        Action.ORGANIZATION_EDIT: zhytomyr_head.organization,
+        Action.PERSON_VIEW: zhytomyr_head,
+        Action.PERSON_VIEW_CONTACTS: zhytomyr_head,
+        Action.PERSON_EDIT: zhytomyr_head,
+        Action.TOKEN_MANAGE: token,
+    }
+    allowed = {action for action in Action if policy.can(outsider, action, targets.get(action))}
+    assert allowed == {Action.REGION_VIEW, Action.TOKEN_MANAGE}
+
+
+def test_a_deactivated_account_is_treated_as_anonymous(zhytomyr, zhytomyr_head):
+    zhytomyr.is_active = False
+    zhytomyr.save()
+    user = User.objects.get(pk=zhytomyr.pk)
+    assert policy.can(user, Action.REGION_VIEW)
+    assert not policy.can(user, Action.DIRECTORY_VIEW)
+    assert not policy.can(user, Action.PERSON_VIEW_CONTACTS, zhytomyr_head)
+    assert not policy.can(user, Action.PERSON_EDIT, zhytomyr_head)
+    assert not policy.can(user, Action.TOKEN_MANAGE)
+    assert not policy.visible(user, Person).exists()
+
+
+def test_a_superuser_without_roles_may_do_everything(reference, zhytomyr_head, indiana_contact):
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    assert policy.can(admin, Action.AUDIT_VIEW)
+    assert policy.can(admin, Action.DIRECTORY_VIEW)
+    for person in (zhytomyr_head, indiana_contact):
+        assert policy.can(admin, Action.PERSON_VIEW_CONTACTS, person)
+        assert policy.can(admin, Action.PERSON_EDIT, person)
+        assert policy.can(admin, Action.ORGANIZATION_EDIT, person.organization)
+    assert policy.visible(admin, ContactChannel).count() == ContactChannel.objects.count()
+
+
+def test_a_granted_role_takes_effect_at_once(outsider):
+    assert not policy.can(outsider, Action.DIRECTORY_VIEW)
+    role_assign(user=outsider, role="regional", region=Region.objects.get(code="UA-18"))
+    assert policy.can(outsider, Action.DIRECTORY_VIEW)
+    assert policy.can(outsider, Action.ORGANIZATION_EDIT, org("rma-UA-18"))
+
+
+# --- contact details: who sees whose -------------------------------------------------------
+
+
+def _contact_params():
+    for person_name, seen_by in CONTACTS_SEEN_BY.items():
+        for name in PERSONAS:
+            verb = "can" if name in seen_by else "cannot"
+            yield pytest.param(
+                name,
+                person_name,
+                name in seen_by,
+                id=f"{name}_{verb}_see_contacts_of_{person_name}",
+            )
+
+
+@pytest.mark.parametrize(("name", "person_name", "allowed"), list(_contact_params()))
+def test_contacts(request, name, person_name, allowed):
+    user = persona(request, name)
+    person = PEOPLE[person_name](request)
+    assert policy.can(user, Action.PERSON_VIEW_CONTACTS, person) is allowed
+    channels = policy.visible(user, ContactChannel).filter(person=person)
+    assert channels.exists() is allowed
+    if allowed:  # all of them, not some
+        assert channels.count() == person.contacts.count()
+
+
+def test_contact_table_covers_every_person():
+    assert set(CONTACTS_SEEN_BY) == set(PEOPLE)
+
+
+@pytest.mark.parametrize("name", PERSONAS)
+def test_lists_and_details_cannot_disagree(request, name):
+    """can(view_contacts) on a person == the person has a contact in visible(ContactChannel)."""
+    user = persona(request, name)
+    for build in PEOPLE.values():
+        build(request)
+    person_at(OrganizationFactory(name_en="Kyiv test school", region=None))
+    visible_people = set(
+        policy.visible(user, ContactChannel).values_list("person_id", flat=True).distinct()
+    )
+    people = Person.objects.filter(contacts__isnull=False).distinct()
+    assert people.count() >= len(PEOPLE) + 1
+    for person in people:
+        detail = policy.can(user, Action.PERSON_VIEW_CONTACTS, person)
+        listed = policy.visible(user, ContactChannel).filter(person=person).exists()
+        assert detail is listed, f"{name}: can()={detail}, visible()={listed} for {person}"
+        assert (person.pk in visible_people) is detail
+
+
+def _linked_member(role: str, region_code: str) -> Any:
+    user = UserFactory()
+    role_assign(user=user, role=role, region=Region.objects.get(code=region_code))
+    return user
+
+
+def test_a_person_linked_to_a_member_sees_own_contacts(reference):
+    """Chernihiv's officer whose own directory entry sits in an office out of their reach."""
+    user = _linked_member("regional", "UA-74")
+    me = person_at(ontario_government(), name="Me Myself")
+    stranger = person_at(ontario_government(), name="Somebody Else")
+    assert not policy.can(user, Action.PERSON_VIEW_CONTACTS, me)
+    me.user = user
+    me.save()
+    policy.forget(user)
+    assert policy.can(user, Action.PERSON_VIEW_CONTACTS, me)
+    assert policy.visible(user, ContactChannel).filter(person=me).count() == 1
+    assert not policy.can(user, Action.PERSON_VIEW_CONTACTS, stranger)
+
+
+def test_a_person_linked_to_a_member_keeps_seeing_own_contacts_across_regions(reference):
+    user = _linked_member("partner", "US-IN")
+    me = person_at(org("rma-UA-18"), name="Seconded Liaison")
+    me.user = user
+    me.save()
+    policy.forget(user)
+    assert policy.can(user, Action.PERSON_VIEW_CONTACTS, me)
+    assert policy.visible(user, ContactChannel).filter(person=me).exists()
+
+
+def test_a_person_linked_to_a_user_without_a_role_sees_own_contacts(reference):
+    user = UserFactory()
+    me = person_at(org("rma-UA-18"), name="Linked But Roleless")
+    me.user = user
+    me.save()
+    assert policy.can(user, Action.PERSON_VIEW_CONTACTS, me)
+    assert policy.visible(user, ContactChannel).filter(person=me).exists()
+
+
+def test_linking_a_person_record_does_not_grant_edits_of_their_organization(chernihiv):
+    """Chernihiv's officer listed in the directory under Zhytomyr's RMA (e.g. seconded there)."""
+    me = person_at(org("rma-UA-18"), name="Seconded Officer")
+    colleague = person_at(org("rma-UA-18"), name="Colleague")
+    me.user = chernihiv
+    me.save()
+    policy.forget(chernihiv)
+    assert not policy.can(chernihiv, Action.ORGANIZATION_EDIT, org("rma-UA-18"))
+    assert not policy.can(chernihiv, Action.PERSON_EDIT, colleague)
+
+
+# --- visible(): the querysets behind lists -------------------------------------------------
+
+
+@pytest.mark.parametrize("name", PERSONAS)
+def test_everyone_sees_every_region_and_country(request, name):
+    user = persona(request, name)
+    assert policy.visible(user, Region).count() == Region.objects.count()
+    assert policy.visible(user, Country).count() == Country.objects.count()
+
+
+@pytest.mark.parametrize("name", PERSONAS)
+def test_only_members_list_the_directory(request, name, zhytomyr_head):
+    user = persona(request, name)
+    member = name in MEMBERS
+    assert policy.visible(user, Organization).exists() is member
+    assert policy.visible(user, Person).exists() is member
+    if member:
+        assert policy.visible(user, Organization).count() == Organization.objects.count()
+        assert policy.visible(user, Person).count() == Person.objects.count()
+    assert policy.can(user, Action.DIRECTORY_VIEW) is member
+
+
+@pytest.mark.parametrize("name", PERSONAS)
+def test_only_the_coordinator_lists_the_audit_trail(request, name):
+    user = persona(request, name)
+    request.getfixturevalue("coordinator")  # granting a role writes an audit entry
+    assert AuditEntry.objects.exists()
+    allowed = name == "coordinator"
+    assert policy.visible(user, AuditEntry).exists() is allowed
+    assert policy.can(user, Action.AUDIT_VIEW) is allowed
+
+
+@pytest.mark.parametrize("name", sorted(SIGNED_IN))
+def test_tokens_are_listed_only_to_their_owner(request, name):
+    user = persona(request, name)
+    mine, _plain = token_issue(user=user, name="mine")
+    token_issue(user=UserFactory(), name="theirs")
+    assert list(policy.visible(user, ApiToken)) == [mine]
+
+
+def test_anonymous_lists_no_tokens(outsider):
+    token_issue(user=outsider, name="theirs")
+    assert not policy.visible(AnonymousUser(), ApiToken).exists()
+
+
+# --- role bindings -------------------------------------------------------------------------
+
+
+def _region(code):
+    return lambda: Region.objects.get(code=code)
+
+
+def _org(key):
+    return lambda: org(key)
+
+
+def _none():
+    return None
+
+
+INVALID_BINDINGS = {
+    "regional_with_a_foreign_region": ("regional", _region("US-IN"), _none),
+    "regional_without_a_region": ("regional", _none, _org("rma-UA-18")),
+    "partner_with_a_ukrainian_region": ("partner", _region("UA-18"), _none),
+    "partner_without_a_region": ("partner", _none, _org("gov-US-IN")),
+    "embassy_with_a_ministry": ("embassy", _none, _org("mfa")),
+    "embassy_with_a_state_government": ("embassy", _region("US-IN"), _org("gov-US-IN")),
+    "embassy_without_an_organization": ("embassy", _none, _none),
+    "ministry_with_an_embassy": ("ministry", _none, _org("embassy-us")),
+    "ministry_with_the_presidential_office": ("ministry", _none, _org("presidential-office")),
+    "ministry_without_an_organization": ("ministry", _none, _none),
+    "institution_without_an_organization": ("institution", _region("UA-18"), _none),
+    "an_unknown_role": ("superhero", _none, _org("mfa")),
+}
+
+VALID_BINDINGS = {
+    "regional_with_a_ukrainian_oblast": ("regional", _region("UA-18"), _none),
+    "regional_with_kyiv_city": ("regional", _region("UA-30"), _none),
+    "partner_with_a_us_state": ("partner", _region("US-IN"), _none),
+    "partner_with_a_canadian_province": ("partner", _region("CA-ON"), _none),
+    "embassy_with_the_embassy": ("embassy", _none, _org("embassy-us")),
+    "embassy_with_a_consulate": ("embassy", _none, _org("consulate-chicago")),
+    "ministry_with_the_mfa": ("ministry", _none, _org("mfa")),
+    "ministry_with_mindev": ("ministry", _none, _org("mindev")),
+    "institution_with_an_organization": ("institution", _none, zhytomyr_university),
+    "coordinator_with_the_presidential_office": (
+        "coordinator",
+        _none,
+        _org("presidential-office"),
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("role", "get_region", "get_org"),
+    list(INVALID_BINDINGS.values()),
+    ids=[f"refuses_{name}" for name in INVALID_BINDINGS],
+)
+def test_role_assign(reference, role, get_region, get_org):
+    user = UserFactory()
+    with pytest.raises(ValidationError):
+        role_assign(user=user, role=role, region=get_region(), organization=get_org())
+    assert not RoleAssignment.objects.filter(user=user).exists()
+    assert not policy.can(user, Action.DIRECTORY_VIEW)
+
+
+@pytest.mark.parametrize(
+    ("role", "get_region", "get_org"),
+    list(VALID_BINDINGS.values()),
+    ids=[f"accepts_{name}" for name in VALID_BINDINGS],
+)
+def test_role_assign_binding(reference, role, get_region, get_org):
+    user = UserFactory()
+    region, organization = get_region(), get_org()
+    assignment = role_assign(user=user, role=role, region=region, organization=organization)
+    again = role_assign(user=user, role=role, region=region, organization=organization)
+    assert assignment.pk == again.pk  # idempotent
+    assert RoleAssignment.objects.filter(user=user).count() == 1
+    assert policy.can(user, Action.DIRECTORY_VIEW)
+
+
+# --- the policy refuses to guess -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("model", [RoleAssignment, User, Group])
+def test_visible_raises_for_a_model_without_a_rule(outsider, model):
+    with pytest.raises(LookupError):
+        policy.visible(outsider, model)
+
+
+@pytest.mark.parametrize("action", ["partnership.sign", "", "REGION.VIEW", "region.view "])
+def test_can_raises_for_an_unknown_action(coordinator, action):
+    with pytest.raises(LookupError):
+        policy.can(coordinator, action)
