@@ -650,6 +650,8 @@ def test_hostile_path_values_never_give_a_500(coordinator):
             problem = check_not_500(response, url)
             numeric = value.lstrip("-").isdigit() or template.startswith("/regions")
             allowed = {404} if numeric else {404, 422}
+            if "%00" in value:
+                allowed = {400}  # a NUL byte is refused before routing (PostgreSQL rejects it)
             if problem:
                 problems.append(problem)
             elif response.status_code not in allowed:

@@ -74,3 +74,9 @@ def test_pages_send_a_strict_content_security_policy(client, reference):
     policy = response["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
     assert response["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize("url", ["/directory/?q=%00", "/regions/?country=U%00", "/regions/UA%00/"])
+def test_nul_bytes_are_a_clear_400(client, coordinator, url):
+    client.force_login(coordinator)
+    assert client.get(url).status_code == 400

@@ -1,6 +1,7 @@
 import zoneinfo
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils import timezone, translation
 
 
@@ -59,3 +60,22 @@ class UserTimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class RejectNullBytesMiddleware:
+    """A NUL byte in the path or query is never meaningful, and PostgreSQL refuses it in text:
+    answer 400 up front instead of failing deep inside a query."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.GET
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in query.getlist(key)) for key in query
+        ):
+            message = "The request contains a NUL byte."
+            if request.path.startswith("/api/"):
+                return JsonResponse({"message": message}, status=400)
+            return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
