@@ -17,6 +17,7 @@ from django.db.models import Model, Q, QuerySet
 
 from regionbridge.accounts.models import ApiToken, Role, RoleAssignment
 from regionbridge.audit.models import AuditEntry
+from regionbridge.institutions.models import InstitutionLink
 from regionbridge.organizations.models import (
     HUB_KINDS,
     MISSION_KINDS,
@@ -24,7 +25,19 @@ from regionbridge.organizations.models import (
     Organization,
     Person,
 )
+from regionbridge.partnerships.models import (
+    Activity,
+    Document,
+    DocumentVersion,
+    Partnership,
+    PartnershipEvent,
+    Review,
+    Signatory,
+    Sphere,
+)
 from regionbridge.regions.models import Country, Region
+
+CLEARING_MINISTRY_KEYS = ("mfa", "mindev")
 
 
 class Action(StrEnum):
@@ -37,6 +50,15 @@ class Action(StrEnum):
     PERSON_EDIT = "person.edit"
     AUDIT_VIEW = "audit.view"
     TOKEN_MANAGE = "token.manage"
+    PARTNERSHIP_VIEW = "partnership.view"
+    PARTNERSHIP_CREATE = "partnership.create"
+    PARTNERSHIP_EDIT = "partnership.edit"
+    EVENT_RECORD = "partnership.record_event"
+    DOCUMENT_MANAGE = "document.manage"
+    DOCUMENT_REVIEW = "document.review"
+    REVIEW_QUEUE_VIEW = "document.review_queue"
+    ACTIVITY_CREATE = "activity.create"
+    LINK_CREATE = "link.create"
 
 
 @dataclass(frozen=True)
@@ -150,6 +172,55 @@ def _contacts(scope: Scope, qs: QuerySet) -> QuerySet:
     return qs.none() if rule is None else qs.filter(rule)
 
 
+def _partnership_rule(scope: Scope, prefix: str = "") -> Q | None:
+    """Which partnerships a user may see; `prefix` leads from the queried model to one.
+
+    A confidential negotiation is seen only by coordinators, the ministries, the embassy of the
+    partner's country and the two sides' own people; the rest are open to every member.
+    """
+    if scope.sees_everything:
+        return Q()
+    if not scope.is_member:
+        return None
+    rule = Q(**{f"{prefix}confidential": False})
+    rule |= Q(**{f"{prefix}ukrainian_region__in": scope.region_ids})
+    rule |= Q(**{f"{prefix}partner_region__in": scope.region_ids})
+    rule |= Q(**{f"{prefix}ukrainian_organization__in": scope.organization_ids})
+    rule |= Q(**{f"{prefix}partner_organization__in": scope.organization_ids})
+    if scope.host_country_ids:
+        rule |= Q(**{f"{prefix}partner_region__country__in": scope.host_country_ids})
+    return rule
+
+
+def _through_partnership(prefix: str):
+    def rule(scope: Scope, qs: QuerySet) -> QuerySet:
+        q = _partnership_rule(scope, prefix)
+        return qs.none() if q is None else qs.filter(q)
+
+    return rule
+
+
+def _links(scope: Scope, qs: QuerySet) -> QuerySet:
+    q = _partnership_rule(scope, "partnership__")
+    return qs.none() if q is None else qs.filter(Q(partnership__isnull=True) | q)
+
+
+def _activities(scope: Scope, qs: QuerySet) -> QuerySet:
+    """Public activities of open partnerships for everyone; the rest as their partnership."""
+    rule = _partnership_rule(scope, "partnership__")
+    link_rule = _partnership_rule(scope, "link__partnership__")
+    if rule is None:
+        rule = Q(is_public=True) & Q(
+            Q(partnership__isnull=True) | Q(partnership__confidential=False)
+        )
+        link_rule = Q(link__partnership__isnull=True) | Q(link__partnership__confidential=False)
+        return qs.filter(rule & link_rule)
+    return qs.filter(
+        (Q(partnership__isnull=False) & rule)
+        | (Q(partnership__isnull=True) & (Q(link__partnership__isnull=True) | link_rule))
+    )
+
+
 def _audit(scope: Scope, qs: QuerySet) -> QuerySet:
     return qs if scope.is_coordinator else qs.none()
 
@@ -165,6 +236,15 @@ _VISIBILITY: dict[type[Model], Callable[[Scope, QuerySet], QuerySet]] = {
     Person: _members,
     ContactChannel: _contacts,
     AuditEntry: _audit,
+    Sphere: _everyone,
+    Partnership: _through_partnership(""),
+    PartnershipEvent: _through_partnership("partnership__"),
+    Document: _through_partnership("partnership__"),
+    DocumentVersion: _through_partnership("document__partnership__"),
+    Review: _through_partnership("document__partnership__"),
+    Signatory: _through_partnership("document__partnership__"),
+    InstitutionLink: _links,
+    Activity: _activities,
 }
 
 
@@ -204,6 +284,62 @@ def _sees_contacts(user: Any, person: Person) -> bool:
     if rule is None:
         return False
     return not rule or Person.objects.filter(rule, pk=person.pk).exists()
+
+
+def _sees(user: Any, obj: Model) -> bool:
+    return visible(user, type(obj)).filter(pk=obj.pk).exists()
+
+
+def _manages_partnership(scope: Scope, partnership: Partnership) -> bool:
+    """Coordinators, and the Ukrainian side's own regional staff, manage a partnership."""
+    if scope.is_coordinator:
+        return True
+    return Role.REGIONAL in scope.roles and (
+        partnership.ukrainian_region_id in scope.region_ids
+        or partnership.ukrainian_organization_id in scope.organization_ids
+    )
+
+
+def _records_events(scope: Scope, partnership: Partnership) -> bool:
+    """Those who manage it, and the embassy of the partner's country (it opens the doors)."""
+    if _manages_partnership(scope, partnership):
+        return True
+    return Role.EMBASSY in scope.roles and (
+        partnership.partner_region.country_id in scope.host_country_ids
+    )
+
+
+def clearing_ministries(user: Any) -> list[Organization]:
+    """The clearing ministries (MFA, Ministry for Development) a user reviews drafts for."""
+    scope = scope_of(user)
+    if Role.MINISTRY not in scope.roles:
+        return []
+    return list(
+        Organization.objects.filter(pk__in=scope.organization_ids, key__in=CLEARING_MINISTRY_KEYS)
+    )
+
+
+def _reviews_document(user: Any, document: Document) -> bool:
+    return bool(clearing_ministries(user)) and _sees(user, document)
+
+
+def _creates_activity(scope: Scope, target: Any) -> bool:
+    if isinstance(target, Partnership):
+        return _manages_partnership(scope, target)
+    if isinstance(target, InstitutionLink):
+        if scope.is_coordinator:
+            return True
+        sides = (target.ukrainian_institution, target.partner_institution)
+        return any(
+            side.pk in scope.organization_ids
+            or (Role.REGIONAL in scope.roles and side.region_id in scope.region_ids)
+            for side in sides
+        )
+    return False
+
+
+def _creates_link(scope: Scope) -> bool:
+    return scope.is_coordinator or bool(scope.roles & {Role.REGIONAL, Role.INSTITUTION})
 
 
 _OBJECT_RULES: dict[str, Callable[[Any, Any], bool]] = {

@@ -27,6 +27,8 @@ INSTALLED_APPS = [
     "regionbridge.regions",
     "regionbridge.organizations",
     "regionbridge.audit",
+    "regionbridge.partnerships",
+    "regionbridge.institutions",
     "regionbridge.api",
     "regionbridge.demo",
     "django.contrib.admin",
@@ -214,3 +216,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+RENEWAL_REMINDER_DAYS = env_int("RENEWAL_REMINDER_DAYS", 60)

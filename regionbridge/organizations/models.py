@@ -19,6 +19,22 @@ class OrganizationKind(models.TextChoices):
     OTHER = "other", _("other")
 
 
+class InstitutionType(models.TextChoices):
+    UNIVERSITY = "university", _("university")
+    HOSPITAL = "hospital", _("hospital")
+    CULTURAL = "cultural", _("cultural institution")
+    SPORTS_SCHOOL = "sports_school", _("sports school")
+    REHABILITATION = "rehabilitation", _("rehabilitation center")
+    SCHOOL = "school", _("school")
+    SOCIAL_SERVICE = "social_service", _("social service")
+    NGO = "ngo", _("NGO")
+    DIASPORA = "diaspora", _("diaspora organization")
+    LOCAL_GOVERNMENT = "local_government", _("local government")
+    BUSINESS = "business", _("business")
+    HONORARY_CONSULATE = "honorary_consulate", _("honorary consulate")
+    OTHER = "other", _("other")
+
+
 # Ukraine's national offices and missions: every member of the platform may reach them.
 HUB_KINDS = (
     OrganizationKind.PRESIDENTIAL_OFFICE,
@@ -62,6 +78,10 @@ class Organization(models.Model):
         related_name="units",
         verbose_name=_("parent organization"),
     )
+    institution_type = models.CharField(
+        _("type of institution"), max_length=30, choices=InstitutionType.choices, blank=True
+    )
+    city = models.CharField(_("city or community"), max_length=200, blank=True)
     website = models.URLField(_("website"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=50, blank=True)

@@ -1,0 +1,112 @@
+"""The real, sourced partnership events (1996–2026) shipped as the product's reference data.
+
+Each row of data/ua-us-partnership-events.csv becomes a dated event of a partnership, through the
+same rules as events recorded by hand; the stage the file states must be the stage the rules
+derive, so the file and the lifecycle cannot drift apart. Loading twice changes nothing.
+"""
+
+import csv
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from django.db import transaction
+
+from regionbridge.organizations.models import Organization
+from regionbridge.partnerships.lifecycle import SIGNED_STAGES
+from regionbridge.partnerships.models import Confidence, PartnerKind, Partnership
+from regionbridge.partnerships.services import partnership_record_event
+from regionbridge.regions.models import Region
+
+EVENTS_FILE = Path(__file__).parent / "data" / "ua-us-partnership-events.csv"
+
+
+class FactsError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class FactsResult:
+    rows: int
+    partnerships: int
+    events_added: int
+
+
+def _partner_kind(name: str) -> str:
+    if "County" in name:
+        return PartnerKind.COUNTY
+    if name.startswith("City of"):
+        return PartnerKind.CITY
+    return PartnerKind.REGION
+
+
+def _confidence(raw: str) -> str:
+    return Confidence.UNVERIFIED if "unverified" in raw else Confidence.REPORTED
+
+
+def read_rows() -> list[dict[str, str]]:
+    with EVENTS_FILE.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@transaction.atomic
+def facts_load() -> FactsResult:
+    rows = read_rows()
+    regions = {r.code: r for r in Region.objects.select_related("country")}
+    added = 0
+    seen = set()
+    for line, row in enumerate(rows, start=2):
+        ukrainian_region = regions.get(row["ukrainian_region_iso"])
+        partner_region = regions.get(row["partner_region_iso"])
+        if ukrainian_region is None or partner_region is None:
+            raise FactsError(f"line {line}: unknown region code; run load-reference first")
+        side = row["ukrainian_side"]
+        partnership, _created = Partnership.objects.get_or_create(
+            ukrainian_region=ukrainian_region,
+            partner_region=partner_region,
+            partner_name=row["partner_side"],
+            defaults={
+                "ukrainian_side": side,
+                "partner_kind": _partner_kind(row["partner_side"]),
+                "ukrainian_organization": Organization.objects.filter(
+                    key=f"rma-{ukrainian_region.code}"
+                ).first()
+                if "Military Administration" in side
+                else None,
+                "partner_organization": Organization.objects.filter(
+                    key=f"gov-{partner_region.code}"
+                ).first()
+                if _partner_kind(row["partner_side"]) == PartnerKind.REGION
+                else None,
+            },
+        )
+        seen.add(partnership.pk)
+        on = date.fromisoformat(row["date"])
+        if partnership.events.filter(kind=row["event"], occurred_on=on).exists():
+            continue
+        if side != partnership.ukrainian_side and on >= (partnership.last_event_on or on):
+            # The side that signs now (an RMA since 2022, where it was the oblast before).
+            partnership.ukrainian_side = side
+            partnership.save(update_fields=["ukrainian_side"])
+        place = row["place"]
+        event = partnership_record_event(
+            partnership=partnership,
+            kind=row["event"],
+            on=on,
+            by=None,
+            date_precision=row["date_precision"],
+            instrument=row["instrument"],
+            signed_stage=row["stage_after"] if row["stage_after"] in SIGNED_STAGES else "",
+            signatories=row["signatories"],
+            place="" if place == "online" else place,
+            online=place == "online" or "virtually" in row["instrument"],
+            source=row["source"],
+            confidence=_confidence(row["confidence"]),
+        )
+        if event.stage_after != row["stage_after"]:
+            raise FactsError(
+                f"line {line}: the file says {row['stage_after']!r}, "
+                f"the lifecycle rules derive {event.stage_after!r}"
+            )
+        added += 1
+    return FactsResult(rows=len(rows), partnerships=len(seen), events_added=added)

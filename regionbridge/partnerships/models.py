@@ -1,0 +1,412 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from regionbridge.lib.i18n import pick
+from regionbridge.organizations.models import Organization, Person
+from regionbridge.partnerships.lifecycle import EventKind, Stage
+from regionbridge.regions.models import Region
+
+
+class Sphere(models.Model):
+    """A sphere of cooperation (culture, education, energy…); editable reference data."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_uk = models.CharField(_("name (Ukrainian)"), max_length=100)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+
+    class Meta:
+        verbose_name = _("sphere")
+        verbose_name_plural = _("spheres")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return pick(self.name_uk, self.name_en)
+
+
+class PartnerKind(models.TextChoices):
+    REGION = "region", _("region (state, province)")
+    COUNTY = "county", _("county")
+    CITY = "city", _("city")
+
+
+class Partnership(models.Model):
+    """A tie between a Ukrainian region and a foreign region, county or city.
+
+    `stage` and `stage_since` are a cache of what the dated events add up to; only
+    `services.partnership_record_event` (and the facts loader through it) writes them.
+    """
+
+    ukrainian_region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("Ukrainian region")
+    )
+    ukrainian_side = models.CharField(
+        _("Ukrainian side"),
+        max_length=255,
+        help_text=_("The signing body, e.g. the oblast military administration or council."),
+    )
+    ukrainian_organization = models.ForeignKey(
+        Organization,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Ukrainian organization"),
+    )
+    partner_region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("partner region")
+    )
+    partner_kind = models.CharField(
+        _("partner is a"), max_length=20, choices=PartnerKind.choices, default=PartnerKind.REGION
+    )
+    partner_name = models.CharField(
+        _("partner side"), max_length=255, help_text=_("e.g. State of Indiana; Ulster County, NY")
+    )
+    partner_organization = models.ForeignKey(
+        Organization,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("partner organization"),
+    )
+    spheres = models.ManyToManyField(Sphere, blank=True, verbose_name=_("spheres"))
+    confidential = models.BooleanField(
+        _("confidential"),
+        default=False,
+        help_text=_(
+            "Only coordinators, the ministries, the embassy of that country and the two sides "
+            "see it."
+        ),
+    )
+    ukrainian_lead = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Ukrainian lead contact"),
+    )
+    partner_lead = models.ForeignKey(
+        Person,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("partner lead contact"),
+    )
+    next_step = models.CharField(_("next step"), max_length=500, blank=True)
+    next_step_due = models.DateField(_("next step due"), null=True, blank=True)
+    stage = models.CharField(_("stage"), max_length=30, choices=Stage.choices, blank=True)
+    stage_since = models.DateField(_("stage since"), null=True, blank=True)
+    last_event_on = models.DateField(_("last event"), null=True, blank=True)
+    is_demo = models.BooleanField(_("demo record"), default=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("partnership")
+        verbose_name_plural = _("partnerships")
+        ordering = ["ukrainian_region__name_en", "partner_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ukrainian_region", "partner_region", "partner_name"],
+                name="unique_partnership_sides",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ukrainian_region} – {self.partner_display}"
+
+    @property
+    def partner_display(self) -> str:
+        if self.partner_kind == PartnerKind.REGION:
+            return self.partner_region.name
+        return self.partner_name
+
+
+class Confidence(models.TextChoices):
+    CONFIRMED = "confirmed", _("confirmed")
+    REPORTED = "reported", _("reported")
+    UNVERIFIED = "unverified", _("unverified")
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", _("day")
+    MONTH = "month", _("month")
+    YEAR = "year", _("year")
+
+
+class PartnershipEvent(models.Model):
+    """One dated step in a partnership's history: who recorded it, when, why, with a source."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("event"), max_length=40, choices=EventKind.choices)
+    occurred_on = models.DateField(_("date"))
+    date_precision = models.CharField(
+        _("date known to the"), max_length=10, choices=DatePrecision.choices, default="day"
+    )
+    stage_after = models.CharField(_("stage after"), max_length=30, choices=Stage.choices)
+    instrument = models.CharField(_("instrument"), max_length=255, blank=True)
+    document = models.ForeignKey(
+        "partnerships.Document",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("document"),
+    )
+    signatories = models.CharField(_("signatories"), max_length=500, blank=True)
+    place = models.CharField(_("place"), max_length=255, blank=True)
+    online = models.BooleanField(_("online"), default=False)
+    reason = models.TextField(_("reason / note"), blank=True)
+    source = models.CharField(_("source"), max_length=500, blank=True)
+    confidence = models.CharField(
+        _("confidence"), max_length=20, choices=Confidence.choices, default=Confidence.CONFIRMED
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("partnership event")
+        verbose_name_plural = _("partnership events")
+        ordering = ["occurred_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_on} {self.get_kind_display()}"
+
+
+class InstrumentKind(models.TextChoices):
+    MEMORANDUM = "memorandum", _("memorandum of understanding")
+    LETTER_OF_INTENT = "letter_of_intent", _("letter of intent")
+    SISTER_STATE = "sister_state_agreement", _("sister-state agreement")
+    COOPERATION_AGREEMENT = "cooperation_agreement", _("cooperation agreement")
+    RESOLUTION = "resolution", _("legislature resolution or proclamation")
+    ACTION_PLAN = "action_plan", _("action plan / roadmap")
+    PROTOCOL = "protocol", _("protocol")
+
+
+# The stage an instrument counts toward once signed.
+INSTRUMENT_STAGE = {kind: Stage.MEMORANDUM_SIGNED for kind in InstrumentKind.values} | {
+    InstrumentKind.COOPERATION_AGREEMENT: Stage.AGREEMENT_SIGNED
+}
+
+
+class DocumentStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    UNDER_REVIEW = "under_review", _("under review")
+    RETURNED = "returned", _("returned with comments")
+    CLEARED = "cleared", _("cleared")
+    SIGNED = "signed", _("signed")
+    EXPIRED = "expired", _("expired")
+    TERMINATED = "terminated", _("terminated")
+
+
+class Document(models.Model):
+    """An instrument (draft or signed) of a partnership, with its clearance and signing."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("instrument"), max_length=40, choices=InstrumentKind.choices)
+    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+    title_uk = models.CharField(_("title (Ukrainian)"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT
+    )
+    review_round = models.PositiveSmallIntegerField(default=0)
+    submitted_at = models.DateTimeField(_("submitted for review"), null=True, blank=True)
+    cleared_at = models.DateTimeField(_("cleared"), null=True, blank=True)
+    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    signed_place = models.CharField(_("place of signing"), max_length=255, blank=True)
+    signed_online = models.BooleanField(_("signed online"), default=False)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    renewal_reminder_sent_on = models.DateField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title or self.get_kind_display()
+
+    @property
+    def title(self) -> str:
+        return pick(self.title_uk, self.title_en)
+
+
+class DocumentVersion(models.Model):
+    """One uploaded text of a document, in Ukrainian or English; files are content-checked."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="versions")
+    language = models.CharField(_("language"), max_length=2, choices=[("uk", "uk"), ("en", "en")])
+    number = models.PositiveSmallIntegerField(_("version"))
+    file = models.FileField(_("file"), upload_to="documents/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("document version")
+        verbose_name_plural = _("document versions")
+        ordering = ["language", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "language", "number"], name="unique_document_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.language} v{self.number})"
+
+
+class SignsFor(models.TextChoices):
+    UKRAINIAN_SIDE = "ukrainian", _("the Ukrainian side")
+    PARTNER_SIDE = "partner", _("the partner side")
+
+
+class Signatory(models.Model):
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="signatories")
+    name = models.CharField(_("name"), max_length=200)
+    title = models.CharField(_("title"), max_length=255, blank=True)
+    signs_for = models.CharField(_("signs for"), max_length=20, choices=SignsFor.choices)
+    on_behalf_of = models.CharField(
+        _("on behalf of"),
+        max_length=255,
+        blank=True,
+        help_text=_("When someone signs for another body, e.g. the ambassador for a region."),
+    )
+
+    class Meta:
+        verbose_name = _("signatory")
+        verbose_name_plural = _("signatories")
+        ordering = ["signs_for", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReviewDecision(models.TextChoices):
+    APPROVED = "approved", _("approved by order")
+    NO_OBJECTION = "no_objection", _("no objection")
+    RETURNED = "returned", _("returned with comments")
+
+
+class Review(models.Model):
+    """A clearing ministry's decision on a draft in one review round."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="reviews")
+    ministry = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("ministry")
+    )
+    round = models.PositiveSmallIntegerField()
+    decision = models.CharField(_("decision"), max_length=20, choices=ReviewDecision.choices)
+    comments = models.TextField(_("comments"), blank=True)
+    order_number = models.CharField(_("order number"), max_length=100, blank=True)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        ordering = ["round", "decided_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "ministry", "round"], name="one_decision_per_round"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ministry} · {self.get_decision_display()}"
+
+
+class ActivityKind(models.TextChoices):
+    VISIT = "visit", _("visit or delegation")
+    STUDENT_EXCHANGE = "student_exchange", _("student exchange")
+    TEACHER_EXCHANGE = "teacher_exchange", _("teacher exchange")
+    DOCTOR_EXCHANGE = "doctor_exchange", _("doctor exchange")
+    AID_DELIVERY = "aid_delivery", _("aid delivery")
+    TRAINING = "training", _("training")
+    CULTURAL_EVENT = "cultural_event", _("joint cultural event")
+    SPORTS_EVENT = "sports_event", _("joint sports event")
+    OTHER = "other", _("other")
+
+
+class Activity(models.Model):
+    """Something done together, tied to a partnership or an institution link."""
+
+    kind = models.CharField(_("kind"), max_length=30, choices=ActivityKind.choices)
+    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
+    title_uk = models.CharField(_("title (Ukrainian)"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to"), null=True, blank=True)
+    sphere = models.ForeignKey(
+        Sphere, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("sphere")
+    )
+    institutions = models.ManyToManyField(
+        Organization, blank=True, related_name="activities", verbose_name=_("institutions")
+    )
+    outcome = models.TextField(_("outcome"), blank=True)
+    is_public = models.BooleanField(
+        _("public"), default=False, help_text=_("Shown in the public registry.")
+    )
+    partnership = models.ForeignKey(
+        Partnership,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("partnership"),
+    )
+    link = models.ForeignKey(
+        "institutions.InstitutionLink",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("institution link"),
+    )
+    is_demo = models.BooleanField(_("demo record"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(partnership__isnull=False) | models.Q(link__isnull=False),
+                name="activity_tied_to_partnership_or_link",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def title(self) -> str:
+        return pick(self.title_uk, self.title_en)
