@@ -7,6 +7,7 @@ from regionbridge import policy
 from regionbridge.api import errors
 from regionbridge.api.auth import MEMBERS, PUBLIC
 from regionbridge.api.pagination import Pages
+from regionbridge.api.partnerships import router as partnerships_router
 from regionbridge.api.schemas import (
     AuditOut,
     CountryOut,
@@ -141,3 +142,4 @@ def list_audit(request, action: str = Query("", max_length=80)):
 api.add_router("/", reference)
 api.add_router("/", directory_router)
 api.add_router("/", account)
+api.add_router("/", partnerships_router)

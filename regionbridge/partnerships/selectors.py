@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from regionbridge import policy
@@ -13,8 +13,10 @@ from regionbridge.partnerships.lifecycle import SIGNED_STAGES, Stage, State, Ste
 from regionbridge.partnerships.models import (
     Activity,
     Document,
+    DocumentStatus,
     Partnership,
     PartnershipEvent,
+    Review,
 )
 
 
@@ -146,4 +148,20 @@ def public_activities() -> QuerySet[Activity]:
         policy.visible(None, Activity)
         .select_related("partnership__ukrainian_region", "partnership__partner_region", "sphere")
         .order_by("-starts_on")
+    )
+
+
+def review_queue(user: Any) -> QuerySet[Document]:
+    """Drafts waiting for the user's ministry (all for coordinators), oldest first."""
+    documents = policy.visible(user, Document).filter(status=DocumentStatus.UNDER_REVIEW)
+    ministries = policy.clearing_ministries(user)
+    if ministries and not policy.scope_of(user).is_coordinator:
+        decided = Review.objects.filter(
+            document=OuterRef("pk"), round=OuterRef("review_round"), ministry__in=ministries
+        )
+        documents = documents.exclude(Exists(decided))
+    return (
+        documents.select_related("partnership__ukrainian_region", "partnership__partner_region")
+        .prefetch_related("versions", "reviews__ministry", "signatories")
+        .order_by("submitted_at")
     )

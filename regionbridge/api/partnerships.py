@@ -1,0 +1,604 @@
+"""Partnerships, events, documents, institutions, links, activities and the overview."""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from ninja import Field, File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
+from ninja.pagination import paginate
+
+from regionbridge import policy
+from regionbridge.api.auth import MEMBERS, PUBLIC
+from regionbridge.api.pagination import Pages
+from regionbridge.institutions import services as institution_services
+from regionbridge.institutions.models import InstitutionLink, LinkStatus
+from regionbridge.organizations.models import InstitutionType, Organization, OrganizationKind
+from regionbridge.partnerships import selectors, services
+from regionbridge.partnerships.lifecycle import EventKind, Stage
+from regionbridge.partnerships.models import (
+    Activity,
+    ActivityKind,
+    Confidence,
+    DatePrecision,
+    Document,
+    DocumentVersion,
+    InstrumentKind,
+    PartnerKind,
+    Partnership,
+    ReviewDecision,
+    SignsFor,
+    Sphere,
+)
+from regionbridge.regions.models import Region
+
+router = Router(tags=["partnerships"])
+
+
+def visible_or_404(user, model: type[Model], pk: int):
+    return get_object_or_404(policy.visible(user, model), pk=pk)
+
+
+def require(user, action: str, obj=None) -> None:
+    if not policy.can(user, action, obj):
+        raise PermissionDenied("You may not do this.")
+
+
+def region_or_422(code: str) -> Region:
+    region = Region.objects.select_related("country").filter(code=code.upper()).first()
+    if region is None:
+        raise ValidationError(f"Unknown region: {code}")
+    return region
+
+
+def spheres_or_422(codes: list[str]) -> list[Sphere]:
+    spheres = list(Sphere.objects.filter(code__in=codes))
+    if len(spheres) != len(set(codes)):
+        raise ValidationError("Unknown sphere code.")
+    return spheres
+
+
+# --- schemas --------------------------------------------------------------------------------
+
+
+class RegionRef(Schema):
+    code: str
+    name_en: str
+    name_uk: str
+
+
+class SphereOut(Schema):
+    code: str
+    name_en: str
+    name_uk: str
+
+
+class PartnershipOut(Schema):
+    id: int
+    ukrainian_region: RegionRef
+    partner_region: RegionRef
+    ukrainian_side: str
+    partner_name: str
+    partner_kind: str
+    stage: str
+    stage_since: date | None
+    confidential: bool
+    spheres: list[str]
+    next_step: str
+    next_step_due: date | None
+    last_event_on: date | None
+    is_demo: bool
+
+    @staticmethod
+    def resolve_spheres(obj) -> list[str]:
+        return [s.code for s in obj.spheres.all()]
+
+    @staticmethod
+    def resolve_stage(obj) -> str:
+        state = getattr(obj, "state", None)
+        return state.stage if state else obj.stage
+
+    @staticmethod
+    def resolve_stage_since(obj) -> date | None:
+        state = getattr(obj, "state", None)
+        return state.since if state else obj.stage_since
+
+
+class PartnershipIn(Schema):
+    ukrainian_region: str = Field(..., max_length=10, examples=["UA-18"])
+    partner_region: str = Field(..., max_length=10, examples=["US-IN"])
+    ukrainian_side: str = Field("", max_length=255)
+    partner_name: str = Field("", max_length=255)
+    partner_kind: PartnerKind = PartnerKind.REGION
+    spheres: list[str] = []
+    confidential: bool = False
+    next_step: str = Field("", max_length=500)
+    next_step_due: date | None = None
+    first_event: EventKind = EventKind.FIRST_CONTACT
+    first_event_on: date | None = None
+    source: str = Field("", max_length=500)
+
+
+class PartnershipPatch(Schema):
+    ukrainian_side: str | None = Field(None, max_length=255)
+    partner_name: str | None = Field(None, max_length=255)
+    confidential: bool | None = None
+    next_step: str | None = Field(None, max_length=500)
+    next_step_due: date | None = None
+    spheres: list[str] | None = None
+
+
+class EventOut(Schema):
+    id: int
+    kind: str
+    occurred_on: date
+    date_precision: str
+    stage_after: str
+    instrument: str
+    signatories: str
+    place: str
+    online: bool
+    reason: str
+    source: str
+    confidence: str
+    document_id: int | None
+
+
+class EventIn(Schema):
+    kind: EventKind
+    occurred_on: date
+    reason: str = Field("", max_length=2000)
+    source: str = Field("", max_length=500)
+    instrument: str = Field("", max_length=255)
+    signed_stage: Stage | None = None
+    date_precision: DatePrecision = DatePrecision.DAY
+    signatories: str = Field("", max_length=500)
+    place: str = Field("", max_length=255)
+    online: bool = False
+    confidence: Confidence = Confidence.CONFIRMED
+
+
+class VersionOut(Schema):
+    id: int
+    language: str
+    number: int
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+    download_url: str
+
+    @staticmethod
+    def resolve_download_url(obj) -> str:
+        return f"/api/v1/documents/versions/{obj.pk}/download"
+
+
+class ReviewOut(Schema):
+    ministry: str
+    round: int
+    decision: str
+    comments: str
+    order_number: str
+
+    @staticmethod
+    def resolve_ministry(obj) -> str:
+        return obj.ministry.key or str(obj.ministry_id)
+
+
+class SignatoryOut(Schema):
+    name: str
+    title: str
+    signs_for: str
+    on_behalf_of: str
+
+
+class DocumentOut(Schema):
+    id: int
+    partnership_id: int
+    kind: str
+    title_en: str
+    title_uk: str
+    status: str
+    review_round: int
+    signed_on: date | None
+    signed_place: str
+    signed_online: bool
+    valid_until: date | None
+    versions: list[VersionOut]
+    reviews: list[ReviewOut]
+    signatories: list[SignatoryOut]
+
+
+class DocumentIn(Schema):
+    kind: InstrumentKind
+    title_en: str = Field("", max_length=300)
+    title_uk: str = Field("", max_length=300)
+
+
+class ReviewIn(Schema):
+    decision: ReviewDecision
+    comments: str = Field("", max_length=5000)
+    order_number: str = Field("", max_length=100)
+    ministry: str | None = Field(None, description="mfa or mindev, when you review for both")
+
+
+class SignatoryIn(Schema):
+    name: str = Field(..., max_length=200)
+    title: str = Field("", max_length=255)
+    signs_for: SignsFor
+    on_behalf_of: str = Field("", max_length=255)
+
+
+class SignIn(Schema):
+    signed_on: date
+    place: str = Field("", max_length=255)
+    online: bool = False
+    valid_until: date | None = None
+    signatories: list[SignatoryIn] = []
+    source: str = Field("", max_length=500)
+
+
+class CloseIn(Schema):
+    status: str = Field(..., pattern="^(expired|terminated)$")
+
+
+class InstitutionOut(Schema):
+    id: int
+    name_en: str
+    name_uk: str
+    institution_type: str
+    region: str | None
+    country: str
+    city: str
+    website: str
+
+    @staticmethod
+    def resolve_region(obj) -> str | None:
+        return obj.region.code if obj.region_id else None
+
+    @staticmethod
+    def resolve_country(obj) -> str:
+        return obj.country.code
+
+
+class LinkOut(Schema):
+    id: int
+    ukrainian_institution_id: int
+    partner_institution_id: int
+    partnership_id: int | None
+    status: str
+    description: str
+    started_on: date | None
+    spheres: list[str]
+
+    @staticmethod
+    def resolve_spheres(obj) -> list[str]:
+        return [s.code for s in obj.spheres.all()]
+
+
+class LinkIn(Schema):
+    ukrainian_institution: int = Field(..., ge=1, le=2**63 - 1)
+    partner_institution: int = Field(..., ge=1, le=2**63 - 1)
+    partnership: int | None = Field(None, ge=1, le=2**63 - 1)
+    status: LinkStatus = LinkStatus.PROPOSED
+    description: str = Field("", max_length=5000)
+    started_on: date | None = None
+    spheres: list[str] = []
+
+
+class ActivityOut(Schema):
+    id: int
+    kind: str
+    title_en: str
+    title_uk: str
+    description: str
+    starts_on: date
+    ends_on: date | None
+    sphere: str | None
+    outcome: str
+    is_public: bool
+    partnership_id: int | None
+    link_id: int | None
+
+    @staticmethod
+    def resolve_sphere(obj) -> str | None:
+        return obj.sphere.code if obj.sphere_id else None
+
+
+class ActivityIn(Schema):
+    kind: ActivityKind
+    title_en: str = Field("", max_length=300)
+    title_uk: str = Field("", max_length=300)
+    description: str = Field("", max_length=5000)
+    starts_on: date
+    ends_on: date | None = None
+    sphere: str | None = None
+    outcome: str = Field("", max_length=5000)
+    is_public: bool = False
+    partnership: int | None = Field(None, ge=1, le=2**63 - 1)
+    link: int | None = Field(None, ge=1, le=2**63 - 1)
+    institutions: list[int] = []
+
+
+# --- endpoints ------------------------------------------------------------------------------
+
+
+@router.get("/spheres", response=list[SphereOut], auth=PUBLIC)
+def list_spheres(request):
+    return policy.visible(request.user, Sphere)
+
+
+@router.get("/partnerships", response=list[PartnershipOut], auth=MEMBERS)
+@paginate(Pages)
+def list_partnerships(
+    request,
+    stage: Stage | None = None,
+    sphere: str = Query("", max_length=40),
+    country: str = Query("", max_length=2),
+    region: str = Query("", max_length=10),
+    idle_days: int | None = Query(None, ge=0, le=36500),
+    as_of: date | None = None,
+    q: str = Query("", max_length=200),
+):
+    filters = selectors.Filters(
+        stage=stage or "",
+        sphere=sphere,
+        country=country,
+        region=region,
+        idle_days=idle_days,
+        as_of=as_of,
+        query=q,
+    )
+    return selectors.partnerships_for(request.user, filters)
+
+
+@router.post("/partnerships", response={201: PartnershipOut}, auth=MEMBERS)
+def create_partnership(request, payload: PartnershipIn):
+    require(request.user, policy.Action.PARTNERSHIP_CREATE)
+    ukrainian_region = region_or_422(payload.ukrainian_region)
+    if not policy.scope_of(request.user).is_coordinator and (
+        ukrainian_region.pk not in policy.scope_of(request.user).region_ids
+    ):
+        raise PermissionDenied("You may open partnerships for your own region only.")
+    data = payload.dict()
+    partnership = services.partnership_create(
+        by=request.user,
+        ukrainian_region=ukrainian_region,
+        partner_region=region_or_422(data.pop("partner_region")),
+        spheres=spheres_or_422(data.pop("spheres")),
+        **{k: v for k, v in data.items() if k != "ukrainian_region"},
+    )
+    return 201, selectors.partnership_detail(request.user, partnership.pk)
+
+
+@router.get("/partnerships/{partnership_id}", response=PartnershipOut, auth=MEMBERS)
+def get_partnership(request, partnership_id: int):
+    try:
+        return selectors.partnership_detail(request.user, partnership_id)
+    except Partnership.DoesNotExist:
+        raise Http404 from None
+
+
+@router.patch("/partnerships/{partnership_id}", response=PartnershipOut, auth=MEMBERS)
+def update_partnership(request, partnership_id: int, payload: PartnershipPatch):
+    partnership = visible_or_404(request.user, Partnership, partnership_id)
+    require(request.user, policy.Action.PARTNERSHIP_EDIT, partnership)
+    data = payload.dict(exclude_unset=True)
+    spheres = data.pop("spheres", None)
+    services.partnership_update(
+        partnership=partnership,
+        by=request.user,
+        spheres=spheres_or_422(spheres) if spheres is not None else None,
+        **data,
+    )
+    return selectors.partnership_detail(request.user, partnership.pk)
+
+
+@router.get("/partnerships/{partnership_id}/events", response=list[EventOut], auth=MEMBERS)
+def list_events(request, partnership_id: int):
+    partnership = visible_or_404(request.user, Partnership, partnership_id)
+    return partnership.events.order_by("occurred_on", "id")
+
+
+@router.post("/partnerships/{partnership_id}/events", response={201: EventOut}, auth=MEMBERS)
+def record_event(request, partnership_id: int, payload: EventIn):
+    partnership = visible_or_404(request.user, Partnership, partnership_id)
+    require(request.user, policy.Action.EVENT_RECORD, partnership)
+    data = payload.dict()
+    event = services.partnership_record_event(
+        partnership=partnership,
+        on=data.pop("occurred_on"),
+        by=request.user,
+        signed_stage=data.pop("signed_stage") or "",
+        **data,
+    )
+    return 201, event
+
+
+@router.get("/partnerships/{partnership_id}/documents", response=list[DocumentOut], auth=MEMBERS)
+def list_documents(request, partnership_id: int):
+    partnership = visible_or_404(request.user, Partnership, partnership_id)
+    return selectors.documents_of(request.user, partnership)
+
+
+@router.post("/partnerships/{partnership_id}/documents", response={201: DocumentOut}, auth=MEMBERS)
+def create_document(request, partnership_id: int, payload: DocumentIn):
+    partnership = visible_or_404(request.user, Partnership, partnership_id)
+    require(request.user, policy.Action.DOCUMENT_MANAGE, partnership)
+    document = services.document_create(partnership=partnership, by=request.user, **payload.dict())
+    return 201, document
+
+
+def _document(request, document_id: int) -> Document:
+    qs = policy.visible(request.user, Document).select_related(
+        "partnership", "partnership__ukrainian_region", "partnership__partner_region"
+    )
+    return get_object_or_404(qs, pk=document_id)
+
+
+@router.get("/documents/{document_id}", response=DocumentOut, auth=MEMBERS)
+def get_document(request, document_id: int):
+    return _document(request, document_id)
+
+
+@router.post("/documents/{document_id}/versions", response={201: VersionOut}, auth=MEMBERS)
+def upload_version(
+    request,
+    document_id: int,
+    file: UploadedFile = File(...),
+    language: str = Form(..., pattern="^(uk|en)$"),
+):
+    document = _document(request, document_id)
+    require(request.user, policy.Action.DOCUMENT_MANAGE, document.partnership)
+    version = services.document_add_version(
+        document=document, language=language, upload=file, by=request.user
+    )
+    return 201, version
+
+
+@router.get("/documents/versions/{version_id}/download", auth=MEMBERS)
+def download_version(request, version_id: int):
+    version = visible_or_404(request.user, DocumentVersion, version_id)
+    return FileResponse(
+        version.file.open("rb"),
+        as_attachment=True,
+        filename=version.original_name,
+        content_type=version.content_type,
+    )
+
+
+@router.post("/documents/{document_id}/submit", response=DocumentOut, auth=MEMBERS)
+def submit_document(request, document_id: int):
+    document = _document(request, document_id)
+    require(request.user, policy.Action.DOCUMENT_MANAGE, document.partnership)
+    services.document_submit(document=document, by=request.user)
+    return _document(request, document_id)
+
+
+@router.post("/documents/{document_id}/reviews", response={201: ReviewOut}, auth=MEMBERS)
+def review_document(request, document_id: int, payload: ReviewIn):
+    document = _document(request, document_id)
+    require(request.user, policy.Action.DOCUMENT_REVIEW, document)
+    ministries = policy.clearing_ministries(request.user)
+    if payload.ministry:
+        ministries = [m for m in ministries if m.key == payload.ministry]
+    if len(ministries) != 1:
+        raise ValidationError("Say which ministry you review for: mfa or mindev.")
+    review = services.document_review(
+        document=document,
+        ministry=ministries[0],
+        decision=payload.decision,
+        comments=payload.comments,
+        order_number=payload.order_number,
+        by=request.user,
+    )
+    return 201, review
+
+
+@router.post("/documents/{document_id}/sign", response=DocumentOut, auth=MEMBERS)
+def sign_document(request, document_id: int, payload: SignIn):
+    document = _document(request, document_id)
+    require(request.user, policy.Action.DOCUMENT_MANAGE, document.partnership)
+    data = payload.dict()
+    services.document_sign(document=document, by=request.user, **data)
+    return _document(request, document_id)
+
+
+@router.post("/documents/{document_id}/close", response=DocumentOut, auth=MEMBERS)
+def close_document(request, document_id: int, payload: CloseIn):
+    document = _document(request, document_id)
+    require(request.user, policy.Action.DOCUMENT_MANAGE, document.partnership)
+    services.document_close(document=document, by=request.user, status=payload.status)
+    return _document(request, document_id)
+
+
+@router.get("/reviews/queue", response=list[DocumentOut], auth=MEMBERS)
+def review_queue(request):
+    require(request.user, policy.Action.REVIEW_QUEUE_VIEW)
+    return selectors.review_queue(request.user)
+
+
+@router.get("/institutions", response=list[InstitutionOut], auth=MEMBERS)
+@paginate(Pages)
+def list_institutions(
+    request,
+    type: InstitutionType | None = None,
+    region: str = Query("", max_length=10),
+    country: str = Query("", max_length=2),
+    q: str = Query("", max_length=200),
+):
+    require(request.user, policy.Action.DIRECTORY_VIEW)
+    return institution_services.institutions_for(
+        request.user, institution_type=type or "", region=region, country=country, query=q
+    )
+
+
+@router.get("/links", response=list[LinkOut], auth=MEMBERS)
+@paginate(Pages)
+def list_links(request, partnership: int | None = Query(None, ge=1, le=2**63 - 1)):
+    links = policy.visible(request.user, InstitutionLink).prefetch_related("spheres")
+    return links.filter(partnership=partnership) if partnership else links
+
+
+@router.post("/links", response={201: LinkOut}, auth=MEMBERS)
+def create_link(request, payload: LinkIn):
+    require(request.user, policy.Action.LINK_CREATE)
+    institutions = policy.visible(request.user, Organization).filter(
+        kind__in=[OrganizationKind.INSTITUTION, OrganizationKind.LOCAL_GOVERNMENT]
+    )
+    data = payload.dict()
+    partnership_id = data.pop("partnership")
+    link = institution_services.link_create(
+        by=request.user,
+        ukrainian_institution=get_object_or_404(institutions, pk=data.pop("ukrainian_institution")),
+        partner_institution=get_object_or_404(institutions, pk=data.pop("partner_institution")),
+        partnership=visible_or_404(request.user, Partnership, partnership_id)
+        if partnership_id
+        else None,
+        spheres=spheres_or_422(data.pop("spheres")),
+        **data,
+    )
+    return 201, link
+
+
+@router.get("/activities", response=list[ActivityOut], auth=PUBLIC)
+@paginate(Pages)
+def list_activities(request, partnership: int | None = Query(None, ge=1, le=2**63 - 1)):
+    activities = policy.visible(request.user, Activity).select_related("sphere")
+    return activities.filter(partnership=partnership) if partnership else activities
+
+
+@router.post("/activities", response={201: ActivityOut}, auth=MEMBERS)
+def create_activity(request, payload: ActivityIn):
+    data = payload.dict()
+    partnership_id, link_id = data.pop("partnership"), data.pop("link")
+    if bool(partnership_id) == bool(link_id):
+        raise ValidationError("Tie the activity to a partnership or to an institution link.")
+    target = (
+        visible_or_404(request.user, Partnership, partnership_id)
+        if partnership_id
+        else visible_or_404(request.user, InstitutionLink, link_id)
+    )
+    require(request.user, policy.Action.ACTIVITY_CREATE, target)
+    sphere_code = data.pop("sphere")
+    institution_ids = data.pop("institutions")
+    activity = institution_services.activity_create(
+        by=request.user,
+        target=target,
+        sphere=spheres_or_422([sphere_code])[0] if sphere_code else None,
+        institutions=list(
+            policy.visible(request.user, Organization).filter(pk__in=institution_ids)
+        ),
+        **data,
+    )
+    return 201, activity
+
+
+@router.get("/stats/overview", auth=MEMBERS, tags=["oversight"])
+def stats_overview(
+    request, partner_country: str = Query("", max_length=2), as_of: date | None = None
+):
+    """The state of play on `as_of` (default today), per stage, counting what you may see."""
+    return selectors.overview(request.user, partner_country=partner_country, as_of=as_of)
