@@ -36,6 +36,7 @@ static: install
 
 data: migrate
 	$(BIN)/regionbridge load-reference
+	$(BIN)/regionbridge load-facts
 	$(BIN)/regionbridge load-demo
 
 run: data static

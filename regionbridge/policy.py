@@ -59,6 +59,7 @@ class Action(StrEnum):
     REVIEW_QUEUE_VIEW = "document.review_queue"
     ACTIVITY_CREATE = "activity.create"
     LINK_CREATE = "link.create"
+    INSTITUTION_CREATE = "institution.create"
 
 
 @dataclass(frozen=True)
@@ -338,8 +339,23 @@ def _creates_activity(scope: Scope, target: Any) -> bool:
     return False
 
 
-def _creates_link(scope: Scope) -> bool:
-    return scope.is_coordinator or bool(scope.roles & {Role.REGIONAL, Role.INSTITUTION})
+def _creates_link(scope: Scope, institution: Organization | None) -> bool:
+    """Links start from the Ukrainian side: its own institution's staff, its region's officers."""
+    if scope.is_coordinator:
+        return True
+    if institution is None:
+        return bool(scope.roles & {Role.REGIONAL, Role.INSTITUTION})
+    return institution.pk in scope.organization_ids or (
+        Role.REGIONAL in scope.roles and institution.region_id in scope.region_ids
+    )
+
+
+def _creates_institution(scope: Scope, region: Region | None) -> bool:
+    """Coordinators anywhere; regional officers in their own oblast (any, when none is named).
+    The same reach opens partnerships."""
+    if scope.is_coordinator:
+        return True
+    return Role.REGIONAL in scope.roles and (region is None or region.pk in scope.region_ids)
 
 
 _OBJECT_RULES: dict[str, Callable[[Any, Any], bool]] = {
@@ -354,6 +370,18 @@ _OBJECT_RULES: dict[str, Callable[[Any, Any], bool]] = {
     Action.TOKEN_MANAGE: lambda user, obj: (
         scope_of(user).authenticated and (obj is None or obj.user_id == user.pk)
     ),
+    Action.PARTNERSHIP_VIEW: lambda user, obj: _sees(user, obj),
+    Action.PARTNERSHIP_CREATE: lambda user, obj: _creates_institution(scope_of(user), obj),
+    Action.PARTNERSHIP_EDIT: lambda user, obj: _manages_partnership(scope_of(user), obj),
+    Action.EVENT_RECORD: lambda user, obj: _records_events(scope_of(user), obj),
+    Action.DOCUMENT_MANAGE: lambda user, obj: _manages_partnership(scope_of(user), obj),
+    Action.DOCUMENT_REVIEW: _reviews_document,
+    Action.REVIEW_QUEUE_VIEW: lambda user, obj: (
+        scope_of(user).is_coordinator or bool(clearing_ministries(user))
+    ),
+    Action.ACTIVITY_CREATE: lambda user, obj: _creates_activity(scope_of(user), obj),
+    Action.LINK_CREATE: lambda user, obj: _creates_link(scope_of(user), obj),
+    Action.INSTITUTION_CREATE: lambda user, obj: _creates_institution(scope_of(user), obj),
 }
 
 

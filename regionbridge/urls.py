@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from regionbridge.api.api import api
+from regionbridge.partnerships.urls import public_urlpatterns
 
 urlpatterns = [
     path("", include("regionbridge.core.urls")),
@@ -9,6 +10,9 @@ urlpatterns = [
     path("regions/", include("regionbridge.regions.urls")),
     path("directory/", include("regionbridge.organizations.urls")),
     path("audit/", include("regionbridge.audit.urls")),
+    path("partnerships/", include("regionbridge.partnerships.urls")),
+    path("institutions/", include("regionbridge.institutions.urls")),
+    path("public/", include((public_urlpatterns, "public"))),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -356,12 +356,8 @@ def list_partnerships(
 
 @router.post("/partnerships", response={201: PartnershipOut}, auth=MEMBERS)
 def create_partnership(request, payload: PartnershipIn):
-    require(request.user, policy.Action.PARTNERSHIP_CREATE)
     ukrainian_region = region_or_422(payload.ukrainian_region)
-    if not policy.scope_of(request.user).is_coordinator and (
-        ukrainian_region.pk not in policy.scope_of(request.user).region_ids
-    ):
-        raise PermissionDenied("You may open partnerships for your own region only.")
+    require(request.user, policy.Action.PARTNERSHIP_CREATE, ukrainian_region)
     data = payload.dict()
     partnership = services.partnership_create(
         by=request.user,
@@ -544,15 +540,16 @@ def list_links(request, partnership: int | None = Query(None, ge=1, le=2**63 - 1
 
 @router.post("/links", response={201: LinkOut}, auth=MEMBERS)
 def create_link(request, payload: LinkIn):
-    require(request.user, policy.Action.LINK_CREATE)
     institutions = policy.visible(request.user, Organization).filter(
         kind__in=[OrganizationKind.INSTITUTION, OrganizationKind.LOCAL_GOVERNMENT]
     )
     data = payload.dict()
     partnership_id = data.pop("partnership")
+    ukrainian = get_object_or_404(institutions, pk=data.pop("ukrainian_institution"))
+    require(request.user, policy.Action.LINK_CREATE, ukrainian)
     link = institution_services.link_create(
         by=request.user,
-        ukrainian_institution=get_object_or_404(institutions, pk=data.pop("ukrainian_institution")),
+        ukrainian_institution=ukrainian,
         partner_institution=get_object_or_404(institutions, pk=data.pop("partner_institution")),
         partnership=visible_or_404(request.user, Partnership, partnership_id)
         if partnership_id

@@ -6,4 +6,5 @@ def navigation(request):
     return {
         "nav_directory": policy.can(user, policy.Action.DIRECTORY_VIEW),
         "nav_audit": policy.can(user, policy.Action.AUDIT_VIEW),
+        "nav_reviews": policy.can(user, policy.Action.REVIEW_QUEUE_VIEW),
     }

@@ -171,6 +171,7 @@ PEOPLE = [
 INSTITUTION = {
     "key": "demo-rehab-zhytomyr",
     "kind": "institution",
+    "institution_type": "rehabilitation",
     "name_en": "Polissia Rehabilitation Center (demo)",
     "name_uk": "Реабілітаційний центр «Полісся» (демо)",
     "region": "UA-18",
@@ -212,5 +213,69 @@ ACCOUNTS = [
         "uk",
         False,
         "Halyna Petrenko",
+    ),
+]
+
+# Fictional negotiations between pairs with no real tie in the facts file.
+# (Ukrainian region, partner region, spheres, confidential, first event, days ago, next step)
+NEGOTIATIONS = [
+    (
+        "UA-53",
+        "US-NE",
+        ["agriculture", "education"],
+        True,
+        "reported_negotiating",
+        75,
+        "Agree the text of a memorandum on agri-tech exchange",
+    ),
+    (
+        "UA-05",
+        "US-WI",
+        ["healthcare", "culture"],
+        False,
+        "first_contact",
+        30,
+        "Video call between the heads' offices",
+    ),
+    (
+        "UA-59",
+        "US-KY",
+        ["reconstruction", "energy"],
+        False,
+        "reported_negotiating",
+        120,
+        "Ministry clearance of the draft memorandum",
+    ),
+]
+
+# Fictional institutions: (key, type, name_en, name_uk, region)
+INSTITUTIONS = [
+    (
+        "demo-zt-childrens-hospital",
+        "hospital",
+        "Zhytomyr Regional Children's Hospital (demo)",
+        "Житомирська обласна дитяча лікарня (демо)",
+        "UA-18",
+    ),
+    (
+        "demo-in-childrens-hospital",
+        "hospital",
+        "Hoosier Children's Hospital (demo)",
+        "Дитяча лікарня «Гузієр» (демо)",
+        "US-IN",
+    ),
+    (
+        "demo-zt-polytechnic",
+        "university",
+        "Zhytomyr Polytechnic Institute (demo)",
+        "Житомирський політехнічний інститут (демо)",
+        "UA-18",
+    ),
+    (
+        "demo-in-state-college",
+        "university",
+        "Wabash Valley State College (demo)",
+        "Коледж штату «Вобаш-Веллі» (демо)",
+        "US-IN",
     ),
 ]

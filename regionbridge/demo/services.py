@@ -1,14 +1,20 @@
 """Demo data: fictional people and one account per role, loaded idempotently."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from regionbridge.accounts.models import User
 from regionbridge.accounts.services import role_assign, user_create
 from regionbridge.demo import data
+from regionbridge.institutions.models import InstitutionLink
+from regionbridge.institutions.services import activity_create, institution_create, link_create
 from regionbridge.organizations.models import Organization, Person
 from regionbridge.organizations.services import organization_search_text, person_create
+from regionbridge.partnerships.models import Partnership, Sphere
+from regionbridge.partnerships.services import partnership_create, spheres_load
 from regionbridge.regions.models import Region
 
 
@@ -31,10 +37,100 @@ def _institution() -> Organization:
     return organization
 
 
+def _institutions() -> dict[str, Organization]:
+    result = {}
+    for key, kind, name_en, name_uk, region_code in data.INSTITUTIONS:
+        institution = Organization.objects.filter(key=key).first()
+        if institution is None:
+            institution = institution_create(
+                by=None,
+                region=Region.objects.select_related("country").get(code=region_code),
+                institution_type=kind,
+                name_en=name_en,
+                name_uk=name_uk,
+                key=key,
+                is_demo=True,
+            )
+        result[key] = institution
+    return result
+
+
+def _negotiations() -> None:
+    """A few fictional negotiations, clearly marked; real pairs' facts are never touched."""
+    spheres = {s.code: s for s in Sphere.objects.all()}
+    today = timezone.localdate()
+    for ua_code, partner_code, codes, confidential, first, days_ago, next_step in data.NEGOTIATIONS:
+        ukrainian = Region.objects.select_related("country").get(code=ua_code)
+        partner = Region.objects.select_related("country").get(code=partner_code)
+        if Partnership.objects.filter(ukrainian_region=ukrainian, partner_region=partner).exists():
+            continue
+        partnership_create(
+            by=None,
+            ukrainian_region=ukrainian,
+            partner_region=partner,
+            partner_name=f"State of {partner.name_en}",
+            spheres=[spheres[c] for c in codes if c in spheres],
+            confidential=confidential,
+            first_event=first,
+            first_event_on=today - timedelta(days=days_ago),
+            source="demo",
+            next_step=next_step,
+            next_step_due=today + timedelta(days=21),
+            is_demo=True,
+        )
+
+
+def _links(institutions: dict[str, Organization]) -> None:
+    if InstitutionLink.objects.filter(is_demo=True).exists():
+        return
+    zhytomyr_indiana = Partnership.objects.filter(
+        ukrainian_region__code="UA-18", partner_region__code="US-IN"
+    ).first()
+    spheres = {s.code: s for s in Sphere.objects.all()}
+    hospitals = link_create(
+        by=None,
+        ukrainian_institution=institutions["demo-zt-childrens-hospital"],
+        partner_institution=institutions["demo-in-childrens-hospital"],
+        partnership=zhytomyr_indiana,
+        spheres=[spheres["healthcare"]] if "healthcare" in spheres else [],
+        status="active",
+        description="Pediatric rehabilitation: remote consultations and a doctor exchange.",
+        is_demo=True,
+    )
+    link_create(
+        by=None,
+        ukrainian_institution=institutions["demo-zt-polytechnic"],
+        partner_institution=institutions["demo-in-state-college"],
+        partnership=zhytomyr_indiana,
+        spheres=[spheres["education"]] if "education" in spheres else [],
+        status="proposed",
+        description="Student exchange in engineering, starting with a summer school.",
+        is_demo=True,
+    )
+    activity_create(
+        by=None,
+        target=hospitals,
+        kind="doctor_exchange",
+        title_en="Two Indianapolis pediatric surgeons in Zhytomyr (demo)",
+        title_uk="Двоє педіатричних хірургів з Індіанаполіса в Житомирі (демо)",
+        starts_on=timezone.localdate() - timedelta(days=40),
+        ends_on=timezone.localdate() - timedelta(days=33),
+        sphere=spheres.get("healthcare"),
+        outcome="14 operations; a tele-consultation schedule agreed.",
+        is_public=True,
+        institutions=[hospitals.ukrainian_institution, hospitals.partner_institution],
+        is_demo=True,
+    )
+
+
 @transaction.atomic
 def demo_load() -> list[DemoAccount]:
-    """Needs the reference data. A second run adds nothing and changes nothing."""
+    """Needs the reference data (and the facts, for links under real partnerships).
+    A second run adds nothing and changes nothing."""
     _institution()
+    spheres_load()
+    _links(_institutions())
+    _negotiations()
     organizations = {o.key: o for o in Organization.objects.filter(key__isnull=False)}
     people = {}
     for key, name_en, name_uk, title_en, title_uk, languages, rank, contacts in data.PEOPLE:

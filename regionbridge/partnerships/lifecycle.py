@@ -113,6 +113,10 @@ class State:
     since: date | None
     before_pause: str | None = None  # the stage to return to when revived
 
+    @property
+    def label(self) -> str:
+        return str(Stage(self.stage).label) if self.stage else ""
+
 
 def _signed_level(current: str | None, reached: str) -> str:
     """Signing a lesser instrument never lowers a tie: an agreement stays an agreement."""

@@ -1,0 +1,85 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from regionbridge import policy
+from regionbridge.core.access import requires
+from regionbridge.core.pages import form_page
+from regionbridge.institutions import services
+from regionbridge.institutions.forms import InstitutionForm, LinkForm
+from regionbridge.institutions.models import InstitutionLink
+from regionbridge.organizations.models import InstitutionType
+
+Action = policy.Action
+
+
+@requires(Action.DIRECTORY_VIEW)
+def institution_list(request: HttpRequest) -> HttpResponse:
+    kind = request.GET.get("type", "")
+    kind = kind if kind in InstitutionType.values else ""
+    query = request.GET.get("q", "").strip()[:200]
+    region = request.GET.get("region", "").strip()[:10]
+    institutions = services.institutions_for(
+        request.user, institution_type=kind, region=region, query=query
+    )
+    page = Paginator(institutions, 50).get_page(request.GET.get("page"))
+    links = (
+        policy.visible(request.user, InstitutionLink)
+        .select_related("ukrainian_institution", "partner_institution", "partnership")
+        .prefetch_related("spheres")[:50]
+    )
+    return render(
+        request,
+        "institutions/list.html",
+        {
+            "page": page,
+            "types": InstitutionType.choices,
+            "type": kind,
+            "query": query,
+            "region": region,
+            "links": links,
+            "can_create": policy.can(request.user, Action.INSTITUTION_CREATE),
+            "can_link": policy.can(request.user, Action.LINK_CREATE),
+        },
+    )
+
+
+@requires(Action.INSTITUTION_CREATE)
+def institution_create(request: HttpRequest) -> HttpResponse:
+    form = InstitutionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if not policy.can(request.user, Action.INSTITUTION_CREATE, data["region"]):
+            raise PermissionDenied
+        try:
+            institution = services.institution_create(by=request.user, **data)
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Institution added."))
+            return redirect("directory:organization", institution.pk)
+    return form_page(request, form, _("New institution"))
+
+
+@requires(Action.LINK_CREATE)
+def link_create(request: HttpRequest) -> HttpResponse:
+    institutions = services.institutions_for(request.user)
+    form = LinkForm(request.POST or None, institutions=institutions)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        spheres = list(data.pop("spheres"))
+        if not policy.can(request.user, Action.LINK_CREATE, data["ukrainian_institution"]):
+            raise PermissionDenied
+        try:
+            services.link_create(by=request.user, spheres=spheres, **data)
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Link recorded."))
+            return redirect("institutions:list")
+    return form_page(request, form, _("New link"))

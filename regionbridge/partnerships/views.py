@@ -1,0 +1,397 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from regionbridge import policy
+from regionbridge.core.access import requires
+from regionbridge.core.pages import form_page
+from regionbridge.institutions import services as activity_services
+from regionbridge.institutions.models import InstitutionLink
+from regionbridge.lib.csvexport import csv_response
+from regionbridge.partnerships import forms, selectors, services
+from regionbridge.partnerships.models import Activity, Document, DocumentVersion, Partnership
+from regionbridge.regions.models import Region
+
+Action = policy.Action
+
+
+def _allow(request: HttpRequest, action: str, obj=None) -> None:
+    if not policy.can(request.user, action, obj):
+        raise PermissionDenied
+
+
+def _partnership(request: HttpRequest, pk: int) -> Partnership:
+    try:
+        return selectors.partnership_detail(request.user, pk)
+    except Partnership.DoesNotExist:
+        raise Http404 from None
+
+
+def _document(request: HttpRequest, pk: int) -> Document:
+    qs = policy.visible(request.user, Document).select_related(
+        "partnership__ukrainian_region", "partnership__partner_region__country"
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def _fail(form, exc: ValidationError) -> None:
+    for message in exc.messages:
+        form.add_error(None, message)
+
+
+@requires(Action.DIRECTORY_VIEW)
+def partnership_list(request: HttpRequest) -> HttpResponse:
+    form = forms.FilterForm(request.GET)
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = selectors.Filters(
+        stage=data.get("stage") or "",
+        sphere=data["sphere"].code if data.get("sphere") else "",
+        country=data.get("country") or "",
+        region=data.get("region") or "",
+        idle_days=data.get("idle_days"),
+        as_of=data.get("as_of"),
+        query=data.get("q") or "",
+    )
+    items = selectors.partnerships_for(request.user, filters)
+    if request.GET.get("format") == "csv":
+        return _export(items)
+    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "partnerships/list.html",
+        {
+            "form": form,
+            "page": page,
+            "querystring": query.urlencode(),
+            "can_create": policy.can(request.user, Action.PARTNERSHIP_CREATE),
+        },
+    )
+
+
+def _export(items: list[Partnership]) -> HttpResponse:
+    header = [
+        "id",
+        "ukrainian_region_code",
+        "ukrainian_region_en",
+        "ukrainian_region_uk",
+        "ukrainian_side",
+        "partner_region_code",
+        "partner_region_en",
+        "partner_region_uk",
+        "partner_name",
+        "stage",
+        "since",
+        "spheres",
+        "confidential",
+        "next_step",
+        "next_step_due",
+    ]
+    rows = (
+        [
+            p.pk,
+            p.ukrainian_region.code,
+            p.ukrainian_region.name_en,
+            p.ukrainian_region.name_uk,
+            p.ukrainian_side,
+            p.partner_region.code,
+            p.partner_region.name_en,
+            p.partner_region.name_uk,
+            p.partner_name,
+            p.state.stage,
+            p.state.since,
+            " ".join(s.code for s in p.spheres.all()),
+            "yes" if p.confidential else "no",
+            p.next_step,
+            p.next_step_due,
+        ]
+        for p in items
+    )
+    stamp = timezone.localdate().isoformat()
+    return csv_response(f"partnerships-{stamp}.csv", header, rows)
+
+
+def _creatable_regions(user):
+    regions = Region.objects.filter(country__code="UA").order_by("name_uk")
+    scope = policy.scope_of(user)
+    return regions if scope.is_coordinator else regions.filter(pk__in=scope.region_ids)
+
+
+@requires(Action.PARTNERSHIP_CREATE)
+def partnership_create(request: HttpRequest) -> HttpResponse:
+    regions = _creatable_regions(request.user)
+    form = forms.PartnershipCreateForm(request.POST or None, regions=regions)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            partnership = services.partnership_create(
+                by=request.user,
+                ukrainian_region=data["ukrainian_region"],
+                partner_region=data["partner_region"],
+                ukrainian_side=data["ukrainian_side"],
+                partner_name=data["partner_name"],
+                partner_kind=data["partner_kind"],
+                spheres=list(data["spheres"]),
+                confidential=data["confidential"],
+                first_event=data["first_event"],
+                first_event_on=data["first_event_on"],
+                source=data["source"],
+                next_step=data["next_step"],
+                next_step_due=data["next_step_due"],
+            )
+        except ValidationError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("Partnership opened."))
+            return redirect("partnerships:detail", partnership.pk)
+    return form_page(request, form, _("New partnership"))
+
+
+@requires(Action.DIRECTORY_VIEW)
+def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    partnership = _partnership(request, pk)
+    user = request.user
+    context = {
+        "partnership": partnership,
+        "events": partnership.events.all(),
+        "documents": selectors.documents_of(user, partnership),
+        "links": policy.visible(user, InstitutionLink)
+        .filter(partnership=partnership)
+        .select_related("ukrainian_institution", "partner_institution"),
+        "activities": policy.visible(user, Activity)
+        .filter(partnership=partnership)
+        .select_related("sphere"),
+        "can_edit": policy.can(user, Action.PARTNERSHIP_EDIT, partnership),
+        "can_record": policy.can(user, Action.EVENT_RECORD, partnership),
+        "can_documents": policy.can(user, Action.DOCUMENT_MANAGE, partnership),
+        "can_activity": policy.can(user, Action.ACTIVITY_CREATE, partnership),
+        "event_form": forms.EventForm(initial={"occurred_on": timezone.localdate()}),
+    }
+    return render(request, "partnerships/detail.html", context)
+
+
+@requires(Action.DIRECTORY_VIEW)
+def partnership_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    partnership = _partnership(request, pk)
+    _allow(request, Action.PARTNERSHIP_EDIT, partnership)
+    initial = {
+        field: getattr(partnership, field)
+        for field in (
+            "ukrainian_side",
+            "partner_name",
+            "partner_kind",
+            "confidential",
+            "next_step",
+            "next_step_due",
+        )
+    }
+    initial["spheres"] = list(partnership.spheres.all())
+    form = forms.PartnershipEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        spheres = list(data.pop("spheres"))
+        try:
+            services.partnership_update(
+                partnership=partnership, by=request.user, spheres=spheres, **data
+            )
+        except ValidationError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("partnerships:detail", partnership.pk)
+    return form_page(request, form, _("Edit partnership"), partnership=partnership)
+
+
+@requires(Action.DIRECTORY_VIEW)
+def event_create(request: HttpRequest, pk: int) -> HttpResponse:
+    partnership = _partnership(request, pk)
+    _allow(request, Action.EVENT_RECORD, partnership)
+    form = forms.EventForm(request.POST or None, initial={"occurred_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            services.partnership_record_event(
+                partnership=partnership, on=data.pop("occurred_on"), by=request.user, **data
+            )
+        except ValidationError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("Event recorded."))
+            return redirect("partnerships:detail", partnership.pk)
+    return form_page(request, form, _("Record an event"), partnership=partnership)
+
+
+@requires(Action.DIRECTORY_VIEW)
+def document_create(request: HttpRequest, pk: int) -> HttpResponse:
+    partnership = _partnership(request, pk)
+    _allow(request, Action.DOCUMENT_MANAGE, partnership)
+    form = forms.DocumentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            document = services.document_create(
+                partnership=partnership, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _fail(form, exc)
+        else:
+            return redirect("partnerships:document", document.pk)
+    return form_page(request, form, _("New document"), partnership=partnership)
+
+
+def _document_page(request, document, *, status=200, **forms_given) -> HttpResponse:
+    user = request.user
+    partnership = document.partnership
+    manage = policy.can(user, Action.DOCUMENT_MANAGE, partnership)
+    review = policy.can(user, Action.DOCUMENT_REVIEW, document)
+    context = {
+        "document": document,
+        "partnership": partnership,
+        "versions": document.versions.all(),
+        "reviews": document.reviews.select_related("ministry"),
+        "signatories": document.signatories.all(),
+        "returned_comments": document.reviews.filter(
+            round=document.review_round, decision="returned"
+        ).select_related("ministry"),
+        "can_manage": manage,
+        "can_review": review and document.status == "under_review",
+        "upload_form": forms_given.get("upload_form") or forms.UploadForm(),
+        "review_form": forms_given.get("review_form") or forms.ReviewForm(),
+        "sign_form": forms_given.get("sign_form")
+        or forms.SignForm(initial={"signed_on": timezone.localdate()}),
+        "ministries": policy.clearing_ministries(user),
+    }
+    return render(request, "partnerships/document.html", context, status=status)
+
+
+@requires(Action.DIRECTORY_VIEW)
+def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _document_page(request, _document(request, pk))
+
+
+@requires(Action.DIRECTORY_VIEW)
+@require_POST
+def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    document = _document(request, pk)
+    _allow(request, Action.DOCUMENT_MANAGE, document.partnership)
+    form = forms.UploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.document_add_version(
+                document=document,
+                language=form.cleaned_data["language"],
+                upload=form.cleaned_data["file"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        else:
+            messages.success(request, _("Text uploaded."))
+            return redirect("partnerships:document", document.pk)
+    return _document_page(request, document, status=400, upload_form=form)
+
+
+@requires(Action.DIRECTORY_VIEW)
+@require_POST
+def document_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    document = _document(request, pk)
+    _allow(request, Action.DOCUMENT_MANAGE, document.partnership)
+    try:
+        services.document_submit(document=document, by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return _document_page(request, document, status=400)
+    messages.success(request, _("Sent to the ministries for review."))
+    return redirect("partnerships:document", document.pk)
+
+
+@requires(Action.DIRECTORY_VIEW)
+@require_POST
+def document_review(request: HttpRequest, pk: int) -> HttpResponse:
+    document = _document(request, pk)
+    _allow(request, Action.DOCUMENT_REVIEW, document)
+    form = forms.ReviewForm(request.POST)
+    ministries = policy.clearing_ministries(request.user)
+    chosen = [m for m in ministries if m.key == request.POST.get("ministry")] or ministries
+    if form.is_valid():
+        if len(chosen) != 1:
+            form.add_error(None, _("Choose the ministry you review for."))
+        else:
+            try:
+                services.document_review(
+                    document=document, ministry=chosen[0], by=request.user, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                _fail(form, exc)
+            else:
+                messages.success(request, _("Decision recorded."))
+                return redirect("partnerships:document", document.pk)
+    return _document_page(request, document, status=400, review_form=form)
+
+
+@requires(Action.DIRECTORY_VIEW)
+@require_POST
+def document_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    document = _document(request, pk)
+    _allow(request, Action.DOCUMENT_MANAGE, document.partnership)
+    form = forms.SignForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.document_sign(
+                document=document,
+                by=request.user,
+                signed_on=data["signed_on"],
+                place=data["place"],
+                online=data["online"],
+                valid_until=data["valid_until"],
+                signatories=form.signatories(),
+            )
+        except ValidationError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("Signing recorded."))
+            return redirect("partnerships:document", document.pk)
+    return _document_page(request, document, status=400, sign_form=form)
+
+
+@requires(Action.DIRECTORY_VIEW)
+def version_download(request: HttpRequest, pk: int) -> FileResponse:
+    version = get_object_or_404(policy.visible(request.user, DocumentVersion), pk=pk)
+    return FileResponse(
+        version.file.open("rb"),
+        as_attachment=True,
+        filename=version.original_name,
+        content_type=version.content_type,
+    )
+
+
+@requires(Action.REVIEW_QUEUE_VIEW)
+def review_queue(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "partnerships/reviews.html", {"documents": selectors.review_queue(request.user)}
+    )
+
+
+@requires(Action.DIRECTORY_VIEW)
+def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
+    partnership = _partnership(request, pk)
+    _allow(request, Action.ACTIVITY_CREATE, partnership)
+    form = forms.ActivityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity_services.activity_create(
+                by=request.user, target=partnership, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, _("Activity recorded."))
+            return redirect("partnerships:detail", partnership.pk)
+    return form_page(request, form, _("Record an activity"), partnership=partnership)
