@@ -4,17 +4,20 @@ Every rule about which event may follow which lives in `lifecycle.py`; this modu
 to the stored history, keeps the stage cache in step, and records each change in the audit log.
 """
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from regionbridge.accounts.models import Role, User
 from regionbridge.audit.services import audit_record
 from regionbridge.lib.files import check_document_upload
+from regionbridge.lib.mail import send_templated
 from regionbridge.organizations.models import Organization
 from regionbridge.partnerships.lifecycle import EventKind, LifecycleError, State, Step, replay
 from regionbridge.partnerships.models import (
@@ -441,3 +444,46 @@ def document_close(*, document: Document, by: Any, status: str) -> Document:
     document.save(update_fields=["status"])
     audit_record(actor=by, action=f"document.{status}", target=document)
     return document
+
+
+def renewal_reminders_send(*, today: date | None = None) -> int:
+    """Remind, once, the coordinators and the oblast's officers of an instrument running out
+    within RENEWAL_REMINDER_DAYS. Returns how many documents were reminded of."""
+    today = today or timezone.localdate()
+    due = Document.objects.select_related(
+        "partnership__ukrainian_region", "partnership__partner_region"
+    ).filter(
+        status=DocumentStatus.SIGNED,
+        valid_until__gte=today,
+        valid_until__lte=today + timedelta(days=settings.RENEWAL_REMINDER_DAYS),
+        renewal_reminder_sent_on__isnull=True,
+    )
+    count = 0
+    for document in due:
+        partnership = document.partnership
+        recipients = (
+            User.objects.filter(is_active=True)
+            .filter(
+                Q(role_assignments__role=Role.COORDINATOR)
+                | Q(
+                    role_assignments__role=Role.REGIONAL,
+                    role_assignments__region=partnership.ukrainian_region_id,
+                )
+            )
+            .distinct()
+        )
+        with transaction.atomic():
+            # Mark first: a crash after this sends nothing twice; a failed send is logged.
+            updated = Document.objects.filter(
+                pk=document.pk, renewal_reminder_sent_on__isnull=True
+            ).update(renewal_reminder_sent_on=today)
+            if not updated:
+                continue
+            for user in recipients:
+                send_templated(
+                    user=user,
+                    template="partnerships/email/renewal",
+                    context={"document": document, "partnership": partnership},
+                )
+        count += 1
+    return count

@@ -1,0 +1,67 @@
+from django.contrib import admin
+
+from regionbridge.audit.admin import AuditedAdmin
+from regionbridge.partnerships.models import (
+    Activity,
+    Document,
+    Partnership,
+    PartnershipEvent,
+    Sphere,
+)
+
+
+@admin.register(Sphere)
+class SphereAdmin(AuditedAdmin):
+    list_display = ["code", "name_en", "name_uk", "order"]
+    list_editable = ["order"]
+
+
+class EventInline(admin.TabularInline):
+    """Read-only: events are recorded through the lifecycle rules, never edited in place."""
+
+    model = PartnershipEvent
+    extra = 0
+    can_delete = False
+    fields = ["occurred_on", "kind", "stage_after", "instrument", "source", "confidence"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(AuditedAdmin):
+    list_display = ["__str__", "stage", "stage_since", "confidential", "is_demo"]
+    list_filter = ["stage", "confidential", "is_demo", "spheres"]
+    search_fields = ["partner_name", "ukrainian_side", "ukrainian_region__name_en"]
+    raw_id_fields = [
+        "ukrainian_region",
+        "partner_region",
+        "ukrainian_organization",
+        "partner_organization",
+        "ukrainian_lead",
+        "partner_lead",
+    ]
+    readonly_fields = ["stage", "stage_since", "last_event_on", "created_at", "created_by"]
+    filter_horizontal = ["spheres"]
+    inlines = [EventInline]
+    list_select_related = ["ukrainian_region", "partner_region"]
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    """Status changes go through the clearance workflow on the site; here it is read-only."""
+
+    list_display = ["__str__", "partnership", "kind", "status", "signed_on", "valid_until"]
+    list_filter = ["status", "kind"]
+    readonly_fields = [f.name for f in Document._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Activity)
+class ActivityAdmin(AuditedAdmin):
+    list_display = ["__str__", "kind", "starts_on", "is_public", "is_demo"]
+    list_filter = ["kind", "is_public", "is_demo"]
+    raw_id_fields = ["partnership", "link", "institutions"]
