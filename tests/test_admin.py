@@ -21,6 +21,12 @@ PAGES = [
     "/admin/regions/region/",
     "/admin/regions/country/",
     "/admin/audit/auditentry/",
+    "/admin/partnerships/partnership/",
+    "/admin/partnerships/partnership/add/",
+    "/admin/partnerships/document/",
+    "/admin/partnerships/activity/",
+    "/admin/partnerships/sphere/",
+    "/admin/institutions/institutionlink/",
 ]
 
 
