@@ -23,6 +23,7 @@ from django.test.utils import setup_test_environment  # noqa: E402
 
 from regionbridge.accounts.models import User  # noqa: E402
 from regionbridge.organizations.models import Person  # noqa: E402
+from regionbridge.partnerships.models import Partnership  # noqa: E402
 from tests.pageweight import measure  # noqa: E402
 
 RUNS = 20
@@ -33,6 +34,9 @@ def main() -> None:
     client = Client()
     client.force_login(User.objects.get(email="coordinator@demo.regionbridge.example"))
     person = Person.objects.filter(is_demo=True).first()
+    partnership = Partnership.objects.get(
+        ukrainian_region__code="UA-18", partner_region__code="US-IN"
+    )
     pages = [
         "/",
         "/regions/",
@@ -43,6 +47,12 @@ def main() -> None:
         f"/directory/people/{person.pk}/",
         "/accounts/profile/",
         "/audit/",
+        "/partnerships/",
+        "/partnerships/?as_of=2024-09-18",
+        f"/partnerships/{partnership.pk}/",
+        "/public/",
+        "/api/v1/stats/overview?partner_country=US&as_of=2024-09-18",
+        "/api/v1/partnerships",
         "/api/v1/people?q=Zhytomyr",
         "/api/v1/regions?country=US",
     ]

@@ -19,6 +19,9 @@ PAGES = [
     "/directory/?q=Zhytomyr",
     "/accounts/profile/",
     "/audit/",
+    "/partnerships/",
+    "/institutions/",
+    "/public/",
 ]
 
 
@@ -80,3 +83,24 @@ def test_pages_send_a_strict_content_security_policy(client, reference):
 def test_nul_bytes_are_a_clear_400(client, coordinator, url):
     client.force_login(coordinator)
     assert client.get(url).status_code == 400
+
+
+def test_partnership_list_queries_do_not_grow(client, coordinator):
+    from regionbridge.partnerships.services import partnership_create
+    from tests.conftest import region
+
+    client.force_login(coordinator)
+
+    def open_ties(codes):
+        for code in codes:
+            partnership_create(
+                by=None, ukrainian_region=region("UA-18"), partner_region=region(code)
+            )
+
+    open_ties(["US-OH", "US-IA"])
+    few = measure(client, "/partnerships/", connection)[3]
+    open_ties(["US-TX", "US-FL", "US-GA", "US-NV", "US-ME", "US-VT", "US-SC", "US-NC"])
+    response = client.get("/partnerships/")
+    assert len(response.context["page"].object_list) == 10
+    many = measure(client, "/partnerships/", connection)[3]
+    assert many == few, (few, many)
