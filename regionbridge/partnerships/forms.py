@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from regionbridge.organizations.models import Person
 from regionbridge.partnerships.lifecycle import SIGNED_STAGES, EventKind, Stage
 from regionbridge.partnerships.models import (
     ActivityKind,
@@ -86,12 +87,28 @@ class PartnershipCreateForm(forms.Form):
 
 class PartnershipEditForm(forms.Form):
     ukrainian_side = forms.CharField(label=_("Ukrainian side"), max_length=255)
+    ukrainian_lead = forms.ModelChoiceField(
+        queryset=Person.objects.none(), required=False, label=_("Ukrainian lead contact")
+    )
+    partner_lead = forms.ModelChoiceField(
+        queryset=Person.objects.none(), required=False, label=_("Partner lead contact")
+    )
     partner_name = forms.CharField(label=_("Partner side"), max_length=255)
     partner_kind = forms.ChoiceField(label=_("The partner is a"), choices=PartnerKind.choices)
     spheres = sphere_field()
     confidential = forms.BooleanField(label=_("Confidential negotiation"), required=False)
     next_step = forms.CharField(label=_("Next step"), max_length=500, required=False)
     next_step_due = forms.DateField(label=_("Next step due"), required=False, widget=DateInput())
+
+    def __init__(self, *args, people=None, partnership=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Lead contacts come from each side's own region.
+        self.fields["ukrainian_lead"].queryset = people.filter(
+            organization__region=partnership.ukrainian_region_id
+        )
+        self.fields["partner_lead"].queryset = people.filter(
+            organization__region=partnership.partner_region_id
+        )
 
 
 class EventForm(forms.Form):

@@ -13,6 +13,7 @@ from regionbridge.core.pages import form_page
 from regionbridge.institutions import services as activity_services
 from regionbridge.institutions.models import InstitutionLink
 from regionbridge.lib.csvexport import csv_response
+from regionbridge.organizations.models import Person
 from regionbridge.partnerships import forms, selectors, services
 from regionbridge.partnerships.models import Activity, Document, DocumentVersion, Partnership
 from regionbridge.regions.models import Region
@@ -183,6 +184,8 @@ def partnership_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {
         field: getattr(partnership, field)
         for field in (
+            "ukrainian_lead",
+            "partner_lead",
             "ukrainian_side",
             "partner_name",
             "partner_kind",
@@ -192,7 +195,12 @@ def partnership_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
     }
     initial["spheres"] = list(partnership.spheres.all())
-    form = forms.PartnershipEditForm(request.POST or None, initial=initial)
+    form = forms.PartnershipEditForm(
+        request.POST or None,
+        initial=initial,
+        people=policy.visible(request.user, Person).select_related("organization"),
+        partnership=partnership,
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         spheres = list(data.pop("spheres"))
