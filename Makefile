@@ -28,7 +28,7 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 migrate: install
-	@mkdir -p var
+	@mkdir -p "$${VAR_DIR:-var}"
 	$(BIN)/regionbridge migrate --noinput -v0
 
 static: install
