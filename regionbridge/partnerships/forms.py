@@ -12,6 +12,7 @@ from regionbridge.partnerships.models import (
     ReviewDecision,
     Sphere,
 )
+from regionbridge.partnerships.services import POSITIVE
 from regionbridge.regions.models import Region
 
 
@@ -157,6 +158,9 @@ class UploadForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
+    """Each ministry sees the decisions it can take: the MFA has no objection or returns;
+    the Ministry for Development approves by order (with its number) or returns."""
+
     decision = forms.ChoiceField(label=_("Decision"), choices=ReviewDecision.choices)
     order_number = forms.CharField(
         label=_("Order number"),
@@ -167,6 +171,18 @@ class ReviewForm(forms.Form):
     comments = forms.CharField(
         label=_("Comments"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
+
+    def __init__(self, *args, ministries=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if len(ministries) == 1:
+            positive = POSITIVE[ministries[0].key]
+            self.fields["decision"].choices = [
+                (value, label)
+                for value, label in ReviewDecision.choices
+                if value in (positive, ReviewDecision.RETURNED)
+            ]
+            if positive != ReviewDecision.APPROVED:
+                del self.fields["order_number"]
 
 
 class SignForm(forms.Form):

@@ -318,6 +318,18 @@ def document_submit(*, document: Document, by: Any) -> Document:
 POSITIVE = {"mfa": ReviewDecision.NO_OBJECTION, "mindev": ReviewDecision.APPROVED}
 
 
+def ministries_yet_to_decide(
+    document: Document, ministries: list[Organization]
+) -> list[Organization]:
+    """Of the given clearing ministries, those still to decide on the document's current round."""
+    if document.status != DocumentStatus.UNDER_REVIEW:
+        return []
+    decided = set(
+        document.reviews.filter(round=document.review_round).values_list("ministry_id", flat=True)
+    )
+    return [m for m in ministries if m.pk not in decided]
+
+
 @transaction.atomic
 def document_review(
     *,

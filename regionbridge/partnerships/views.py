@@ -256,7 +256,8 @@ def _document_page(request, document, *, status=200, **forms_given) -> HttpRespo
     user = request.user
     partnership = document.partnership
     manage = policy.can(user, Action.DOCUMENT_MANAGE, partnership)
-    review = policy.can(user, Action.DOCUMENT_REVIEW, document)
+    pending = services.ministries_yet_to_decide(document, policy.clearing_ministries(user))
+    review = bool(pending) and policy.can(user, Action.DOCUMENT_REVIEW, document)
     context = {
         "document": document,
         "partnership": partnership,
@@ -267,12 +268,12 @@ def _document_page(request, document, *, status=200, **forms_given) -> HttpRespo
             round=document.review_round, decision="returned"
         ).select_related("ministry"),
         "can_manage": manage,
-        "can_review": review and document.status == "under_review",
+        "can_review": review,
         "upload_form": forms_given.get("upload_form") or forms.UploadForm(),
-        "review_form": forms_given.get("review_form") or forms.ReviewForm(),
+        "review_form": forms_given.get("review_form") or forms.ReviewForm(ministries=pending),
         "sign_form": forms_given.get("sign_form")
         or forms.SignForm(initial={"signed_on": timezone.localdate()}),
-        "ministries": policy.clearing_ministries(user),
+        "ministries": pending,
     }
     return render(request, "partnerships/document.html", context, status=status)
 
@@ -324,9 +325,11 @@ def document_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def document_review(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document(request, pk)
     _allow(request, Action.DOCUMENT_REVIEW, document)
-    form = forms.ReviewForm(request.POST)
-    ministries = policy.clearing_ministries(request.user)
+    ministries = services.ministries_yet_to_decide(
+        document, policy.clearing_ministries(request.user)
+    )
     chosen = [m for m in ministries if m.key == request.POST.get("ministry")] or ministries
+    form = forms.ReviewForm(request.POST, ministries=chosen)
     if form.is_valid():
         if len(chosen) != 1:
             form.add_error(None, _("Choose the ministry you review for."))
