@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from regionbridge.lib.i18n import pick
 from regionbridge.organizations.models import Organization, Person
@@ -15,7 +16,7 @@ class Sphere(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name_en = models.CharField(_("name (English)"), max_length=100)
     name_uk = models.CharField(_("name (Ukrainian)"), max_length=100)
-    order = models.PositiveSmallIntegerField(_("order"), default=100)
+    order = models.PositiveSmallIntegerField(pgettext_lazy("sorting", "position"), default=100)
 
     class Meta:
         verbose_name = _("sphere")
@@ -217,8 +218,12 @@ class Document(models.Model):
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(_("instrument"), max_length=40, choices=InstrumentKind.choices)
-    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
-    title_uk = models.CharField(_("title (Ukrainian)"), max_length=300, blank=True)
+    title_en = models.CharField(
+        pgettext_lazy("heading", "title (English)"), max_length=300, blank=True
+    )
+    title_uk = models.CharField(
+        pgettext_lazy("heading", "title (Ukrainian)"), max_length=300, blank=True
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT
     )
@@ -356,8 +361,12 @@ class Activity(models.Model):
     """Something done together, tied to a partnership or an institution link."""
 
     kind = models.CharField(_("kind"), max_length=30, choices=ActivityKind.choices)
-    title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
-    title_uk = models.CharField(_("title (Ukrainian)"), max_length=300, blank=True)
+    title_en = models.CharField(
+        pgettext_lazy("heading", "title (English)"), max_length=300, blank=True
+    )
+    title_uk = models.CharField(
+        pgettext_lazy("heading", "title (Ukrainian)"), max_length=300, blank=True
+    )
     description = models.TextField(_("description"), blank=True)
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("to"), null=True, blank=True)

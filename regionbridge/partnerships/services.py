@@ -351,7 +351,12 @@ def document_review(
     if decision not in (POSITIVE[ministry.key], ReviewDecision.RETURNED):
         raise ValidationError(
             _("%(ministry)s cannot decide “%(decision)s”.")
-            % {"ministry": ministry.short_name, "decision": decision}
+            % {
+                "ministry": ministry.short_name,
+                "decision": ReviewDecision(decision).label
+                if decision in ReviewDecision.values
+                else decision,
+            }
         )
     if decision == ReviewDecision.RETURNED and not comments.strip():
         raise ValidationError(_("Say what must change: comments are required to return a draft."))
