@@ -8,6 +8,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 PDF = "application/pdf"
@@ -53,7 +54,7 @@ def check_document_upload(upload: UploadedFile) -> CheckedFile:
         raise ValidationError(_("The file is empty."))
     if upload.size > limit:
         raise ValidationError(
-            _("The file is too large (at most %(mb)d MB).") % {"mb": limit // (1024 * 1024)}
+            _("The file is too large (at most %(limit)s).") % {"limit": filesizeformat(limit)}
         )
     name = PurePath(upload.name or "").name[-200:]
     claimed = EXTENSIONS.get(PurePath(name).suffix.lower())

@@ -44,6 +44,13 @@ def _confidence(raw: str) -> str:
     return Confidence.UNVERIFIED if "unverified" in raw else Confidence.REPORTED
 
 
+def _signing_body(side: str, region: Region) -> Organization | None:
+    """The oblast's military administration when it is the side; councils are not modelled."""
+    if "Military Administration" not in side:
+        return None
+    return Organization.objects.filter(key=f"rma-{region.code}").first()
+
+
 def read_rows() -> list[dict[str, str]]:
     with EVENTS_FILE.open(encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
@@ -68,11 +75,7 @@ def facts_load() -> FactsResult:
             defaults={
                 "ukrainian_side": side,
                 "partner_kind": _partner_kind(row["partner_side"]),
-                "ukrainian_organization": Organization.objects.filter(
-                    key=f"rma-{ukrainian_region.code}"
-                ).first()
-                if "Military Administration" in side
-                else None,
+                "ukrainian_organization": _signing_body(side, ukrainian_region),
                 "partner_organization": Organization.objects.filter(
                     key=f"gov-{partner_region.code}"
                 ).first()
@@ -87,7 +90,8 @@ def facts_load() -> FactsResult:
         if side != partnership.ukrainian_side and on >= (partnership.last_event_on or on):
             # The side that signs now (an RMA since 2022, where it was the oblast before).
             partnership.ukrainian_side = side
-            partnership.save(update_fields=["ukrainian_side"])
+            partnership.ukrainian_organization = _signing_body(side, ukrainian_region)
+            partnership.save(update_fields=["ukrainian_side", "ukrainian_organization"])
         place = row["place"]
         event = partnership_record_event(
             partnership=partnership,

@@ -87,7 +87,15 @@ ALLOWED: dict[str | None, frozenset[str]] = {
         }
     ),
     Stage.DORMANT: frozenset(
-        {"revived", "renewal_talks", "reported_negotiating", "signed", "renewed", "ended"}
+        {
+            "revived",
+            "renewal_talks",
+            "reported_negotiating",
+            "draft_approved_by_ministry",
+            "signed",
+            "renewed",
+            "ended",
+        }
     ),
     Stage.ENDED: frozenset({"revived"}),
 }
@@ -144,7 +152,8 @@ def next_state(state: State, step: Step) -> State:
         stage = Stage.NEGOTIATING
     elif kind == EventKind.DRAFT_APPROVED:
         # Clearance of a draft means talks are under way; it signs nothing by itself.
-        stage = Stage.NEGOTIATING if state.stage == Stage.EXPLORING else state.stage
+        resumed = state.stage in (Stage.EXPLORING, Stage.DORMANT)
+        stage = Stage.NEGOTIATING if resumed else state.stage
     elif kind in (EventKind.SIGNED, EventKind.RESOLUTION, EventKind.RENEWED):
         reached = step.signed_stage or Stage.MEMORANDUM_SIGNED
         if reached not in SIGNED_STAGES:

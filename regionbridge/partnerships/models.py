@@ -156,6 +156,13 @@ class PartnershipEvent(models.Model):
         _("date known to the"), max_length=10, choices=DatePrecision.choices, default="day"
     )
     stage_after = models.CharField(_("stage after"), max_length=30, choices=Stage.choices)
+    signed_level = models.CharField(
+        _("instrument reaches"),
+        max_length=30,
+        choices=Stage.choices,
+        blank=True,
+        help_text=_("For signings, renewals and resolutions: memorandum or agreement."),
+    )
     instrument = models.CharField(_("instrument"), max_length=255, blank=True)
     document = models.ForeignKey(
         "partnerships.Document",

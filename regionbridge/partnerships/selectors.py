@@ -43,7 +43,7 @@ def _base(qs: QuerySet[Partnership]) -> QuerySet[Partnership]:
 def steps_of(partnership: Partnership) -> list[Step]:
     """The history as the lifecycle reads it (uses prefetched events)."""
     return [
-        Step(kind=e.kind, on=e.occurred_on, signed_stage=e.stage_after, order=e.pk)
+        Step(kind=e.kind, on=e.occurred_on, signed_stage=e.signed_level, order=e.pk)
         for e in partnership.events.all()
     ]
 

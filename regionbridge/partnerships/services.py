@@ -19,7 +19,14 @@ from regionbridge.audit.services import audit_record
 from regionbridge.lib.files import check_document_upload
 from regionbridge.lib.mail import send_templated
 from regionbridge.organizations.models import Organization
-from regionbridge.partnerships.lifecycle import EventKind, LifecycleError, State, Step, replay
+from regionbridge.partnerships.lifecycle import (
+    EventKind,
+    LifecycleError,
+    Stage,
+    State,
+    Step,
+    replay,
+)
 from regionbridge.partnerships.models import (
     INSTRUMENT_STAGE,
     Document,
@@ -160,11 +167,11 @@ def partnership_update(
     return partnership
 
 
-def _step(event: PartnershipEvent, signed_stage: str = "") -> Step:
+def _step(event: PartnershipEvent) -> Step:
     return Step(
         kind=event.kind,
         on=event.occurred_on,
-        signed_stage=signed_stage or event.stage_after,
+        signed_stage=event.signed_level,
         order=event.pk or 10**12,
     )
 
@@ -172,7 +179,7 @@ def _step(event: PartnershipEvent, signed_stage: str = "") -> Step:
 def _apply_history(partnership: Partnership, events: list[PartnershipEvent]) -> State:
     """Replay the history; store each event's stage and the partnership's current stage."""
     ordered = sorted(events, key=lambda e: (e.occurred_on, e.pk or 10**12))
-    states = replay(_step(e, getattr(e, "_signed_stage", "")) for e in ordered)
+    states = replay(_step(e) for e in ordered)
     for event, state in zip(ordered, states, strict=True):
         event.stage_after = state.stage
     final = states[-1] if states else State(None, None)
@@ -223,7 +230,8 @@ def partnership_record_event(
         confidence=confidence,
         recorded_by=by if getattr(by, "is_authenticated", False) else None,
     )
-    event._signed_stage = signed_stage
+    if kind in (EventKind.SIGNED, EventKind.RESOLUTION, EventKind.RENEWED):
+        event.signed_level = signed_stage or Stage.MEMORANDUM_SIGNED
     history = list(partnership.events.all())
     _apply_history(partnership, [*history, event])  # raises LifecycleError when not allowed
     event.full_clean(exclude=["partnership", "document"])
@@ -234,7 +242,14 @@ def partnership_record_event(
         actor=by,
         action="partnership.event_recorded",
         target=partnership,
-        changes={"event": kind, "on": on.isoformat(), "stage": event.stage_after, "reason": reason},
+        changes={
+            "event": kind,
+            "on": on.isoformat(),
+            "stage": event.stage_after,
+            "reason": reason,
+            "source": source,
+            "confidence": confidence,
+        },
     )
     return event
 
@@ -262,6 +277,7 @@ def document_create(
 @transaction.atomic
 def document_add_version(*, document: Document, language: str, upload: Any, by: Any):
     """Attach a text (PDF, DOCX, ODT) after checking what the file really is."""
+    document = Document.objects.select_for_update().get(pk=document.pk)
     if document.status in (
         DocumentStatus.UNDER_REVIEW,
         DocumentStatus.EXPIRED,
@@ -298,6 +314,7 @@ def document_add_version(*, document: Document, language: str, upload: Any, by: 
 @transaction.atomic
 def document_submit(*, document: Document, by: Any) -> Document:
     """Send a draft (or a returned one, revised) to the clearing ministries."""
+    document = Document.objects.select_for_update().get(pk=document.pk)
     if document.status not in (DocumentStatus.DRAFT, DocumentStatus.RETURNED):
         raise ValidationError(_("Only a draft or a returned document can be submitted."))
     if not document.versions.exists():
@@ -419,8 +436,11 @@ def document_sign(
     source: str = "",
 ) -> Document:
     """Record the signing of a cleared document; the partnership's stage follows."""
+    document = Document.objects.select_for_update().get(pk=document.pk)
     if document.status != DocumentStatus.CLEARED:
         raise ValidationError(_("Only a cleared document can be signed."))
+    if signed_on < timezone.localtime(document.cleared_at).date():
+        raise ValidationError(_("A document cannot be signed before it was cleared."))
     if valid_until and valid_until <= signed_on:
         raise ValidationError(_("The end of validity must come after the signing."))
     document.status = DocumentStatus.SIGNED
@@ -453,6 +473,7 @@ def document_sign(
 @transaction.atomic
 def document_close(*, document: Document, by: Any, status: str) -> Document:
     """A signed instrument expires or is terminated."""
+    document = Document.objects.select_for_update().get(pk=document.pk)
     if status not in (DocumentStatus.EXPIRED, DocumentStatus.TERMINATED):
         raise ValidationError(_("Unknown status."))
     if document.status != DocumentStatus.SIGNED:

@@ -1,0 +1,287 @@
+"""Uploaded documents are what their content says, not what their name claims."""
+
+import hashlib
+import io
+import zipfile
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
+
+from regionbridge.lib.files import DOCX, ODT, PDF, check_document_upload
+from regionbridge.partnerships import services
+from regionbridge.partnerships.models import Document, DocumentStatus, DocumentVersion
+from tests.conftest import org, region
+
+PDF_BYTES = (
+    b"%PDF-1.4\n"
+    b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+    b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
+    b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
+)
+HTML_BYTES = b"<!doctype html><html><body><script>alert(1)</script></body></html>"
+
+
+def zipped(entries: list[tuple[str, bytes]], *, stored_first: bool = False) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for index, (name, content) in enumerate(entries):
+            kind = zipfile.ZIP_STORED if stored_first and index == 0 else zipfile.ZIP_DEFLATED
+            archive.writestr(name, content, compress_type=kind)
+    return buffer.getvalue()
+
+
+DOCX_BYTES = zipped(
+    [
+        (
+            "[Content_Types].xml",
+            b'<?xml version="1.0" encoding="UTF-8"?>'
+            b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            b'<Override PartName="/word/document.xml" ContentType="application/'
+            b'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+        ),
+        ("_rels/.rels", b'<?xml version="1.0"?><Relationships/>'),
+        (
+            "word/document.xml",
+            b'<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+            b'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>Memorandum</w:t></w:r></w:p>'
+            b"</w:body></w:document>",
+        ),
+    ]
+)
+ODT_BYTES = zipped(
+    [
+        ("mimetype", ODT.encode()),
+        ("content.xml", b'<?xml version="1.0"?><office:document-content/>'),
+        ("META-INF/manifest.xml", b'<?xml version="1.0"?><manifest:manifest/>'),
+    ],
+    stored_first=True,
+)
+RANDOM_ZIP_BYTES = zipped([("notes.txt", b"not a document"), ("photo.jpg", b"\xff\xd8\xff")])
+
+
+def upload(name: str, content: bytes) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type="application/octet-stream")
+
+
+def refusal(name: str, content: bytes) -> str:
+    with pytest.raises(ValidationError) as caught, translation.override("en"):
+        check_document_upload(upload(name, content))
+    return " ".join(caught.value.messages)
+
+
+# --- check_document_upload ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "content_type"),
+    [
+        ("memorandum.pdf", PDF_BYTES, PDF),
+        ("memorandum.docx", DOCX_BYTES, DOCX),
+        ("memorandum.odt", ODT_BYTES, ODT),
+        ("MEMORANDUM.PDF", PDF_BYTES, PDF),
+    ],
+)
+def test_real_documents_are_accepted(name, content, content_type):
+    checked = check_document_upload(upload(name, content))
+    assert checked.content_type == content_type
+    assert checked.size == len(content)
+    assert checked.sha256 == hashlib.sha256(content).hexdigest()
+    assert checked.name == name
+
+
+def test_the_claimed_content_type_is_ignored():
+    """The browser's content type is the client's word; the bytes decide."""
+    lying = SimpleUploadedFile("memorandum.pdf", PDF_BYTES, content_type="text/html")
+    assert check_document_upload(lying).content_type == PDF
+
+
+def test_the_file_is_left_readable_from_the_start():
+    file = upload("memorandum.docx", DOCX_BYTES)
+    check_document_upload(file)
+    assert file.read() == DOCX_BYTES
+
+
+def test_a_path_in_the_name_is_dropped():
+    checked = check_document_upload(upload("../../etc/memorandum.pdf", PDF_BYTES))
+    assert checked.name == "memorandum.pdf"
+
+
+def test_an_empty_file_is_refused():
+    assert refusal("memorandum.pdf", b"") == "The file is empty."
+
+
+def test_a_file_over_the_limit_is_refused(settings):
+    settings.UPLOAD_MAX_BYTES = len(PDF_BYTES) - 1
+    assert "too large" in refusal("memorandum.pdf", PDF_BYTES)
+    settings.UPLOAD_MAX_BYTES = len(PDF_BYTES)
+    assert check_document_upload(upload("memorandum.pdf", PDF_BYTES)).size == len(PDF_BYTES)
+
+
+def test_the_size_message_states_a_limit_below_one_megabyte(settings):
+    settings.UPLOAD_MAX_BYTES = 512 * 1024
+    message = refusal("memorandum.pdf", b"%PDF-1.4\n" + b"0" * (600 * 1024))
+    assert "too large" in message
+    assert "at most 0 MB" not in message
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("setup.exe", b"MZ\x90\x00\x03\x00\x00\x00"),
+        ("page.html", HTML_BYTES),
+        ("memorandum", PDF_BYTES),
+        ("memorandum.pdf.exe", PDF_BYTES),
+        ("memorandum.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"),
+    ],
+)
+def test_other_kinds_of_file_are_refused_by_name(name, content):
+    assert refusal(name, content) == "Only PDF, DOCX and ODT files are accepted."
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("memorandum.docx", PDF_BYTES),
+        ("memorandum.odt", PDF_BYTES),
+        ("memorandum.pdf", HTML_BYTES),
+        ("memorandum.docx", RANDOM_ZIP_BYTES),
+        ("memorandum.odt", RANDOM_ZIP_BYTES),
+        ("memorandum.odt", DOCX_BYTES),
+        ("memorandum.docx", ODT_BYTES),
+        ("memorandum.pdf", DOCX_BYTES),
+        ("memorandum.docx", b"PK\x03\x04 but not really a zip archive"),
+    ],
+    ids=[
+        "pdf-as-docx",
+        "pdf-as-odt",
+        "html-as-pdf",
+        "zip-as-docx",
+        "zip-as-odt",
+        "docx-as-odt",
+        "odt-as-docx",
+        "docx-as-pdf",
+        "broken-zip-as-docx",
+    ],
+)
+def test_a_file_that_is_not_what_its_name_says_is_refused(name, content):
+    extension = name.rsplit(".", 1)[1].upper()
+    assert refusal(name, content) == (
+        f"The file is not what its name says: {name} is not a valid {extension} file."
+    )
+
+
+def test_an_odt_needs_the_text_mimetype():
+    spreadsheet = zipped([("mimetype", b"application/vnd.oasis.opendocument.spreadsheet")])
+    assert "not what its name says" in refusal("table.odt", spreadsheet)
+
+
+# --- document_add_version ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def document(coordinator, zhytomyr, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    partnership = services.partnership_create(
+        by=coordinator,
+        ukrainian_region=region("UA-18"),
+        partner_region=region("US-IN"),
+        first_event="reported_negotiating",
+        first_event_on=date(2024, 6, 1),
+    )
+    return services.document_create(partnership=partnership, kind="memorandum", by=zhytomyr)
+
+
+def add(document, language, name, content, by):
+    return services.document_add_version(
+        document=document, language=language, upload=upload(name, content), by=by
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "content_type"),
+    [
+        ("memorandum.pdf", PDF_BYTES, PDF),
+        ("memorandum.docx", DOCX_BYTES, DOCX),
+        ("memorandum.odt", ODT_BYTES, ODT),
+    ],
+)
+def test_a_version_stores_the_checked_file(
+    document, zhytomyr, tmp_path, name, content, content_type
+):
+    version = add(document, "uk", name, content, zhytomyr)
+    version.refresh_from_db()
+    assert version.content_type == content_type
+    assert version.sha256 == hashlib.sha256(content).hexdigest()
+    assert version.size == len(content)
+    assert version.original_name == name
+    assert version.uploaded_by == zhytomyr
+    assert version.number == 1
+    assert str(tmp_path) in version.file.path
+    assert version.file.name.endswith(name[name.rfind(".") :])
+    with version.file.open("rb") as stored:
+        assert stored.read() == content
+
+
+def test_version_numbers_increase_per_language(document, zhytomyr):
+    numbers = [
+        (v.language, v.number)
+        for v in [
+            add(document, "uk", "draft.pdf", PDF_BYTES, zhytomyr),
+            add(document, "uk", "draft.docx", DOCX_BYTES, zhytomyr),
+            add(document, "en", "draft.pdf", PDF_BYTES, zhytomyr),
+            add(document, "uk", "draft.odt", ODT_BYTES, zhytomyr),
+            add(document, "en", "draft.docx", DOCX_BYTES, zhytomyr),
+        ]
+    ]
+    assert numbers == [("uk", 1), ("uk", 2), ("en", 1), ("uk", 3), ("en", 2)]
+    assert document.versions.count() == 5
+
+
+def test_a_refused_file_is_not_stored(document, zhytomyr, tmp_path):
+    with pytest.raises(ValidationError):
+        add(document, "uk", "memorandum.pdf", HTML_BYTES, zhytomyr)
+    assert not document.versions.exists()
+    assert not any(path.is_file() for path in tmp_path.rglob("*"))
+
+
+def test_a_version_must_be_in_ukrainian_or_english(document, zhytomyr):
+    with pytest.raises(ValidationError) as caught, translation.override("en"):
+        add(document, "de", "memorandum.pdf", PDF_BYTES, zhytomyr)
+    assert caught.value.messages == ["The text must be in Ukrainian or English."]
+    assert not document.versions.exists()
+
+
+def test_uploads_are_refused_while_under_review(document, zhytomyr, ministry):
+    add(document, "uk", "draft.pdf", PDF_BYTES, zhytomyr)
+    services.document_submit(document=document, by=zhytomyr)
+    document = Document.objects.get(pk=document.pk)
+    with pytest.raises(ValidationError) as caught, translation.override("en"):
+        add(document, "uk", "draft-2.pdf", PDF_BYTES, zhytomyr)
+    assert caught.value.messages == [
+        "A new text cannot be added while the document is under review."
+    ]
+    assert document.versions.count() == 1
+
+    # Returned with comments: a revised text is welcome again.
+    services.document_review(
+        document=document,
+        ministry=org("mfa"),
+        decision="returned",
+        by=ministry,
+        comments="Name the spheres.",
+    )
+    document = Document.objects.get(pk=document.pk)
+    assert document.status == DocumentStatus.RETURNED
+    assert add(document, "uk", "draft-2.pdf", PDF_BYTES, zhytomyr).number == 2
+
+
+@pytest.mark.parametrize("status", [DocumentStatus.EXPIRED, DocumentStatus.TERMINATED])
+def test_uploads_are_refused_to_a_closed_document(document, zhytomyr, status):
+    Document.objects.filter(pk=document.pk).update(status=status)
+    document = Document.objects.get(pk=document.pk)
+    with pytest.raises(ValidationError):
+        add(document, "uk", "draft.pdf", PDF_BYTES, zhytomyr)
+    assert not DocumentVersion.objects.filter(document=document).exists()
