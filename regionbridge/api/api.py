@@ -7,6 +7,7 @@ from regionbridge import policy
 from regionbridge.api import errors
 from regionbridge.api.auth import MEMBERS, PUBLIC
 from regionbridge.api.pagination import Pages
+from regionbridge.api.parser import ObjectBodyParser
 from regionbridge.api.partnerships import router as partnerships_router
 from regionbridge.api.schemas import (
     AuditOut,
@@ -32,6 +33,7 @@ api = NinjaAPI(
         "Errors are JSON objects with a `message`."
     ),
     urls_namespace="api",
+    parser=ObjectBodyParser(),
 )
 errors.install(api)
 

@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AnonymousUser
+from django.utils import translation
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 
@@ -13,6 +14,8 @@ class BearerToken(HttpBearer):
         if user is None:
             raise AuthenticationError
         request.user = user
+        translation.activate(user.language)  # the middleware saw no user yet
+        request.LANGUAGE_CODE = user.language
         return user
 
 

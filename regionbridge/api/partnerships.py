@@ -1,12 +1,13 @@
 """Partnerships, events, documents, institutions, links, activities and the overview."""
 
 from datetime import date
+from typing import Annotated
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
-from ninja import Field, File, Form, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -319,7 +320,7 @@ class ActivityIn(Schema):
     is_public: bool = False
     partnership: int | None = Field(None, ge=1, le=2**63 - 1)
     link: int | None = Field(None, ge=1, le=2**63 - 1)
-    institutions: list[int] = []
+    institutions: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] = []
 
 
 # --- endpoints ------------------------------------------------------------------------------
@@ -344,7 +345,7 @@ def list_partnerships(
 ):
     filters = selectors.Filters(
         stage=stage or "",
-        sphere=sphere,
+        sphere=sphere.lower(),
         country=country,
         region=region,
         idle_days=idle_days,
@@ -366,7 +367,7 @@ def create_partnership(request, payload: PartnershipIn):
         spheres=spheres_or_422(data.pop("spheres")),
         **{k: v for k, v in data.items() if k != "ukrainian_region"},
     )
-    return 201, selectors.partnership_detail(request.user, partnership.pk)
+    return Status(201, selectors.partnership_detail(request.user, partnership.pk))
 
 
 @router.get("/partnerships/{partnership_id}", response=PartnershipOut, auth=MEMBERS)
@@ -410,7 +411,7 @@ def record_event(request, partnership_id: int, payload: EventIn):
         signed_stage=data.pop("signed_stage") or "",
         **data,
     )
-    return 201, event
+    return Status(201, event)
 
 
 @router.get("/partnerships/{partnership_id}/documents", response=list[DocumentOut], auth=MEMBERS)
@@ -424,7 +425,7 @@ def create_document(request, partnership_id: int, payload: DocumentIn):
     partnership = visible_or_404(request.user, Partnership, partnership_id)
     require(request.user, policy.Action.DOCUMENT_MANAGE, partnership)
     document = services.document_create(partnership=partnership, by=request.user, **payload.dict())
-    return 201, document
+    return Status(201, document)
 
 
 def _document(request, document_id: int) -> Document:
@@ -451,7 +452,7 @@ def upload_version(
     version = services.document_add_version(
         document=document, language=language, upload=file, by=request.user
     )
-    return 201, version
+    return Status(201, version)
 
 
 @router.get("/documents/versions/{version_id}/download", auth=MEMBERS)
@@ -490,7 +491,7 @@ def review_document(request, document_id: int, payload: ReviewIn):
         order_number=payload.order_number,
         by=request.user,
     )
-    return 201, review
+    return Status(201, review)
 
 
 @router.post("/documents/{document_id}/sign", response=DocumentOut, auth=MEMBERS)
@@ -557,7 +558,7 @@ def create_link(request, payload: LinkIn):
         spheres=spheres_or_422(data.pop("spheres")),
         **data,
     )
-    return 201, link
+    return Status(201, link)
 
 
 @router.get("/activities", response=list[ActivityOut], auth=PUBLIC)
@@ -590,7 +591,7 @@ def create_activity(request, payload: ActivityIn):
         ),
         **data,
     )
-    return 201, activity
+    return Status(201, activity)
 
 
 @router.get("/stats/overview", auth=MEMBERS, tags=["oversight"])

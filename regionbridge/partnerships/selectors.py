@@ -1,7 +1,7 @@
 """Partnership reads: lists with filters, the state of play on a date, the public registry."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -83,7 +83,7 @@ def partnerships_for(user: Any, filters: Filters = Filters()) -> list[Partnershi
                 (e.occurred_on for e in partnership.events.all() if e.occurred_on <= day),
                 default=None,
             )
-            if last and last > day - timedelta(days=filters.idle_days):
+            if last and (day - last).days < filters.idle_days:
                 continue
         result.append(partnership)
     return result
