@@ -202,12 +202,23 @@ def _through_partnership(prefix: str):
 
 
 def _links(scope: Scope, qs: QuerySet) -> QuerySet:
+    """Standalone links for every member; links under a partnership as the partnership, and
+    always to the staff of the two institutions themselves."""
     q = _partnership_rule(scope, "partnership__")
-    return qs.none() if q is None else qs.filter(Q(partnership__isnull=True) | q)
+    if q is None:
+        return qs.none()
+    if not q:  # sees every partnership (an empty Q would vanish from the OR below)
+        return qs
+    own = Q(ukrainian_institution__in=scope.organization_ids) | Q(
+        partner_institution__in=scope.organization_ids
+    )
+    return qs.filter(Q(partnership__isnull=True) | q | own)
 
 
 def _activities(scope: Scope, qs: QuerySet) -> QuerySet:
     """Public activities of open partnerships for everyone; the rest as their partnership."""
+    if scope.sees_everything:
+        return qs
     rule = _partnership_rule(scope, "partnership__")
     link_rule = _partnership_rule(scope, "link__partnership__")
     if rule is None:

@@ -357,9 +357,11 @@ def test_overview_counts_only_what_the_viewer_may_see(
     assert totals[coordinator.email] == totals[indiana.email] + 1
 
 
-def test_overview_for_a_user_without_roles_is_empty(client, outsider, facts):
-    data = get_ok(client, f"{OVERVIEW}?as_of=2024-09-18", headers=bearer(outsider))
-    assert all(b["count"] == 0 for b in data["stages"].values())
+def test_overview_is_refused_to_a_user_without_roles(client, outsider, facts):
+    """Like the pages: signed in without a role is a 403, not an empty answer."""
+    response = client.get(f"{OVERVIEW}?as_of=2024-09-18", headers=bearer(outsider))
+    assert response.status_code == 403
+    assert response.json()["message"]
 
 
 # --- creating partnerships ------------------------------------------------------------------

@@ -12,12 +12,23 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from regionbridge import policy
 from regionbridge.accounts.models import ApiToken, RoleAssignment, User
 from regionbridge.accounts.services import role_assign, token_issue
 from regionbridge.audit.models import AuditEntry
+from regionbridge.institutions.models import InstitutionLink
+from regionbridge.institutions.services import link_create
 from regionbridge.organizations.models import ContactChannel, Organization, Person
+from regionbridge.partnerships import services as partnerships
+from regionbridge.partnerships.models import (
+    Activity,
+    Document,
+    DocumentStatus,
+    Partnership,
+    PartnershipEvent,
+)
 from regionbridge.regions.models import Country, Region
 from tests.factories import ContactFactory, OrganizationFactory, PersonFactory, UserFactory
 
@@ -42,6 +53,10 @@ SEE_EVERYONE = frozenset({"coordinator", "ministry"})
 # The embassy in the US works with the US and with Ukraine.
 UA_OR_US = SEE_EVERYONE | {"embassy"}
 NOBODY: frozenset[str] = frozenset()
+COORDINATOR_OR_REGIONAL = frozenset({"coordinator", "zhytomyr", "chernihiv"})
+# A confidential negotiation: coordinators, ministries, the embassy of the partner's country and
+# the two sides' own people (Chernihiv's officers; Minnesota has no persona here).
+CONFIDENTIAL_CHERNIHIV_MINNESOTA = UA_OR_US | {"chernihiv"}
 EVERYONE = frozenset(PERSONAS)
 
 
@@ -86,6 +101,76 @@ def ontario_government() -> Organization:
         kind="state_government",
         name_en="Government of Ontario (test)",
         region=Region.objects.get(code="CA-ON"),
+    )
+
+
+def chernihiv_university() -> Organization:
+    return OrganizationFactory(
+        name_en="Chernihiv Test University", region=Region.objects.get(code="UA-74")
+    )
+
+
+# --- partnerships, documents and links the partnership rules are tried on -------------------
+
+
+def region_at(code: str) -> Region:
+    return Region.objects.select_related("country").get(code=code)
+
+
+def partnership(ukrainian: str, partner: str, *, confidential: bool = False) -> Partnership:
+    """The tie between two regions, opened the way the app opens it (first contact recorded)."""
+    existing = Partnership.objects.filter(
+        ukrainian_region__code=ukrainian, partner_region__code=partner
+    ).first()
+    if existing is not None:
+        return existing
+    return partnerships.partnership_create(
+        by=None,
+        ukrainian_region=region_at(ukrainian),
+        partner_region=region_at(partner),
+        confidential=confidential,
+    )
+
+
+def zhytomyr_indiana() -> Partnership:
+    """The open (non-confidential) Zhytomyr Oblast – Indiana partnership."""
+    return partnership("UA-18", "US-IN")
+
+
+def chernihiv_minnesota() -> Partnership:
+    """A confidential negotiation between Chernihiv Oblast and Minnesota."""
+    return partnership("UA-74", "US-MN", confidential=True)
+
+
+def zhytomyr_ontario() -> Partnership:
+    """A confidential negotiation with Canada: no business of the embassy in the US."""
+    return partnership("UA-18", "CA-ON", confidential=True)
+
+
+def kyiv_indiana() -> Partnership:
+    """A confidential negotiation of another oblast with Indiana: Indiana's people see it."""
+    return partnership("UA-32", "US-IN", confidential=True)
+
+
+def under_review(partnership: Partnership) -> Document:
+    """A draft memorandum sent to the clearing ministries (round 1)."""
+    document = partnerships.document_create(
+        partnership=partnership, kind="memorandum", by=None, title_en="Draft memorandum"
+    )
+    Document.objects.filter(pk=document.pk).update(
+        status=DocumentStatus.UNDER_REVIEW, review_round=1, submitted_at=timezone.now()
+    )
+    document.refresh_from_db()
+    return document
+
+
+def hospital_link(rq: pytest.FixtureRequest) -> InstitutionLink:
+    """The Zhytomyr hospital's link with an Indiana university, under Zhytomyr – Indiana."""
+    return link_create(
+        by=None,
+        ukrainian_institution=hospital(rq),
+        partner_institution=indiana_university(),
+        partnership=zhytomyr_indiana(),
     )
 
 
@@ -297,6 +382,168 @@ RULES = (
         personas=SIGNED_IN,  # the anonymous visitor has no tokens of its own
     ),
     Rule(Action.TOKEN_MANAGE, "manage_someone_elses_token", NOBODY, _someone_elses_token),
+    # --- partnerships -----------------------------------------------------------------------
+    # Open ties are seen by every member; a confidential negotiation only by coordinators, the
+    # ministries, the embassy of the partner's country and the two sides' own people.
+    Rule(
+        Action.PARTNERSHIP_VIEW,
+        "view_the_open_zhytomyr_indiana_partnership",
+        MEMBERS,
+        lambda rq, user: zhytomyr_indiana(),
+    ),
+    Rule(
+        Action.PARTNERSHIP_VIEW,
+        "view_the_confidential_chernihiv_minnesota_negotiation",
+        CONFIDENTIAL_CHERNIHIV_MINNESOTA,
+        lambda rq, user: chernihiv_minnesota(),
+    ),
+    Rule(
+        Action.PARTNERSHIP_VIEW,
+        "view_the_confidential_zhytomyr_ontario_negotiation",
+        SEE_EVERYONE | {"zhytomyr"},
+        lambda rq, user: zhytomyr_ontario(),
+    ),
+    Rule(
+        Action.PARTNERSHIP_VIEW,
+        "view_the_confidential_kyiv_indiana_negotiation",
+        UA_OR_US | {"indiana"},
+        lambda rq, user: kyiv_indiana(),
+    ),
+    # Partnerships are opened by coordinators and by regional officers, in their own oblast.
+    Rule(Action.PARTNERSHIP_CREATE, "open_partnerships", COORDINATOR_OR_REGIONAL),
+    Rule(
+        Action.PARTNERSHIP_CREATE,
+        "open_a_partnership_for_zhytomyr",
+        frozenset({"coordinator", "zhytomyr"}),
+        lambda rq, user: region_at("UA-18"),
+    ),
+    Rule(
+        Action.PARTNERSHIP_CREATE,
+        "open_a_partnership_for_chernihiv",
+        frozenset({"coordinator", "chernihiv"}),
+        lambda rq, user: region_at("UA-74"),
+    ),
+    # Only the Ukrainian side's own officers (and coordinators) manage a partnership.
+    Rule(
+        Action.PARTNERSHIP_EDIT,
+        "edit_the_zhytomyr_indiana_partnership",
+        frozenset({"coordinator", "zhytomyr"}),
+        lambda rq, user: zhytomyr_indiana(),
+    ),
+    Rule(
+        Action.PARTNERSHIP_EDIT,
+        "edit_the_chernihiv_minnesota_negotiation",
+        frozenset({"coordinator", "chernihiv"}),
+        lambda rq, user: chernihiv_minnesota(),
+    ),
+    Rule(
+        Action.PARTNERSHIP_EDIT,
+        "edit_the_kyiv_indiana_negotiation",
+        frozenset({"coordinator"}),
+        lambda rq, user: kyiv_indiana(),
+    ),
+    # The embassy of the partner's country records events too (it opens the doors).
+    Rule(
+        Action.EVENT_RECORD,
+        "record_events_of_zhytomyr_indiana",
+        frozenset({"coordinator", "zhytomyr", "embassy"}),
+        lambda rq, user: zhytomyr_indiana(),
+    ),
+    Rule(
+        Action.EVENT_RECORD,
+        "record_events_of_chernihiv_minnesota",
+        frozenset({"coordinator", "chernihiv", "embassy"}),
+        lambda rq, user: chernihiv_minnesota(),
+    ),
+    Rule(
+        Action.EVENT_RECORD,
+        "record_events_of_zhytomyr_ontario",
+        frozenset({"coordinator", "zhytomyr"}),
+        lambda rq, user: zhytomyr_ontario(),
+    ),
+    Rule(
+        Action.DOCUMENT_MANAGE,
+        "manage_documents_of_zhytomyr_indiana",
+        frozenset({"coordinator", "zhytomyr"}),
+        lambda rq, user: zhytomyr_indiana(),
+    ),
+    Rule(
+        Action.DOCUMENT_MANAGE,
+        "manage_documents_of_chernihiv_minnesota",
+        frozenset({"coordinator", "chernihiv"}),
+        lambda rq, user: chernihiv_minnesota(),
+    ),
+    # Drafts are cleared by the MFA and the Ministry for Development, nobody else.
+    Rule(
+        Action.DOCUMENT_REVIEW,
+        "review_a_zhytomyr_indiana_draft",
+        frozenset({"ministry"}),
+        lambda rq, user: under_review(zhytomyr_indiana()),
+    ),
+    Rule(
+        Action.DOCUMENT_REVIEW,
+        "review_a_confidential_chernihiv_minnesota_draft",
+        frozenset({"ministry"}),
+        lambda rq, user: under_review(chernihiv_minnesota()),
+    ),
+    Rule(Action.REVIEW_QUEUE_VIEW, "see_the_review_queue", SEE_EVERYONE),
+    Rule(
+        Action.ACTIVITY_CREATE,
+        "record_activities_of_zhytomyr_indiana",
+        frozenset({"coordinator", "zhytomyr"}),
+        lambda rq, user: zhytomyr_indiana(),
+    ),
+    Rule(
+        Action.ACTIVITY_CREATE,
+        "record_activities_of_chernihiv_minnesota",
+        frozenset({"coordinator", "chernihiv"}),
+        lambda rq, user: chernihiv_minnesota(),
+    ),
+    Rule(
+        Action.ACTIVITY_CREATE,
+        "record_activities_of_the_hospital_link",
+        frozenset({"coordinator", "zhytomyr", "institution_user"}),
+        lambda rq, user: hospital_link(rq),
+    ),
+    # Links start from the Ukrainian side: its own institution's staff, its oblast's officers.
+    Rule(Action.LINK_CREATE, "create_links", COORDINATOR_OR_REGIONAL | {"institution_user"}),
+    Rule(
+        Action.LINK_CREATE,
+        "create_a_link_from_the_zhytomyr_hospital",
+        frozenset({"coordinator", "zhytomyr", "institution_user"}),
+        lambda rq, user: hospital(rq),
+    ),
+    Rule(
+        Action.LINK_CREATE,
+        "create_a_link_from_a_zhytomyr_university",
+        frozenset({"coordinator", "zhytomyr"}),
+        lambda rq, user: zhytomyr_university(),
+    ),
+    Rule(
+        Action.LINK_CREATE,
+        "create_a_link_from_a_chernihiv_university",
+        frozenset({"coordinator", "chernihiv"}),
+        lambda rq, user: chernihiv_university(),
+    ),
+    Rule(Action.INSTITUTION_CREATE, "add_institutions", COORDINATOR_OR_REGIONAL),
+    Rule(
+        Action.INSTITUTION_CREATE,
+        "add_an_institution_in_zhytomyr",
+        frozenset({"coordinator", "zhytomyr"}),
+        lambda rq, user: region_at("UA-18"),
+    ),
+    Rule(
+        Action.INSTITUTION_CREATE,
+        "add_an_institution_in_chernihiv",
+        frozenset({"coordinator", "chernihiv"}),
+        lambda rq, user: region_at("UA-74"),
+    ),
+    Rule(
+        Action.INSTITUTION_CREATE,
+        "add_an_institution_in_indiana",
+        frozenset({"coordinator"}),
+        lambda rq, user: region_at("US-IN"),
+    ),
 )
 
 
@@ -326,6 +573,19 @@ def test_the_grid_covers_every_action_for_every_persona():
         assert rule.allowed <= rule.personas, rule.phrase
 
 
+def _partnership_targets(request) -> dict[Action, Any]:
+    """An object for each partnership action, the most open one there is."""
+    open_tie = zhytomyr_indiana()
+    return {
+        Action.PARTNERSHIP_VIEW: open_tie,
+        Action.PARTNERSHIP_EDIT: open_tie,
+        Action.EVENT_RECORD: open_tie,
+        Action.DOCUMENT_MANAGE: open_tie,
+        Action.DOCUMENT_REVIEW: under_review(open_tie),
+        Action.ACTIVITY_CREATE: hospital_link(request),
+    }
+
+
 def test_anonymous_may_only_view_regions(request):
     anonymous = AnonymousUser()
     person = request.getfixturevalue("zhytomyr_head")
@@ -335,14 +595,16 @@ def test_anonymous_may_only_view_regions(request):
         Action.PERSON_VIEW: person,
         Action.PERSON_VIEW_CONTACTS: person,
         Action.PERSON_EDIT: person,
+        **_partnership_targets(request),
     }
     allowed = {action for action in Action if policy.can(anonymous, action, targets.get(action))}
     assert allowed == {Action.REGION_VIEW}
 
 
-def test_outsider_may_only_view_regions_and_manage_own_tokens(outsider, zhytomyr_head):
+def test_outsider_may_only_view_regions_and_manage_own_tokens(request, outsider, zhytomyr_head):
     token, _plain = token_issue(user=outsider, name="mine")
     targets = {
+        **_partnership_targets(request),
         Action.ORGANIZATION_VIEW: zhytomyr_head.organization,
         Action.ORGANIZATION_EDIT: zhytomyr_head.organization,
         Action.PERSON_VIEW: zhytomyr_head,
@@ -481,6 +743,173 @@ def test_linking_a_person_record_does_not_grant_edits_of_their_organization(cher
     policy.forget(chernihiv)
     assert not policy.can(chernihiv, Action.ORGANIZATION_EDIT, org("rma-UA-18"))
     assert not policy.can(chernihiv, Action.PERSON_EDIT, colleague)
+
+
+# --- partnerships: beyond the grid ----------------------------------------------------------
+
+
+def _user_with_role(role: str, **binding: Any) -> User:
+    user = UserFactory()
+    role_assign(user=user, role=role, **binding)
+    return user
+
+
+def _under(partnership: Partnership, rq: pytest.FixtureRequest, name: str) -> dict[str, Any]:
+    """A link, an activity of that link, an activity and a draft of `partnership`."""
+    ukrainian = OrganizationFactory(
+        name_en=f"{name} Ukrainian side", region=partnership.ukrainian_region
+    )
+    foreign = OrganizationFactory(name_en=f"{name} partner side", region=partnership.partner_region)
+    link = link_create(
+        by=None,
+        ukrainian_institution=ukrainian,
+        partner_institution=foreign,
+        partnership=partnership,
+    )
+    today = timezone.localdate()
+    return {
+        "partnership": (Partnership, {partnership.pk}),
+        "events": (PartnershipEvent, set(partnership.events.values_list("pk", flat=True))),
+        "documents": (Document, {under_review(partnership).pk}),
+        "links": (InstitutionLink, {link.pk}),
+        "activities": (
+            Activity,
+            {
+                Activity.objects.create(
+                    kind="visit", title_en="Visit", starts_on=today, partnership=partnership
+                ).pk
+            },
+        ),
+        "link_activities": (
+            Activity,
+            {Activity.objects.create(kind="visit", title_en="Lab", starts_on=today, link=link).pk},
+        ),
+    }
+
+
+def _child_params():
+    for what in ("partnership", "events", "documents", "links", "activities", "link_activities"):
+        for name in PERSONAS:
+            yield pytest.param(what, name, id=f"{name}-{what}")
+
+
+@pytest.mark.parametrize(("what", "name"), list(_child_params()))
+def test_what_hangs_under_a_partnership_is_listed_exactly_when_it_is_seen(request, what, name):
+    """can(partnership.view) and visible() of its events, drafts, links and (non-public)
+    activities cannot disagree, for the open tie and for the confidential negotiation."""
+    user = persona(request, name)
+    for tie in (zhytomyr_indiana(), chernihiv_minnesota()):
+        model, pks = _under(tie, request, str(tie.pk))[what]
+        assert pks
+        sees = policy.can(user, Action.PARTNERSHIP_VIEW, tie)
+        listed = set(policy.visible(user, model).filter(pk__in=pks).values_list("pk", flat=True))
+        assert listed == (pks if sees else set()), (str(tie), sees)
+
+
+@pytest.mark.parametrize("name", ["coordinator", "ministry"])
+def test_coordinators_and_ministries_list_every_link_and_activity(request, name):
+    user = persona(request, name)
+    _under(zhytomyr_indiana(), request, "open")
+    _under(chernihiv_minnesota(), request, "secret")
+    standalone = link_create(
+        by=None,
+        ukrainian_institution=zhytomyr_university(),
+        partner_institution=indiana_university(),
+    )
+    assert standalone.partnership is None
+    assert policy.visible(user, Partnership).count() == Partnership.objects.count()
+    assert policy.visible(user, Document).count() == Document.objects.count()
+    assert policy.visible(user, InstitutionLink).count() == InstitutionLink.objects.count() == 3
+    assert policy.visible(user, Activity).count() == Activity.objects.count() == 4
+
+
+def test_a_minnesota_liaison_sees_the_confidential_negotiation_but_manages_nothing(reference):
+    liaison = _user_with_role("partner", region=Region.objects.get(code="US-MN"))
+    secret = chernihiv_minnesota()
+    assert policy.can(liaison, Action.PARTNERSHIP_VIEW, secret)
+    for action in (
+        Action.PARTNERSHIP_EDIT,
+        Action.EVENT_RECORD,
+        Action.DOCUMENT_MANAGE,
+        Action.ACTIVITY_CREATE,
+    ):
+        assert not policy.can(liaison, action, secret), action
+    assert not policy.can(liaison, Action.DOCUMENT_REVIEW, under_review(secret))
+    assert not policy.can(liaison, Action.REVIEW_QUEUE_VIEW)
+    assert not policy.can(liaison, Action.PARTNERSHIP_CREATE)
+
+
+def test_a_consulate_in_the_host_country_counts_as_its_embassy(reference):
+    consul = _user_with_role("embassy", organization=org("consulate-chicago"))
+    secret = chernihiv_minnesota()
+    assert policy.can(consul, Action.PARTNERSHIP_VIEW, secret)
+    assert policy.can(consul, Action.EVENT_RECORD, secret)
+    assert not policy.can(consul, Action.PARTNERSHIP_EDIT, secret)
+    assert not policy.can(consul, Action.PARTNERSHIP_VIEW, zhytomyr_ontario())
+
+
+def test_an_embassy_in_another_host_country_neither_sees_nor_records(reference):
+    mission = OrganizationFactory(
+        kind="embassy",
+        name_en="Embassy of Ukraine in Canada (test)",
+        region=None,
+        country=Country.objects.get(code="CA"),
+    )
+    canada = _user_with_role("embassy", organization=mission)
+    secret = chernihiv_minnesota()
+    assert not policy.can(canada, Action.PARTNERSHIP_VIEW, secret)
+    assert not policy.can(canada, Action.EVENT_RECORD, secret)
+    assert not policy.can(canada, Action.EVENT_RECORD, zhytomyr_indiana())
+    assert policy.can(canada, Action.PARTNERSHIP_VIEW, zhytomyr_ontario())
+    assert policy.can(canada, Action.EVENT_RECORD, zhytomyr_ontario())
+    assert not policy.visible(canada, Document).filter(partnership=secret).exists()
+
+
+@pytest.mark.parametrize("key", ["mfa", "mindev"])
+def test_both_clearing_ministries_review_and_see_the_queue(reference, key):
+    reviewer = _user_with_role("ministry", organization=org(key))
+    assert policy.clearing_ministries(reviewer) == [org(key)]
+    assert policy.can(reviewer, Action.REVIEW_QUEUE_VIEW)
+    assert policy.can(reviewer, Action.DOCUMENT_REVIEW, under_review(chernihiv_minnesota()))
+
+
+def test_a_ministry_that_does_not_clear_drafts_does_not_review_them(reference):
+    health = OrganizationFactory(
+        kind="ministry",
+        name_en="Ministry of Health (test)",
+        region=Region.objects.get(code="UA-30"),
+    )
+    official = _user_with_role("ministry", organization=health)
+    assert policy.clearing_ministries(official) == []
+    assert not policy.can(official, Action.REVIEW_QUEUE_VIEW)
+    assert not policy.can(official, Action.DOCUMENT_REVIEW, under_review(zhytomyr_indiana()))
+
+
+def test_a_superuser_without_roles_manages_partnerships_but_reviews_nothing(reference):
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    secret = chernihiv_minnesota()
+    for action in (
+        Action.PARTNERSHIP_VIEW,
+        Action.PARTNERSHIP_EDIT,
+        Action.EVENT_RECORD,
+        Action.DOCUMENT_MANAGE,
+        Action.ACTIVITY_CREATE,
+    ):
+        assert policy.can(admin, action, secret), action
+    assert policy.can(admin, Action.REVIEW_QUEUE_VIEW)
+    # Only the clearing ministries decide on drafts.
+    assert not policy.can(admin, Action.DOCUMENT_REVIEW, under_review(secret))
+
+
+def test_a_deactivated_officer_loses_their_oblasts_partnerships(zhytomyr):
+    tie = zhytomyr_indiana()
+    assert policy.can(zhytomyr, Action.PARTNERSHIP_EDIT, tie)
+    zhytomyr.is_active = False
+    zhytomyr.save()
+    user = User.objects.get(pk=zhytomyr.pk)
+    for action in (Action.PARTNERSHIP_VIEW, Action.PARTNERSHIP_EDIT, Action.EVENT_RECORD):
+        assert not policy.can(user, action, tie), action
+    assert not policy.visible(user, Partnership).exists()
 
 
 # --- visible(): the querysets behind lists -------------------------------------------------

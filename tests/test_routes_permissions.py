@@ -2,6 +2,9 @@
 
 The route list is taken from the URL resolver itself and compared with ROUTES below, so a new page
 without a row here fails `test_every_route_has_a_row`. admin/ and api/v1/ have their own tests.
+Pages of one partnership are tried twice: on an open tie (ROUTES) and on a confidential
+negotiation (CONFIDENTIAL_ROUTES), where whoever may not see it gets 404 and whoever sees it but
+may not act gets 403.
 """
 
 from collections.abc import Callable
@@ -11,12 +14,16 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from regionbridge import policy
 from regionbridge.accounts.models import ApiToken
 from regionbridge.accounts.services import token_issue
 from regionbridge.organizations.models import Organization, Person
+from regionbridge.partnerships import services as partnerships
+from regionbridge.partnerships.models import Document, DocumentVersion, Partnership
+from regionbridge.regions.models import Region
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,11 +36,20 @@ PERSONAS = (
     "institution_user",
     "indiana",
     "zhytomyr",
+    "chernihiv",
     "embassy",
     "ministry",
     "coordinator",
 )
-MEMBERS = ("institution_user", "indiana", "zhytomyr", "embassy", "ministry", "coordinator")
+MEMBERS = (
+    "institution_user",
+    "indiana",
+    "zhytomyr",
+    "chernihiv",
+    "embassy",
+    "ministry",
+    "coordinator",
+)
 
 LOGIN = "login"  # 302 to the sign-in page, with ?next= the page asked for
 HOME = "home"  # 302 to the home page
@@ -59,7 +75,24 @@ COORDINATOR_ONLY = {**everyone(403), "anonymous": LOGIN, "coordinator": 200}
 POST_ONLY = everyone(405)
 # login_required comes first: anonymous visitors are sent to sign in before the method matters.
 POST_ONLY_SIGNED_IN = {**everyone(405), "anonymous": LOGIN}
+# Partnership actions are for members: the outsider is refused before the method matters.
+POST_ONLY_MEMBERS = {**everyone(405), "anonymous": LOGIN, "outsider": 403}
 SIGN_IN_PAGE = {**everyone(HOME), "anonymous": 200}
+
+
+def members_only(*allowed: str, others: int = 403) -> dict[str, Any]:
+    """Anonymous → sign in, outsider → 403; `allowed` members 200, the other members `others`."""
+    return {
+        **everyone(others),
+        **dict.fromkeys(allowed, 200),
+        "anonymous": LOGIN,
+        "outsider": 403,
+    }
+
+
+COORDINATOR_OR_REGIONAL = members_only("coordinator", "zhytomyr", "chernihiv")
+MANAGES_ZHYTOMYR = members_only("coordinator", "zhytomyr")
+REVIEWERS = members_only("coordinator", "ministry")
 
 
 # --- sample arguments -----------------------------------------------------------------------
@@ -85,6 +118,72 @@ def _token(request, user) -> dict[str, Any]:
     """The user's own token; the anonymous visitor has none, so someone else's."""
     owner = user if user.is_authenticated else UserFactory()
     return {"token_id": token_issue(user=owner, name="sample")[0].pk}
+
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+@dataclass(frozen=True)
+class Tie:
+    """A partnership with a draft under review whose text has been uploaded."""
+
+    partnership: Partnership
+    document: Document
+    version: DocumentVersion
+
+
+def make_tie(ukrainian: str, partner: str, *, confidential: bool = False) -> Tie:
+    partnership = partnerships.partnership_create(
+        by=None,
+        ukrainian_region=Region.objects.get(code=ukrainian),
+        partner_region=Region.objects.get(code=partner),
+        confidential=confidential,
+    )
+    document = partnerships.document_create(
+        partnership=partnership, kind="memorandum", by=None, title_en="Draft memorandum"
+    )
+    version = partnerships.document_add_version(
+        document=document,
+        language="en",
+        upload=SimpleUploadedFile("draft.pdf", PDF, content_type="application/pdf"),
+        by=None,
+    )
+    partnerships.document_submit(document=document, by=None)
+    return Tie(partnership, document, version)
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def open_tie(reference, media) -> Tie:
+    """Zhytomyr Oblast – Indiana: open to every member."""
+    return make_tie("UA-18", "US-IN")
+
+
+@pytest.fixture
+def confidential_tie(reference, media) -> Tie:
+    """Chernihiv Oblast – Minnesota: a confidential negotiation."""
+    return make_tie("UA-74", "US-MN", confidential=True)
+
+
+def _tie_kwargs(fixture: str, part: str):
+    def kwargs(request, user) -> dict[str, Any]:
+        return {"pk": getattr(request.getfixturevalue(fixture), part).pk}
+
+    return kwargs
+
+
+_partnership = _tie_kwargs("open_tie", "partnership")
+_document = _tie_kwargs("open_tie", "document")
+_version = _tie_kwargs("open_tie", "version")
+
+
+def _public_region(request, user) -> dict[str, Any]:
+    request.getfixturevalue("open_tie")
+    return {"code": "UA-18"}
 
 
 @dataclass(frozen=True)
@@ -114,6 +213,78 @@ ROUTES: dict[str, Route] = {
         "directory:organization", MEMBERS_ONLY, _organization
     ),
     "audit/": Route("audit:index", COORDINATOR_ONLY),
+    # Partnerships: the samples are the open Zhytomyr – Indiana tie and its draft under review.
+    "partnerships/": Route("partnerships:list", MEMBERS_ONLY),
+    "partnerships/new/": Route("partnerships:create", COORDINATOR_OR_REGIONAL),
+    "partnerships/reviews/": Route("partnerships:reviews", REVIEWERS),
+    "partnerships/<int:pk>/": Route("partnerships:detail", MEMBERS_ONLY, _partnership),
+    "partnerships/<int:pk>/edit/": Route("partnerships:edit", MANAGES_ZHYTOMYR, _partnership),
+    # The embassy in the US records events of ties with US states; it edits nothing.
+    "partnerships/<int:pk>/events/new/": Route(
+        "partnerships:event_create",
+        members_only("coordinator", "zhytomyr", "embassy"),
+        _partnership,
+    ),
+    "partnerships/<int:pk>/documents/new/": Route(
+        "partnerships:document_create", MANAGES_ZHYTOMYR, _partnership
+    ),
+    "partnerships/<int:pk>/activities/new/": Route(
+        "partnerships:activity_create", MANAGES_ZHYTOMYR, _partnership
+    ),
+    "partnerships/documents/<int:pk>/": Route("partnerships:document", MEMBERS_ONLY, _document),
+    "partnerships/documents/<int:pk>/upload/": Route(
+        "partnerships:document_upload", POST_ONLY_MEMBERS, _document
+    ),
+    "partnerships/documents/<int:pk>/submit/": Route(
+        "partnerships:document_submit", POST_ONLY_MEMBERS, _document
+    ),
+    "partnerships/documents/<int:pk>/review/": Route(
+        "partnerships:document_review", POST_ONLY_MEMBERS, _document
+    ),
+    "partnerships/documents/<int:pk>/sign/": Route(
+        "partnerships:document_sign", POST_ONLY_MEMBERS, _document
+    ),
+    "partnerships/versions/<int:pk>/download/": Route(
+        "partnerships:version_download", MEMBERS_ONLY, _version
+    ),
+    "institutions/": Route("institutions:list", MEMBERS_ONLY),
+    "institutions/new/": Route("institutions:create", COORDINATOR_OR_REGIONAL),
+    "institutions/links/new/": Route(
+        "institutions:link_create",
+        members_only("coordinator", "zhytomyr", "chernihiv", "institution_user"),
+    ),
+    "public/": Route("public:index", PUBLIC),
+    "public/<str:code>/": Route("public:region", PUBLIC, _public_region),
+}
+
+# The same pages for the confidential Chernihiv – Minnesota negotiation: whoever may not see it
+# gets 404, as if it did not exist; those who see it but may not act get 403.
+CONFIDENTIAL_SEERS = ("coordinator", "ministry", "embassy", "chernihiv")
+
+
+def confidential(*allowed: str) -> dict[str, Any]:
+    return {
+        **members_only(*allowed, others=404),
+        **{name: 403 for name in CONFIDENTIAL_SEERS if name not in allowed},
+    }
+
+
+CONFIDENTIAL_ROUTES: dict[str, tuple[dict[str, Any], str]] = {
+    "partnerships:detail": (confidential(*CONFIDENTIAL_SEERS), "partnership"),
+    "partnerships:edit": (confidential("coordinator", "chernihiv"), "partnership"),
+    "partnerships:event_create": (
+        confidential("coordinator", "chernihiv", "embassy"),
+        "partnership",
+    ),
+    "partnerships:document_create": (confidential("coordinator", "chernihiv"), "partnership"),
+    "partnerships:activity_create": (confidential("coordinator", "chernihiv"), "partnership"),
+    "partnerships:document": (confidential(*CONFIDENTIAL_SEERS), "document"),
+    "partnerships:version_download": (confidential(*CONFIDENTIAL_SEERS), "version"),
+    # POST-only: the method is refused before anything is looked up, so nothing is revealed.
+    "partnerships:document_upload": (POST_ONLY_MEMBERS, "document"),
+    "partnerships:document_submit": (POST_ONLY_MEMBERS, "document"),
+    "partnerships:document_review": (POST_ONLY_MEMBERS, "document"),
+    "partnerships:document_sign": (POST_ONLY_MEMBERS, "document"),
 }
 
 
@@ -165,7 +336,39 @@ def test_get(client, request, row, name, expected):
     if user.is_authenticated:
         client.force_login(user)
     url = reverse(row.name, kwargs=row.kwargs(request, user))
-    response = client.get(url)
+    assert_status(client.get(url), url, expected)
+
+
+def _confidential_params():
+    for route_name, (expected, _part) in CONFIDENTIAL_ROUTES.items():
+        slug = route_name.replace(":", "_")
+        for name in PERSONAS:
+            yield pytest.param(
+                route_name,
+                name,
+                expected[name],
+                id=f"{name}_gets_{_describe(expected[name])}_from_confidential_{slug}",
+            )
+
+
+def test_every_confidential_row_names_a_route_with_a_pk_and_every_persona():
+    with_pk = {row.name for route, row in ROUTES.items() if "<int:pk>" in route}
+    assert set(CONFIDENTIAL_ROUTES) == with_pk
+    for expected, _part in CONFIDENTIAL_ROUTES.values():
+        assert set(expected) == set(PERSONAS)
+
+
+@pytest.mark.parametrize(("route_name", "name", "expected"), list(_confidential_params()))
+def test_get_confidential(client, request, confidential_tie, route_name, name, expected):
+    user = persona(request, name)
+    if user.is_authenticated:
+        client.force_login(user)
+    part = CONFIDENTIAL_ROUTES[route_name][1]
+    url = reverse(route_name, kwargs={"pk": getattr(confidential_tie, part).pk})
+    assert_status(client.get(url), url, expected)
+
+
+def assert_status(response, url: str, expected: Any) -> None:
     if expected == LOGIN:
         assert response.status_code == 302
         location = urlsplit(response["Location"])

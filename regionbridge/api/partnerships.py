@@ -273,6 +273,7 @@ class LinkOut(Schema):
     description: str
     started_on: date | None
     spheres: list[str]
+    is_demo: bool
 
     @staticmethod
     def resolve_spheres(obj) -> list[str]:
@@ -302,6 +303,7 @@ class ActivityOut(Schema):
     is_public: bool
     partnership_id: int | None
     link_id: int | None
+    is_demo: bool
 
     @staticmethod
     def resolve_sphere(obj) -> str | None:
@@ -343,6 +345,7 @@ def list_partnerships(
     as_of: date | None = None,
     q: str = Query("", max_length=200),
 ):
+    require(request.user, policy.Action.DIRECTORY_VIEW)
     filters = selectors.Filters(
         stage=stage or "",
         sphere=sphere.lower(),
@@ -535,6 +538,7 @@ def list_institutions(
 @router.get("/links", response=list[LinkOut], auth=MEMBERS)
 @paginate(Pages)
 def list_links(request, partnership: int | None = Query(None, ge=1, le=2**63 - 1)):
+    require(request.user, policy.Action.DIRECTORY_VIEW)
     links = policy.visible(request.user, InstitutionLink).prefetch_related("spheres")
     return links.filter(partnership=partnership) if partnership else links
 
@@ -599,4 +603,5 @@ def stats_overview(
     request, partner_country: str = Query("", max_length=2), as_of: date | None = None
 ):
     """The state of play on `as_of` (default today), per stage, counting what you may see."""
+    require(request.user, policy.Action.DIRECTORY_VIEW)
     return selectors.overview(request.user, partner_country=partner_country, as_of=as_of)
