@@ -655,7 +655,6 @@ def test_full_flow_as_the_zhytomyr_officer(client, zhytomyr, ministry, mindev, s
     response = client.get(version["download_url"], headers=headers)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF_BYTES
-    response.close()
     assert response["Content-Disposition"].startswith("attachment")
     assert "MoU Zhytomyr-Ohio.pdf" in response["Content-Disposition"]
     assert response["Content-Type"] == "application/pdf"
@@ -821,7 +820,6 @@ def test_confidential_document_is_hidden_from_outsiders(client, zhytomyr, cherni
         f"{API}/documents/versions/{version.pk}/download", headers=bearer(zhytomyr)
     )
     assert response.status_code == 200
-    response.close()
 
 
 def test_uploaded_name_is_stripped_of_its_path_and_kept_in_ukrainian(
@@ -835,7 +833,6 @@ def test_uploaded_name_is_stripped_of_its_path_and_kept_in_ukrainian(
     named = created(upload(client, draft.pk, headers, file=pdf("Меморандум.pdf"), language="uk"))
     response = client.get(named["download_url"], headers=headers)
     assert b"".join(response.streaming_content) == PDF_BYTES
-    response.close()
     assert response["Content-Disposition"].startswith("attachment")
     assert "%D0%9C" in response["Content-Disposition"]  # the name, percent-encoded (RFC 5987)
 

@@ -56,7 +56,7 @@ def check_document_upload(upload: UploadedFile) -> CheckedFile:
         raise ValidationError(
             _("The file is too large (at most %(limit)s).") % {"limit": filesizeformat(limit)}
         )
-    name = PurePath(upload.name or "").name[-200:]
+    name = PurePath((upload.name or "").replace("\x00", "")).name[-200:]
     claimed = EXTENSIONS.get(PurePath(name).suffix.lower())
     if claimed is None:
         raise ValidationError(_("Only PDF, DOCX and ODT files are accepted."))
