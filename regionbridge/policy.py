@@ -18,6 +18,7 @@ from django.db.models import Model, Q, QuerySet
 from regionbridge.accounts.models import ApiToken, Role, RoleAssignment
 from regionbridge.audit.models import AuditEntry
 from regionbridge.institutions.models import InstitutionLink
+from regionbridge.messaging.models import Attachment, Message, Thread
 from regionbridge.organizations.models import (
     HUB_KINDS,
     MISSION_KINDS,
@@ -60,6 +61,8 @@ class Action(StrEnum):
     ACTIVITY_CREATE = "activity.create"
     LINK_CREATE = "link.create"
     INSTITUTION_CREATE = "institution.create"
+    THREAD_START = "thread.start"
+    THREAD_VIEW = "thread.view"
 
 
 @dataclass(frozen=True)
@@ -233,6 +236,34 @@ def _activities(scope: Scope, qs: QuerySet) -> QuerySet:
     )
 
 
+def _thread_rule(scope: Scope, user: Any, prefix: str = "") -> Q | None:
+    """Threads are read by their participants only: named people, and the members of named
+    organizations; a thread on a partnership also needs sight of the partnership."""
+    if not scope.authenticated:
+        return None
+    offices = scope.organization_ids | {scope.person_organization_id} - {None}
+    taking_part = Q(**{f"{prefix}participants__user": user.pk}) | Q(
+        **{f"{prefix}participants__organization__in": offices}
+    )
+    partnership = _partnership_rule(scope, f"{prefix}partnership__")
+    if partnership is None:
+        return taking_part & Q(**{f"{prefix}partnership__isnull": True})
+    if not partnership:
+        return taking_part
+    return taking_part & (Q(**{f"{prefix}partnership__isnull": True}) | partnership)
+
+
+def _through_thread(prefix: str):
+    def rule(scope: Scope, qs: QuerySet, user: Any) -> QuerySet:
+        q = _thread_rule(scope, user)
+        if q is None:
+            return qs.none()
+        threads = Thread.objects.filter(q).values("pk")
+        return qs.filter(**{f"{prefix}pk__in" if not prefix else f"{prefix}in": threads})
+
+    return rule
+
+
 def _audit(scope: Scope, qs: QuerySet) -> QuerySet:
     return qs if scope.is_coordinator else qs.none()
 
@@ -260,11 +291,20 @@ _VISIBILITY: dict[type[Model], Callable[[Scope, QuerySet], QuerySet]] = {
 }
 
 
+_USER_VISIBILITY = {
+    Thread: _through_thread(""),
+    Message: _through_thread("thread__"),
+    Attachment: _through_thread("message__thread__"),
+}
+
+
 def visible(user: Any, model: type[Model]) -> QuerySet:
     """The rows of `model` that `user` may see; every list, count, search and export starts here."""
     qs = model._default_manager.all()
     if model is ApiToken:
         return _tokens(scope_of(user), qs, user)
+    if model in _USER_VISIBILITY:
+        return _USER_VISIBILITY[model](scope_of(user), qs, user)
     try:
         rule = _VISIBILITY[model]
     except KeyError:
@@ -393,6 +433,8 @@ _OBJECT_RULES: dict[str, Callable[[Any, Any], bool]] = {
     Action.ACTIVITY_CREATE: lambda user, obj: _creates_activity(scope_of(user), obj),
     Action.LINK_CREATE: lambda user, obj: _creates_link(scope_of(user), obj),
     Action.INSTITUTION_CREATE: lambda user, obj: _creates_institution(scope_of(user), obj),
+    Action.THREAD_START: lambda user, obj: scope_of(user).is_member,
+    Action.THREAD_VIEW: lambda user, obj: _sees(user, obj),
 }
 
 

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "regionbridge.audit",
     "regionbridge.partnerships",
     "regionbridge.institutions",
+    "regionbridge.messaging",
     "regionbridge.api",
     "regionbridge.demo",
     "django.contrib.admin",
@@ -220,3 +221,9 @@ LOGGING = {
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 RENEWAL_REMINDER_DAYS = env_int("RENEWAL_REMINDER_DAYS", 60)
+
+# Replies to notifications come back to REPLY_ADDRESS with a signed token: reply+<token>@domain.
+REPLY_ADDRESS = env_str("REPLY_ADDRESS", "reply@regionbridge.localhost")
+REPLY_TOKEN_MAX_AGE = env_int("REPLY_TOKEN_MAX_AGE", 180 * 24 * 3600)
+MAILGATE_HOST = env_str("MAILGATE_HOST", "127.0.0.1")
+MAILGATE_PORT = env_int("MAILGATE_PORT", 2525)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("directory/", include("regionbridge.organizations.urls")),
     path("audit/", include("regionbridge.audit.urls")),
     path("partnerships/", include("regionbridge.partnerships.urls")),
+    path("messages/", include("regionbridge.messaging.urls")),
     path("institutions/", include("regionbridge.institutions.urls")),
     path("public/", include((public_urlpatterns, "public"))),
     path("api/v1/", api.urls),

@@ -87,14 +87,24 @@ def test_language_switch_refuses_foreign_redirects_and_unknown_languages(client,
 def test_profile_saves_preferences_and_rejects_an_unknown_time_zone(client, indiana):
     client.force_login(indiana)
     url = reverse("accounts:profile")
-    response = client.post(url, {"language": "uk", "timezone": "Mars/Olympus"})
+    response = client.post(
+        url, {"language": "uk", "timezone": "Mars/Olympus", "notification_mode": "every"}
+    )
     assert response.status_code == 400
     indiana.refresh_from_db()
     assert indiana.timezone == "Europe/Kyiv"  # nothing saved from a bad form
-    response = client.post(url, {"language": "en", "timezone": "America/Indiana/Indianapolis"})
+    response = client.post(
+        url,
+        {
+            "language": "en",
+            "timezone": "America/Indiana/Indianapolis",
+            "notification_mode": "digest",
+        },
+    )
     assert response.status_code == 302
     indiana.refresh_from_db()
     assert indiana.timezone == "America/Indiana/Indianapolis"
+    assert indiana.notification_mode == "digest"
 
 
 def test_token_is_shown_once_and_can_be_revoked(client, zhytomyr):

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from regionbridge.accounts.models import Language
+from regionbridge.accounts.models import Language, NotificationMode
 
 
 class SignInForm(AuthenticationForm):
@@ -23,6 +23,9 @@ class SignInForm(AuthenticationForm):
 class PreferencesForm(forms.Form):
     language = forms.ChoiceField(label=_("Interface language"), choices=Language.choices)
     timezone = forms.CharField(label=_("Time zone"), max_length=64)
+    notification_mode = forms.ChoiceField(
+        label=_("E-mail me about messages"), choices=NotificationMode.choices
+    )
 
 
 class TokenForm(forms.Form):

@@ -13,6 +13,12 @@ class Language(models.TextChoices):
     EN = "en", "English"
 
 
+class NotificationMode(models.TextChoices):
+    EVERY = "every", _("every message")
+    DIGEST = "digest", _("a daily digest")
+    OFF = "off", _("no e-mail")
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -43,6 +49,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("language"), max_length=5, choices=Language.choices, default=Language.UK
     )
     timezone = models.CharField(_("time zone"), max_length=64, default="Europe/Kyiv")
+    notification_mode = models.CharField(
+        _("e-mail notifications"),
+        max_length=10,
+        choices=NotificationMode.choices,
+        default=NotificationMode.EVERY,
+    )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("back-office access"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=dj_timezone.now)

@@ -9,7 +9,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from regionbridge import policy
-from regionbridge.accounts.models import ApiToken, Language, Role, RoleAssignment, User
+from regionbridge.accounts.models import (
+    ApiToken,
+    Language,
+    NotificationMode,
+    Role,
+    RoleAssignment,
+    User,
+)
 from regionbridge.audit.services import audit_record
 from regionbridge.organizations.models import MISSION_KINDS, Organization, OrganizationKind
 from regionbridge.regions.models import Region
@@ -103,11 +110,26 @@ def user_create(
     user.full_clean()
     user.save()
     audit_record(actor=by, action="user.created", target=user, changes={"superuser": is_superuser})
+    # Someone who took part by e-mail as a guest now does so with the account.
+    from regionbridge.messaging.services import guests_claim
+
+    guests_claim(user=user)
     return user
 
 
-def user_set_preferences(*, user: User, language: str | None = None, tz: str | None = None) -> User:
+def user_set_preferences(
+    *,
+    user: User,
+    language: str | None = None,
+    tz: str | None = None,
+    notifications: str | None = None,
+) -> User:
     changes = {}
+    if notifications is not None:
+        if notifications not in NotificationMode.values:
+            raise ValidationError(_("Unknown notification choice."))
+        user.notification_mode = notifications
+        changes["notification_mode"] = notifications
     if language is not None:
         if language not in Language.values:
             raise ValidationError(_("Unknown language."))

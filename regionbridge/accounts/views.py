@@ -43,7 +43,13 @@ def _profile_page(request, *, preferences=None, token_form=None, new_token=None,
     user = request.user
     context = {
         "preferences": preferences
-        or PreferencesForm(initial={"language": user.language, "timezone": user.timezone}),
+        or PreferencesForm(
+            initial={
+                "language": user.language,
+                "timezone": user.timezone,
+                "notification_mode": user.notification_mode,
+            }
+        ),
         "token_form": token_form or TokenForm(),
         "new_token": new_token,
         "tokens": policy.visible(user, ApiToken).filter(revoked_at__isnull=True),
@@ -63,6 +69,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                 user=request.user,
                 language=form.cleaned_data["language"],
                 tz=form.cleaned_data["timezone"],
+                notifications=form.cleaned_data["notification_mode"],
             )
         except ValidationError as exc:
             form.add_error("timezone", exc)

@@ -1,10 +1,14 @@
 from regionbridge import policy
+from regionbridge.messaging.selectors import unread_total
 
 
 def navigation(request):
     user = getattr(request, "user", None)
+    talks = policy.can(user, policy.Action.THREAD_START)
     return {
         "nav_directory": policy.can(user, policy.Action.DIRECTORY_VIEW),
         "nav_audit": policy.can(user, policy.Action.AUDIT_VIEW),
         "nav_reviews": policy.can(user, policy.Action.REVIEW_QUEUE_VIEW),
+        "nav_messages": talks,
+        "unread_messages": unread_total(user) if talks else 0,
     }

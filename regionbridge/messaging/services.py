@@ -1,0 +1,301 @@
+"""Threads and messages: who takes part, what is said, and what goes out because of it.
+
+Side effects (live updates, e-mail) are queued with `transaction.on_commit`, so nothing is
+announced or sent for a message that was never saved.
+"""
+
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from regionbridge import policy
+from regionbridge.accounts.models import NotificationMode, User
+from regionbridge.audit.services import audit_record
+from regionbridge.lib.files import check_document_upload
+from regionbridge.messaging import live, search
+from regionbridge.messaging.models import (
+    Attachment,
+    Mention,
+    Message,
+    MessageRevision,
+    OutboundEmail,
+    Participant,
+    ReadState,
+    Thread,
+    ThreadKind,
+)
+from regionbridge.messaging.tasks import deliver_outbox
+from regionbridge.messaging.text import lemmas, mentioned_emails, render
+from regionbridge.organizations.models import Organization
+
+EDIT_WINDOW = timedelta(minutes=15)
+MAX_BODY = 20_000
+REPLY_SALT = "regionbridge.messaging.reply"
+
+
+# --- who is in a thread -----------------------------------------------------------------------
+
+
+def member_users(thread: Thread) -> QuerySet[User]:
+    """Every account that takes part: named people, and the members of named organizations."""
+    organizations = thread.participants.filter(organization__isnull=False).values("organization")
+    return (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(pk__in=thread.participants.filter(user__isnull=False).values("user"))
+            | Q(person__organization__in=organizations)
+            | Q(role_assignments__organization__in=organizations)
+        )
+        .distinct()
+    )
+
+
+def guest_emails(thread: Thread) -> list[str]:
+    return list(thread.participants.exclude(guest_email="").values_list("guest_email", flat=True))
+
+
+def _add(thread: Thread, *, user=None, organization=None, guest_email="", guest_name="") -> None:
+    guest_email = (guest_email or "").strip().lower()
+    if guest_email:
+        account = User.objects.filter(email__iexact=guest_email, is_active=True).first()
+        if account:
+            user, guest_email = account, ""  # a counterpart who has an account takes part as one
+    lookup = {"user": user, "organization": organization, "guest_email": guest_email}
+    if not thread.participants.filter(**lookup).exists():
+        participant = Participant(thread=thread, guest_name=guest_name[:200], **lookup)
+        participant.full_clean(exclude=["thread"])
+        participant.save()
+
+
+@transaction.atomic
+def thread_create(
+    *,
+    by: User,
+    subject: str,
+    kind: str = ThreadKind.TOPIC,
+    users: list[User] = (),
+    organizations: list[Organization] = (),
+    guests: list[tuple[str, str]] = (),
+    partnership=None,
+    document=None,
+    body: str = "",
+) -> Thread:
+    """Start a thread; its author takes part. A thread on a partnership is seen only by those
+    who may see the partnership (a confidential negotiation keeps its threads confidential)."""
+    if not policy.can(by, policy.Action.THREAD_START):
+        raise PermissionDenied
+    subject = subject.strip()
+    if not subject:
+        raise ValidationError(_("Give the thread a subject."))
+    if kind not in ThreadKind.values:
+        raise ValidationError(_("Unknown kind of thread."))
+    if document is not None:
+        partnership = document.partnership
+    if partnership is not None and not policy.can(by, policy.Action.PARTNERSHIP_VIEW, partnership):
+        raise PermissionDenied
+    thread = Thread.objects.create(
+        kind=kind, subject=subject[:200], partnership=partnership, document=document, created_by=by
+    )
+    _add(thread, user=by)
+    for user in users:
+        _add(thread, user=user)
+    for organization in organizations:
+        _add(thread, organization=organization)
+    for email, name in guests:
+        _add(thread, guest_email=email, guest_name=name)
+    audit_record(actor=by, action="thread.created", target=thread)
+    if body.strip():
+        message_post(thread=thread, author=by, body=body)
+    return thread
+
+
+@transaction.atomic
+def thread_add_participant(
+    *, thread: Thread, by: User, user=None, organization=None, guest_email="", guest_name=""
+) -> None:
+    if not policy.can(by, policy.Action.THREAD_VIEW, thread):
+        raise PermissionDenied
+    if not (user or organization or guest_email):
+        raise ValidationError(_("Name a person, an organization or an e-mail address."))
+    _add(
+        thread, user=user, organization=organization, guest_email=guest_email, guest_name=guest_name
+    )
+    audit_record(
+        actor=by,
+        action="thread.participant_added",
+        target=thread,
+        changes={"user": user, "organization": organization, "guest": guest_email},
+    )
+
+
+def guests_claim(*, user: User) -> int:
+    """A guest who now has an account takes part with it: their e-mail threads follow."""
+    return Participant.objects.filter(guest_email__iexact=user.email).update(
+        user=user, guest_email=""
+    )
+
+
+# --- messages --------------------------------------------------------------------------------
+
+
+def _check_body(body: str, has_files: bool) -> str:
+    body = (body or "").replace("\x00", "").strip()
+    if not body and not has_files:
+        raise ValidationError(_("Write something, or attach a file."))
+    if len(body) > MAX_BODY:
+        raise ValidationError(_("The message is too long."))
+    return body
+
+
+@transaction.atomic
+def message_post(
+    *,
+    thread: Thread,
+    body: str,
+    author: User | None = None,
+    guest_email: str = "",
+    reply_to: Message | None = None,
+    files: list[Any] = (),
+    via: str = "web",
+    email_message_id: str = "",
+) -> Message:
+    """Post a message by a participant (or by a guest, by e-mail). Mentions notify; everyone
+    who has the thread open sees it at once; e-mail goes out after commit, through the outbox."""
+    if author is not None and not policy.can(author, policy.Action.THREAD_VIEW, thread):
+        raise PermissionDenied
+    if author is None and guest_email.lower() not in guest_emails(thread):
+        raise PermissionDenied
+    body = _check_body(body, bool(files))
+    checked = [check_document_upload(upload) for upload in files]
+    if reply_to is not None and reply_to.thread_id != thread.pk:
+        raise ValidationError(_("A reply must quote a message of the same thread."))
+    message = Message.objects.create(
+        thread=thread,
+        author=author,
+        guest_email=guest_email.lower() if author is None else "",
+        body=body,
+        body_html=render(body),
+        search_lemmas=lemmas(body),
+        reply_to=reply_to,
+        via=via,
+        email_message_id=email_message_id[:255],
+    )
+    for upload, info in zip(files, checked, strict=True):
+        attachment = Attachment(
+            message=message,
+            original_name=info.name,
+            content_type=info.content_type,
+            size=info.size,
+            sha256=info.sha256,
+        )
+        attachment.file.save(f"{info.sha256[:16]}{info.name[info.name.rfind('.') :]}", upload)
+    members = list(member_users(thread))
+    by_email = {user.email.lower(): user for user in members}
+    mentioned = [by_email[e] for e in mentioned_emails(body) if e in by_email]
+    Mention.objects.bulk_create(Mention(message=message, user=user) for user in mentioned)
+    Thread.objects.filter(pk=thread.pk).update(last_message_at=message.created_at)
+    if author is not None:
+        thread_mark_read(thread=thread, user=author, upto=message.pk)
+    search.index(message)
+    _queue_notifications(message, members, {u.pk for u in mentioned})
+    transaction.on_commit(lambda: live.publish(thread.pk, message.pk))
+    return message
+
+
+@transaction.atomic
+def message_edit(*, message: Message, by: User, body: str) -> Message:
+    """Authors may correct a message for a short while; the earlier text is kept."""
+    message = Message.objects.select_for_update().get(pk=message.pk)
+    if message.author_id != by.pk:
+        raise PermissionDenied
+    if timezone.now() - message.created_at > EDIT_WINDOW:
+        raise ValidationError(_("A message can be edited for 15 minutes after it is sent."))
+    body = _check_body(body, message.attachments.exists())
+    if body == message.body:
+        return message
+    MessageRevision.objects.create(message=message, body=message.body)
+    message.body, message.body_html = body, render(body)
+    message.search_lemmas = lemmas(body)
+    message.edited_at = timezone.now()
+    message.save(update_fields=["body", "body_html", "search_lemmas", "edited_at"])
+    search.index(message)
+    transaction.on_commit(lambda: live.publish(message.thread_id, message.pk))
+    return message
+
+
+def thread_mark_read(*, thread: Thread, user: User, upto: int) -> None:
+    state, _created = ReadState.objects.get_or_create(thread=thread, user=user)
+    if upto > state.last_read_id:
+        ReadState.objects.filter(pk=state.pk, last_read_id__lt=upto).update(last_read_id=upto)
+
+
+# --- e-mail out ------------------------------------------------------------------------------
+
+
+def reply_address(thread: Thread, email: str) -> str:
+    """A reply address that says which thread and whom it was sent to, signed."""
+    token = signing.dumps({"t": thread.pk, "e": email.lower()}, salt=REPLY_SALT, compress=True)
+    local, _at, domain = settings.REPLY_ADDRESS.partition("@")
+    return f"{local}+{token}@{domain}"
+
+
+def read_reply_token(token: str) -> tuple[int, str]:
+    data = signing.loads(token, salt=REPLY_SALT, max_age=settings.REPLY_TOKEN_MAX_AGE)
+    return int(data["t"]), str(data["e"])
+
+
+def _render_notification(message: Message, recipient_email: str, language: str, name: str):
+    with translation.override(language):
+        context = {
+            "message": message,
+            "thread": message.thread,
+            "name": name,
+            "site_url": settings.SITE_URL,
+        }
+        subject = " ".join(render_to_string("messaging/email/message_subject.txt", context).split())
+        text = render_to_string("messaging/email/message.txt", context)
+        html = render_to_string("messaging/email/message.html", context)
+    return subject, text, html
+
+
+def _queue_notifications(message: Message, members: list[User], mentioned: set[int]) -> None:
+    """One outbox row per recipient and message (the key makes it once only)."""
+    rows = []
+    for user in members:
+        if user.pk == message.author_id or user.notification_mode == NotificationMode.OFF:
+            continue
+        if user.notification_mode == NotificationMode.DIGEST and user.pk not in mentioned:
+            continue
+        subject, text, html = _render_notification(
+            message, user.email, user.language, user.get_full_name()
+        )
+        rows.append((user.email, subject, text, html))
+    for email in guest_emails(message.thread):
+        if email == message.guest_email:
+            continue
+        subject, text, html = _render_notification(message, email, settings.LANGUAGE_CODE, "")
+        rows.append((email, subject, text, html))
+    OutboundEmail.objects.bulk_create(
+        [
+            OutboundEmail(
+                key=f"message:{message.pk}:{email.lower()}",
+                to=email,
+                subject=subject[:300],
+                text=text,
+                html=html,
+                reply_to=reply_address(message.thread, email),
+            )
+            for email, subject, text, html in rows
+        ],
+        ignore_conflicts=True,
+    )
+    if rows:
+        transaction.on_commit(deliver_outbox.enqueue)

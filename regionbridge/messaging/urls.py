@@ -1,0 +1,16 @@
+from django.urls import path
+
+from regionbridge.messaging import views
+
+app_name = "messaging"
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("new/", views.thread_create, name="create"),
+    path("search/", views.search, name="search"),
+    path("<int:pk>/", views.thread_detail, name="thread"),
+    path("<int:pk>/post/", views.message_post, name="post"),
+    path("<int:pk>/stream/", views.stream, name="stream"),
+    path("<int:pk>/participants/", views.participant_add, name="participant_add"),
+    path("messages/<int:pk>/edit/", views.message_edit, name="edit"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+]

@@ -1,0 +1,214 @@
+import json
+import time
+
+from django.contrib import messages as flash
+from django.core.exceptions import ValidationError
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from regionbridge import policy
+from regionbridge.accounts.models import User
+from regionbridge.core.access import is_htmx, requires
+from regionbridge.core.pages import form_page
+from regionbridge.messaging import live, selectors, services
+from regionbridge.messaging import search as message_search
+from regionbridge.messaging.forms import MessageForm, ParticipantForm, ThreadForm
+from regionbridge.messaging.models import Attachment, Message, Thread
+from regionbridge.organizations.models import Organization
+
+Action = policy.Action
+STREAM_SECONDS = 25  # then the browser reconnects with Last-Event-ID
+
+
+def _thread(request: HttpRequest, pk: int) -> Thread:
+    return get_object_or_404(policy.visible(request.user, Thread), pk=pk)
+
+
+@requires(Action.THREAD_START)
+def inbox(request: HttpRequest) -> HttpResponse:
+    return render(request, "messaging/inbox.html", {"threads": selectors.threads_for(request.user)})
+
+
+@requires(Action.THREAD_START)
+def thread_create(request: HttpRequest) -> HttpResponse:
+    organizations = policy.visible(request.user, Organization).order_by("name_en")
+    form = ThreadForm(request.POST or None, organizations=organizations)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        accounts = {
+            u.email: u for u in User.objects.filter(email__in=data["people"], is_active=True)
+        }
+        try:
+            thread = services.thread_create(
+                by=request.user,
+                subject=data["subject"],
+                kind=data["kind"],
+                users=list(accounts.values()),
+                organizations=list(data["organizations"]),
+                guests=[(email, "") for email in data["people"] if email not in accounts],
+                body=data["body"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            return redirect("messaging:thread", thread.pk)
+    return form_page(request, form, _("New thread"))
+
+
+def _thread_page(request, thread, *, form=None, status=200) -> HttpResponse:
+    messages = list(selectors.messages_of(thread))
+    if messages:
+        services.thread_mark_read(thread=thread, user=request.user, upto=messages[-1].pk)
+    context = {
+        "thread": thread,
+        "messages": messages,
+        "last_id": messages[-1].pk if messages else 0,
+        "form": form or MessageForm(),
+        "participant_form": ParticipantForm(),
+        "participants": thread.participants.select_related("user", "organization"),
+    }
+    return render(request, "messaging/thread.html", context, status=status)
+
+
+@requires(Action.THREAD_START)
+def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _thread_page(request, _thread(request, pk))
+
+
+@requires(Action.THREAD_START)
+@require_POST
+def message_post(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = _thread(request, pk)
+    form = MessageForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        reply_to = (
+            Message.objects.filter(thread=thread, pk=data["reply_to"]).first()
+            if data["reply_to"]
+            else None
+        )
+        try:
+            services.message_post(
+                thread=thread,
+                author=request.user,
+                body=data["body"],
+                files=data["files"],
+                reply_to=reply_to,
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            if is_htmx(request):
+                return render(
+                    request, "messaging/_form.html", {"thread": thread, "form": MessageForm()}
+                )
+            return redirect("messaging:thread", thread.pk)
+    if is_htmx(request):
+        return render(request, "messaging/_form.html", {"thread": thread, "form": form}, status=400)
+    return _thread_page(request, thread, form=form, status=400)
+
+
+@requires(Action.THREAD_START)
+@require_POST
+def message_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    message = get_object_or_404(policy.visible(request.user, Message), pk=pk)
+    try:
+        services.message_edit(message=message, by=request.user, body=request.POST.get("body", ""))
+    except ValidationError as exc:
+        for text in exc.messages:
+            flash.error(request, text)
+        return _thread_page(request, message.thread, status=400)
+    return redirect("messaging:thread", message.thread_id)
+
+
+@requires(Action.THREAD_START)
+@require_POST
+def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
+    thread = _thread(request, pk)
+    form = ParticipantForm(request.POST)
+    if form.is_valid():
+        services.thread_add_participant(
+            thread=thread, by=request.user, guest_email=form.cleaned_data["email"]
+        )
+        flash.success(request, _("Added."))
+    else:
+        flash.error(request, _("Enter a valid e-mail address."))
+    return redirect("messaging:thread", thread.pk)
+
+
+@requires(Action.THREAD_START)
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    attachment = get_object_or_404(policy.visible(request.user, Attachment), pk=pk)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+
+
+@requires(Action.THREAD_START)
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    results = []
+    if query:
+        results = (
+            message_search.matching(policy.visible(request.user, Message), query)
+            .select_related("thread", "author")
+            .order_by("-id")[:50]
+        )
+    return render(request, "messaging/search.html", {"query": query, "results": results})
+
+
+def _event(message: Message, request) -> str:
+    html = render_to_string("messaging/_message.html", {"message": message}, request=request)
+    data = json.dumps({"id": message.pk, "html": html, "edited": bool(message.edited_at)})
+    return f"id: {message.pk}\nevent: message\ndata: {data}\n\n"
+
+
+@requires(Action.THREAD_START)
+def stream(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    """Server-Sent Events: new (and edited) messages of one thread, after Last-Event-ID.
+
+    Every round re-reads from the database what the user may see, after the last id sent, so a
+    dropped connection loses nothing and a message is never sent twice.
+    """
+    thread = _thread(request, pk)
+    raw_last = request.headers.get("Last-Event-ID") or request.GET.get("after") or "0"
+    try:
+        last_id = max(0, int(raw_last))
+    except ValueError:
+        last_id = 0
+    user = request.user
+
+    def events():
+        nonlocal last_id
+        listener = live.Listener(thread.pk)
+        deadline = time.monotonic() + STREAM_SECONDS
+        try:
+            yield "retry: 1000\n\n"
+            while time.monotonic() < deadline:
+                if not policy.visible(user, Thread).filter(pk=thread.pk).exists():
+                    return  # taken out of the thread: the stream stops
+                for message in selectors.messages_of(thread, after=last_id):
+                    last_id = message.pk
+                    yield _event(message, request)
+                yield ": keep-alive\n\n"
+                listener.wait(timeout=min(5.0, max(0.1, deadline - time.monotonic())))
+        finally:
+            listener.close()
+
+    response = StreamingHttpResponse(events(), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
