@@ -224,6 +224,5 @@ RENEWAL_REMINDER_DAYS = env_int("RENEWAL_REMINDER_DAYS", 60)
 
 # Replies to notifications come back to REPLY_ADDRESS with a signed token: reply+<token>@domain.
 REPLY_ADDRESS = env_str("REPLY_ADDRESS", "reply@regionbridge.localhost")
-REPLY_TOKEN_MAX_AGE = env_int("REPLY_TOKEN_MAX_AGE", 180 * 24 * 3600)
 MAILGATE_HOST = env_str("MAILGATE_HOST", "127.0.0.1")
 MAILGATE_PORT = env_int("MAILGATE_PORT", 2525)

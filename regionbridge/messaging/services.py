@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from regionbridge import policy
@@ -240,16 +241,49 @@ def thread_mark_read(*, thread: Thread, user: User, upto: int) -> None:
 # --- e-mail out ------------------------------------------------------------------------------
 
 
+def _reply_signature(body: str) -> str:
+    return salted_hmac(REPLY_SALT, body).hexdigest()[:24]
+
+
 def reply_address(thread: Thread, email: str) -> str:
-    """A reply address that says which thread and whom it was sent to, signed."""
-    token = signing.dumps({"t": thread.pk, "e": email.lower()}, salt=REPLY_SALT, compress=True)
+    """reply+<thread>.<who>.<signature>@domain: short (an address part may have 64 characters),
+    plain characters only, and signed, so it can be neither guessed nor altered."""
+    email = email.lower()
+    user = User.objects.filter(email__iexact=email).only("pk").first()
+    if user is not None:
+        who = f"u{user.pk}"
+    else:
+        guest = thread.participants.filter(guest_email__iexact=email).only("pk").first()
+        if guest is None:
+            raise ValidationError(
+                _("%(email)s does not take part in this thread.") % {"email": email}
+            )
+        who = f"g{guest.pk}"
+    body = f"{thread.pk}.{who}"
     local, _at, domain = settings.REPLY_ADDRESS.partition("@")
-    return f"{local}+{token}@{domain}"
+    return f"{local}+{body}.{_reply_signature(body)}@{domain}"
 
 
 def read_reply_token(token: str) -> tuple[int, str]:
-    data = signing.loads(token, salt=REPLY_SALT, max_age=settings.REPLY_TOKEN_MAX_AGE)
-    return int(data["t"]), str(data["e"])
+    """The thread and the address a reply token was issued for; BadSignature if altered."""
+    try:
+        thread_part, who, signature = token.lower().split(".")
+        thread_id = int(thread_part)
+    except ValueError:
+        raise signing.BadSignature("malformed reply token") from None
+    if not constant_time_compare(signature, _reply_signature(f"{thread_part}.{who}")):
+        raise signing.BadSignature("reply token signature mismatch")
+    if who.startswith("u") and who[1:].isdigit():
+        user = User.objects.filter(pk=int(who[1:])).first()
+        email = user.email if user else ""
+    elif who.startswith("g") and who[1:].isdigit():
+        guest = Participant.objects.filter(pk=int(who[1:]), thread_id=thread_id).first()
+        email = guest.guest_email if guest else ""
+    else:
+        raise signing.BadSignature("malformed reply token")
+    if not email:
+        raise signing.BadSignature("the addressee no longer exists")
+    return thread_id, email.lower()
 
 
 def _render_notification(message: Message, recipient_email: str, language: str, name: str):
