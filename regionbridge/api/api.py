@@ -6,6 +6,7 @@ from ninja.pagination import paginate
 from regionbridge import policy
 from regionbridge.api import errors
 from regionbridge.api.auth import MEMBERS, PUBLIC
+from regionbridge.api.messaging import router as messaging_router
 from regionbridge.api.pagination import Pages
 from regionbridge.api.parser import ObjectBodyParser
 from regionbridge.api.partnerships import router as partnerships_router
@@ -145,3 +146,4 @@ api.add_router("/", reference)
 api.add_router("/", directory_router)
 api.add_router("/", account)
 api.add_router("/", partnerships_router)
+api.add_router("/", messaging_router)

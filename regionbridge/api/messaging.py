@@ -1,0 +1,165 @@
+"""Threads and messages: the same rules as the pages (participants only)."""
+
+from datetime import datetime
+from typing import Annotated
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from regionbridge import policy
+from regionbridge.accounts.models import User
+from regionbridge.api.auth import MEMBERS
+from regionbridge.api.pagination import Pages
+from regionbridge.messaging import search, selectors, services
+from regionbridge.messaging.models import Message, Thread, ThreadKind
+from regionbridge.organizations.models import Organization
+from regionbridge.partnerships.models import Partnership
+
+router = Router(tags=["messages"])
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+
+
+class ThreadOut(Schema):
+    id: int
+    kind: str
+    subject: str
+    partnership_id: int | None
+    last_message_at: datetime | None
+    unread: int = 0
+
+
+class ThreadIn(Schema):
+    subject: str = Field(..., min_length=1, max_length=200)
+    kind: ThreadKind = ThreadKind.TOPIC
+    people: list[Annotated[str, Field(max_length=254)]] = Field([], max_length=100)
+    organizations: list[Id] = Field([], max_length=100)
+    partnership: Id | None = None
+    body: str = Field("", max_length=20000)
+
+
+class AttachmentOut(Schema):
+    id: int
+    original_name: str
+    content_type: str
+    size: int
+
+
+class MessageOut(Schema):
+    id: int
+    thread_id: int
+    author: str
+    body: str
+    body_html: str
+    reply_to_id: int | None
+    via: str
+    created_at: datetime
+    edited_at: datetime | None
+    attachments: list[AttachmentOut]
+
+    @staticmethod
+    def resolve_author(obj) -> str:
+        return obj.author_label
+
+
+class MessageIn(Schema):
+    body: str = Field(..., max_length=20000)
+    reply_to: Id | None = None
+
+
+class EditIn(Schema):
+    body: str = Field(..., max_length=20000)
+
+
+class ReadIn(Schema):
+    upto: Id
+
+
+def _thread(request, thread_id: int) -> Thread:
+    return get_object_or_404(policy.visible(request.user, Thread), pk=thread_id)
+
+
+def _require_member(request) -> None:
+    if not policy.can(request.user, policy.Action.THREAD_START):
+        raise PermissionDenied("You may not do this.")
+
+
+@router.get("/threads", response=list[ThreadOut], auth=MEMBERS)
+@paginate(Pages)
+def list_threads(request):
+    _require_member(request)
+    return selectors.threads_for(request.user)
+
+
+@router.post("/threads", response={201: ThreadOut}, auth=MEMBERS)
+def create_thread(request, payload: ThreadIn):
+    emails = []
+    for raw in payload.people:
+        email = raw.strip().lower()
+        if "@" not in email or " " in email:
+            raise ValidationError(f"Not an e-mail address: {raw}")
+        emails.append(email)
+    accounts = {u.email: u for u in User.objects.filter(email__in=emails, is_active=True)}
+    partnership = (
+        get_object_or_404(policy.visible(request.user, Partnership), pk=payload.partnership)
+        if payload.partnership
+        else None
+    )
+    thread = services.thread_create(
+        by=request.user,
+        subject=payload.subject,
+        kind=payload.kind,
+        users=list(accounts.values()),
+        organizations=list(
+            policy.visible(request.user, Organization).filter(pk__in=payload.organizations)
+        ),
+        guests=[(email, "") for email in emails if email not in accounts],
+        partnership=partnership,
+        body=payload.body,
+    )
+    return Status(201, thread)
+
+
+@router.get("/threads/{thread_id}", response=ThreadOut, auth=MEMBERS)
+def get_thread(request, thread_id: int):
+    return _thread(request, thread_id)
+
+
+@router.get("/threads/{thread_id}/messages", response=list[MessageOut], auth=MEMBERS)
+def list_messages(request, thread_id: int, after: int = Query(0, ge=0, le=2**63 - 1)):
+    """Messages after the id `after` (200 at most): poll with the last id you have."""
+    thread = _thread(request, thread_id)
+    return list(selectors.messages_of(thread, after=after)[:200])
+
+
+@router.post("/threads/{thread_id}/messages", response={201: MessageOut}, auth=MEMBERS)
+def post_message(request, thread_id: int, payload: MessageIn):
+    thread = _thread(request, thread_id)
+    reply_to = None
+    if payload.reply_to:
+        reply_to = get_object_or_404(Message, pk=payload.reply_to, thread=thread)
+    message = services.message_post(
+        thread=thread, author=request.user, body=payload.body, reply_to=reply_to, via="api"
+    )
+    return Status(201, message)
+
+
+@router.patch("/messages/{message_id}", response=MessageOut, auth=MEMBERS)
+def edit_message(request, message_id: int, payload: EditIn):
+    message = get_object_or_404(policy.visible(request.user, Message), pk=message_id)
+    return services.message_edit(message=message, by=request.user, body=payload.body)
+
+
+@router.post("/threads/{thread_id}/read", response={204: None}, auth=MEMBERS)
+def mark_read(request, thread_id: int, payload: ReadIn):
+    thread = _thread(request, thread_id)
+    services.thread_mark_read(thread=thread, user=request.user, upto=payload.upto)
+    return Status(204, None)
+
+
+@router.get("/search/messages", response=list[MessageOut], auth=MEMBERS)
+@paginate(Pages)
+def search_messages(request, q: str = Query(..., min_length=1, max_length=200)):
+    _require_member(request)
+    return search.matching(policy.visible(request.user, Message), q).order_by("-id")
