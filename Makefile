@@ -43,8 +43,9 @@ run: data static
 	@echo "Region Bridge on http://$(HOST):$(PORT)  (Ctrl-C stops the server and the worker)"
 	@trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/regionbridge db_worker --queue-name default & \
+	$(BIN)/regionbridge mailgate & \
 	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers $(WORKERS) \
-		--blocking-threads 4 --no-ws --log-level warning regionbridge.wsgi:application
+		--blocking-threads 32 --no-ws --log-level warning regionbridge.wsgi:application
 
 test-deps: install-dev
 	@test -x /usr/bin/chromium || { \
