@@ -5,6 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.core import mail
 
+from regionbridge.messaging.tasks import deliver_due
 from regionbridge.partnerships.models import Document, DocumentStatus
 from regionbridge.partnerships.services import partnership_create, renewal_reminders_send
 from tests.conftest import region
@@ -40,6 +41,7 @@ def test_reminder_goes_once_to_the_oblast_and_coordinators(
     zhytomyr.language = "uk"
     zhytomyr.save()
     assert renewal_reminders_send(today=TODAY) == 1
+    deliver_due()
     recipients = {message.to[0] for message in mail.outbox}
     assert recipients == {zhytomyr.email, coordinator.email}
     ukrainian = next(m for m in mail.outbox if m.to == [zhytomyr.email])
@@ -49,6 +51,7 @@ def test_reminder_goes_once_to_the_oblast_and_coordinators(
     assert "runs out on" in english.subject
     assert english.alternatives[0][1] == "text/html"
     assert renewal_reminders_send(today=TODAY + timedelta(days=1)) == 0
+    deliver_due()
     assert len(mail.outbox) == 2
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from regionbridge.accounts.models import Role, User
 from regionbridge.audit.services import audit_record
 from regionbridge.lib.files import check_document_upload
-from regionbridge.lib.mail import send_templated
+from regionbridge.lib.mail import queue_templated
 from regionbridge.organizations.models import Organization
 from regionbridge.partnerships.lifecycle import (
     EventKind,
@@ -511,17 +511,18 @@ def renewal_reminders_send(*, today: date | None = None) -> int:
             .distinct()
         )
         with transaction.atomic():
-            # Mark first: a crash after this sends nothing twice; a failed send is logged.
+            # Marked in the same transaction as the outbox rows: queued once, sent by the worker.
             updated = Document.objects.filter(
                 pk=document.pk, renewal_reminder_sent_on__isnull=True
             ).update(renewal_reminder_sent_on=today)
             if not updated:
                 continue
             for user in recipients:
-                send_templated(
+                queue_templated(
                     user=user,
                     template="partnerships/email/renewal",
                     context={"document": document, "partnership": partnership},
+                    key=f"renewal:{document.pk}:{document.valid_until}:{user.pk}",
                 )
         count += 1
     return count
