@@ -48,6 +48,9 @@ class ThreadForm(forms.Form):
     body = forms.CharField(
         label=_("First message"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
+    partnership = forms.IntegerField(
+        required=False, widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1
+    )
 
     def __init__(self, *args, organizations=None, **kwargs):
         super().__init__(*args, **kwargs)

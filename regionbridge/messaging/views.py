@@ -40,7 +40,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @requires(Action.THREAD_START)
 def thread_create(request: HttpRequest) -> HttpResponse:
     organizations = policy.visible(request.user, Organization).order_by("name_en")
-    form = ThreadForm(request.POST or None, organizations=organizations)
+    form = ThreadForm(
+        request.POST or None,
+        organizations=organizations,
+        initial={"partnership": request.GET.get("partnership")},
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         accounts = {
