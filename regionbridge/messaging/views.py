@@ -23,6 +23,7 @@ from regionbridge.messaging import search as message_search
 from regionbridge.messaging.forms import MessageForm, ParticipantForm, ThreadForm
 from regionbridge.messaging.models import Attachment, Message, Thread
 from regionbridge.organizations.models import Organization
+from regionbridge.partnerships.models import Partnership
 
 Action = policy.Action
 STREAM_SECONDS = 25  # then the browser reconnects with Last-Event-ID
@@ -47,9 +48,13 @@ def thread_create(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        accounts = {
-            u.email: u for u in User.objects.filter(email__in=data["people"], is_active=True)
-        }
+        partnership = (
+            get_object_or_404(policy.visible(request.user, Partnership), pk=data["partnership"])
+            if data["partnership"]
+            else None
+        )
+        known = User.objects.filter(email__in=data["people"], is_active=True)
+        accounts = {user.email: user for user in known}
         try:
             thread = services.thread_create(
                 by=request.user,
@@ -58,6 +63,7 @@ def thread_create(request: HttpRequest) -> HttpResponse:
                 users=list(accounts.values()),
                 organizations=list(data["organizations"]),
                 guests=[(email, "") for email in data["people"] if email not in accounts],
+                partnership=partnership,
                 body=data["body"],
             )
         except ValidationError as exc:

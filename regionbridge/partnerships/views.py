@@ -13,6 +13,7 @@ from regionbridge.core.pages import form_page
 from regionbridge.institutions import services as activity_services
 from regionbridge.institutions.models import InstitutionLink
 from regionbridge.lib.csvexport import csv_response
+from regionbridge.messaging.models import Thread
 from regionbridge.organizations.models import Person
 from regionbridge.partnerships import forms, selectors, services
 from regionbridge.partnerships.models import Activity, Document, DocumentVersion, Partnership
@@ -172,6 +173,8 @@ def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_record": policy.can(user, Action.EVENT_RECORD, partnership),
         "can_documents": policy.can(user, Action.DOCUMENT_MANAGE, partnership),
         "can_activity": policy.can(user, Action.ACTIVITY_CREATE, partnership),
+        "threads": policy.visible(user, Thread).filter(partnership=partnership),
+        "can_talk": policy.can(user, Action.THREAD_START),
         "event_form": forms.EventForm(initial={"occurred_on": timezone.localdate()}),
     }
     return render(request, "partnerships/detail.html", context)
