@@ -14,6 +14,7 @@ from email.message import EmailMessage
 from email.policy import default as default_policy
 from email.utils import getaddresses
 
+from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -27,7 +28,11 @@ from regionbridge.messaging.models import Message, Thread
 from regionbridge.messaging.text import strip_reply
 
 logger = logging.getLogger(__name__)
-_TOKEN = re.compile(r"^[^+@]+\+(?P<token>[^@]+)@", re.IGNORECASE)
+
+
+def _token_pattern() -> re.Pattern:
+    local, _at, domain = settings.REPLY_ADDRESS.lower().partition("@")
+    return re.compile(rf"^{re.escape(local)}\+(?P<token>[^@]+)@{re.escape(domain)}$")
 
 
 @dataclass(frozen=True)
@@ -49,8 +54,9 @@ def _token(parsed: EmailMessage) -> str | None:
     headers = []
     for name in ("To", "Cc", "Delivered-To", "X-Original-To"):
         headers.extend(parsed.get_all(name, []))
+    pattern = _token_pattern()
     for _name, address in getaddresses([str(h) for h in headers]):
-        match = _TOKEN.match(address)
+        match = pattern.match(address.strip().lower())
         if match:
             return match.group("token")
     return None

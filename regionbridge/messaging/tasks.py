@@ -6,6 +6,7 @@ made from its key, so even a crash between sending and marking cannot produce tw
 notifications (mail clients fold the duplicates).
 """
 
+import hashlib
 import logging
 from datetime import timedelta
 
@@ -19,6 +20,13 @@ from regionbridge.messaging.models import OutboundEmail, OutboxStatus
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12  # about 3 days with the back-off below
+
+
+def message_id(key: str) -> str:
+    """Stable for a key (a resend is recognisably the same e-mail), and reveals nothing."""
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    domain = settings.REPLY_ADDRESS.rpartition("@")[2] or "regionbridge.localhost"
+    return f"<{digest}@{domain}>"
 
 
 def _delay(attempts: int) -> timedelta:
@@ -45,7 +53,7 @@ def deliver_due(*, limit: int = 200) -> tuple[int, int]:
                 settings.DEFAULT_FROM_EMAIL,
                 [row.to],
                 reply_to=[row.reply_to] if row.reply_to else None,
-                headers={"Message-ID": f"<{row.key.replace(':', '.')}@regionbridge>"},
+                headers={"Message-ID": message_id(row.key)},
                 connection=mail,
             )
             if row.html:

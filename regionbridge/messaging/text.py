@@ -45,11 +45,19 @@ _QUOTE_HEADERS = re.compile(
 )
 
 
+_WRAPPED_START = re.compile(r"^(On |Від |У )")
+_WRAPPED_END = re.compile(r"(wrote|пише|написав\(ла\)):$")
+
+
 def strip_reply(text: str) -> str:
     """The new part of an e-mail reply: drop quoted history and the signature."""
     kept = []
-    for line in text.replace("\r\n", "\n").split("\n"):
+    lines = text.replace("\r\n", "\n").split("\n")
+    for index, line in enumerate(lines):
         stripped = line.strip()
+        following = lines[index + 1].strip() if index + 1 < len(lines) else ""
+        if _WRAPPED_START.match(stripped) and _WRAPPED_END.search(following):
+            break  # a quote header wrapped over two lines, as Gmail does
         if stripped in ("-- ", "--") or line == "-- ":
             break  # the signature separator
         if _QUOTE_HEADERS.match(stripped):

@@ -1,4 +1,5 @@
 import asyncio
+import logging
 import signal
 import sys
 
@@ -7,12 +8,20 @@ from django.core.management.base import BaseCommand
 
 from regionbridge.messaging.inbound import receive
 
+EX_TEMPFAIL = 75  # sysexits: tells Postfix/Exim to try again later
 EX_NOPERM = 77  # sysexits: tells Postfix/Exim to bounce a refused message
+logger = logging.getLogger(__name__)
 
 
 class Handler:
     async def handle_DATA(self, server, session, envelope):
-        outcome = await asyncio.to_thread(receive, envelope.original_content or envelope.content)
+        try:
+            outcome = await asyncio.to_thread(
+                receive, envelope.original_content or envelope.content
+            )
+        except Exception:  # a busy database must not lose the reply: let the sender retry
+            logger.exception("mailgate could not process a message")
+            return "451 Temporary failure, try again later"
         if outcome.accepted:
             return "250 Message accepted"
         return f"550 Refused: {outcome.reason}"
@@ -31,7 +40,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, stdin, host, port, **options):
         if stdin:
-            outcome = receive(sys.stdin.buffer.read())
+            try:
+                outcome = receive(sys.stdin.buffer.read())
+            except Exception:
+                logger.exception("mailgate could not process a message")
+                sys.exit(EX_TEMPFAIL)
             self.stdout.write(("accepted: " if outcome.accepted else "refused: ") + outcome.reason)
             if not outcome.accepted:
                 sys.exit(EX_NOPERM)
