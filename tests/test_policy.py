@@ -20,6 +20,8 @@ from regionbridge.accounts.services import role_assign, token_issue
 from regionbridge.audit.models import AuditEntry
 from regionbridge.institutions.models import InstitutionLink
 from regionbridge.institutions.services import link_create
+from regionbridge.messaging import services as messaging
+from regionbridge.messaging.models import Message, Thread
 from regionbridge.organizations.models import ContactChannel, Organization, Person
 from regionbridge.partnerships import services as partnerships
 from regionbridge.partnerships.models import (
@@ -171,6 +173,34 @@ def hospital_link(rq: pytest.FixtureRequest) -> InstitutionLink:
         ukrainian_institution=hospital(rq),
         partner_institution=indiana_university(),
         partnership=zhytomyr_indiana(),
+    )
+
+
+# --- threads the messaging rules are tried on ------------------------------------------------
+
+
+def thread_author() -> User:
+    """Someone else who starts the thread: a coordinator of their own, who sees every partnership
+    (so the thread may be on any of them) but is not one of the personas."""
+    user = UserFactory()
+    role_assign(user=user, role="coordinator", organization=org("presidential-office"))
+    return user
+
+
+def thread_with(
+    *,
+    users: tuple[Any, ...] = (),
+    organizations: tuple[Organization, ...] = (),
+    partnership: Partnership | None = None,
+) -> Thread:
+    """A thread between its author and `users` and `organizations` (everyone in them)."""
+    return messaging.thread_create(
+        by=thread_author(),
+        subject="Test thread",
+        users=list(users),
+        organizations=list(organizations),
+        partnership=partnership,
+        body="Hello",
     )
 
 
@@ -544,6 +574,78 @@ RULES = (
         frozenset({"coordinator"}),
         lambda rq, user: region_at("US-IN"),
     ),
+    # --- direct contacts --------------------------------------------------------------------
+    # Every member may start a thread; a thread is read by its participants only (named people
+    # and everyone in a named office), never by rank: a coordinator not in it does not see it.
+    # A thread on a partnership also needs sight of the partnership.
+    Rule(Action.THREAD_START, "start_threads", MEMBERS),
+    Rule(
+        Action.THREAD_VIEW,
+        "view_a_thread_they_take_part_in",
+        SIGNED_IN,  # a guest who has claimed an account takes part without a role
+        lambda rq, user: thread_with(users=(user,)),
+        personas=SIGNED_IN,
+    ),
+    Rule(
+        Action.THREAD_VIEW,
+        "view_a_thread_between_other_people",
+        NOBODY,
+        lambda rq, user: thread_with(users=(UserFactory(),)),
+    ),
+    Rule(
+        Action.THREAD_VIEW,
+        "view_a_thread_addressed_to_the_whole_mfa",
+        frozenset({"ministry"}),
+        lambda rq, user: thread_with(organizations=(org("mfa"),)),
+    ),
+    Rule(
+        Action.THREAD_VIEW,
+        "view_a_thread_addressed_to_the_whole_embassy",
+        frozenset({"embassy"}),
+        lambda rq, user: thread_with(organizations=(org("embassy-us"),)),
+    ),
+    Rule(
+        Action.THREAD_VIEW,
+        "view_a_thread_addressed_to_the_whole_zhytomyr_hospital",
+        frozenset({"institution_user"}),
+        lambda rq, user: thread_with(organizations=(hospital(rq),)),
+    ),
+    Rule(
+        Action.THREAD_VIEW,
+        "view_a_thread_on_the_open_zhytomyr_indiana_partnership_they_take_part_in",
+        MEMBERS,
+        lambda rq, user: thread_with(users=(user,), partnership=zhytomyr_indiana()),
+        personas=SIGNED_IN,
+    ),
+    Rule(
+        Action.THREAD_VIEW,
+        "view_a_thread_on_the_confidential_chernihiv_minnesota_negotiation_they_take_part_in",
+        CONFIDENTIAL_CHERNIHIV_MINNESOTA,
+        lambda rq, user: thread_with(users=(user,), partnership=chernihiv_minnesota()),
+        personas=SIGNED_IN,
+    ),
+    Rule(
+        Action.THREAD_VIEW,
+        "view_a_thread_on_the_confidential_chernihiv_minnesota_negotiation_they_are_not_in",
+        NOBODY,
+        lambda rq, user: thread_with(users=(UserFactory(),), partnership=chernihiv_minnesota()),
+    ),
+    Rule(
+        Action.THREAD_VIEW,
+        "view_a_chernihiv_minnesota_thread_addressed_to_the_whole_zhytomyr_hospital",
+        NOBODY,  # the hospital takes part, but its staff may not see the negotiation
+        lambda rq, user: thread_with(
+            organizations=(hospital(rq),), partnership=chernihiv_minnesota()
+        ),
+    ),
+    Rule(
+        Action.THREAD_VIEW,
+        "view_a_chernihiv_minnesota_thread_addressed_to_the_whole_embassy",
+        frozenset({"embassy"}),
+        lambda rq, user: thread_with(
+            organizations=(org("embassy-us"),), partnership=chernihiv_minnesota()
+        ),
+    ),
 )
 
 
@@ -595,6 +697,7 @@ def test_anonymous_may_only_view_regions(request):
         Action.PERSON_VIEW: person,
         Action.PERSON_VIEW_CONTACTS: person,
         Action.PERSON_EDIT: person,
+        Action.THREAD_VIEW: thread_with(users=(UserFactory(),)),
         **_partnership_targets(request),
     }
     allowed = {action for action in Action if policy.can(anonymous, action, targets.get(action))}
@@ -611,6 +714,7 @@ def test_outsider_may_only_view_regions_and_manage_own_tokens(request, outsider,
         Action.PERSON_VIEW_CONTACTS: zhytomyr_head,
         Action.PERSON_EDIT: zhytomyr_head,
         Action.TOKEN_MANAGE: token,
+        Action.THREAD_VIEW: thread_with(users=(UserFactory(),)),
     }
     allowed = {action for action in Action if policy.can(outsider, action, targets.get(action))}
     assert allowed == {Action.REGION_VIEW, Action.TOKEN_MANAGE}
@@ -910,6 +1014,88 @@ def test_a_deactivated_officer_loses_their_oblasts_partnerships(zhytomyr):
     for action in (Action.PARTNERSHIP_VIEW, Action.PARTNERSHIP_EDIT, Action.EVENT_RECORD):
         assert not policy.can(user, action, tie), action
     assert not policy.visible(user, Partnership).exists()
+
+
+# --- threads: beyond the grid --------------------------------------------------------------
+
+
+def _threads_of_every_kind(rq: pytest.FixtureRequest) -> list[Thread]:
+    """Threads with people, with whole offices, on the open tie and on the confidential one."""
+    named = [persona(rq, name) for name in ("zhytomyr", "indiana", "chernihiv")]
+    return [
+        thread_with(users=(named[0], named[1])),
+        thread_with(users=(named[2],), organizations=(org("mfa"),)),
+        thread_with(organizations=(hospital(rq), org("embassy-us"))),
+        thread_with(users=(named[0],), partnership=zhytomyr_indiana()),
+        thread_with(
+            users=(named[0], named[2]),
+            organizations=(hospital(rq), org("embassy-us")),
+            partnership=chernihiv_minnesota(),
+        ),
+        thread_with(users=(UserFactory(),)),
+    ]
+
+
+@pytest.mark.parametrize("name", PERSONAS)
+def test_threads_listed_and_threads_opened_cannot_disagree(request, name):
+    """can(thread.view) == the thread is in visible(Thread), and its messages follow it."""
+    threads = _threads_of_every_kind(request)
+    user = persona(request, name)
+    listed = set(policy.visible(user, Thread).values_list("pk", flat=True))
+    seen_messages = set(policy.visible(user, Message).values_list("thread_id", flat=True))
+    for thread in threads:
+        sees = policy.can(user, Action.THREAD_VIEW, thread)
+        assert (thread.pk in listed) is sees, (name, thread.pk)
+        assert (thread.pk in seen_messages) is sees, (name, thread.pk)
+    # A thread listed once, however many ways the user takes part in it.
+    assert policy.visible(user, Thread).count() == len(listed)
+
+
+def test_a_thread_to_an_office_reaches_whoever_is_listed_in_it(request, zhytomyr):
+    """Zhytomyr's officer holds a regional role bound to no office: the RMA's threads reach them
+    through their directory entry, and stop when they leave it."""
+    thread = thread_with(organizations=(org("rma-UA-18"),))
+    assert not policy.can(zhytomyr, Action.THREAD_VIEW, thread)
+    me = person_at(org("rma-UA-18"), name="Zhytomyr Officer")
+    me.user = zhytomyr
+    me.save()
+    policy.forget(zhytomyr)
+    assert policy.can(zhytomyr, Action.THREAD_VIEW, thread)
+    me.organization = org("rma-UA-74")
+    me.save()
+    policy.forget(zhytomyr)
+    assert not policy.can(zhytomyr, Action.THREAD_VIEW, thread)
+
+
+def test_a_participant_loses_the_thread_when_the_partnership_turns_confidential(zhytomyr):
+    tie = partnership("UA-74", "US-MN")  # opened as an ordinary, open tie
+    thread = thread_with(users=(zhytomyr,), partnership=tie)
+    assert policy.can(zhytomyr, Action.THREAD_VIEW, thread)
+    Partnership.objects.filter(pk=tie.pk).update(confidential=True)
+    assert not policy.can(zhytomyr, Action.THREAD_VIEW, thread)
+    assert not policy.visible(zhytomyr, Message).filter(thread=thread).exists()
+
+
+def test_a_participant_loses_the_negotiation_thread_with_their_role(request):
+    officer = _user_with_role("regional", region=Region.objects.get(code="UA-74"))
+    thread = thread_with(users=(officer,), partnership=chernihiv_minnesota())
+    assert policy.can(officer, Action.THREAD_VIEW, thread)
+    RoleAssignment.objects.filter(user=officer).delete()
+    policy.forget(officer)
+    assert not policy.can(officer, Action.THREAD_VIEW, thread)
+    assert not policy.visible(officer, Thread).exists()
+
+
+def test_a_deactivated_participant_sees_no_thread(zhytomyr):
+    thread = thread_with(users=(zhytomyr,))
+    assert policy.can(zhytomyr, Action.THREAD_VIEW, thread)
+    zhytomyr.is_active = False
+    zhytomyr.save()
+    user = User.objects.get(pk=zhytomyr.pk)
+    assert not policy.can(user, Action.THREAD_VIEW, thread)
+    assert not policy.can(user, Action.THREAD_START)
+    assert not policy.visible(user, Thread).exists()
+    assert not policy.visible(user, Message).exists()
 
 
 # --- visible(): the querysets behind lists -------------------------------------------------

@@ -18,8 +18,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from regionbridge import policy
-from regionbridge.accounts.models import ApiToken
+from regionbridge.accounts.models import ApiToken, RoleAssignment
 from regionbridge.accounts.services import token_issue
+from regionbridge.messaging import services as messaging
+from regionbridge.messaging.models import Attachment, Message, Thread
 from regionbridge.organizations.models import Organization, Person
 from regionbridge.partnerships import services as partnerships
 from regionbridge.partnerships.models import Document, DocumentVersion, Partnership
@@ -93,6 +95,11 @@ def members_only(*allowed: str, others: int = 403) -> dict[str, Any]:
 COORDINATOR_OR_REGIONAL = members_only("coordinator", "zhytomyr", "chernihiv")
 MANAGES_ZHYTOMYR = members_only("coordinator", "zhytomyr")
 REVIEWERS = members_only("coordinator", "ministry")
+# A thread is read by its participants only: whoever else is a member gets 404, as if it did
+# not exist, even a coordinator.
+IN_THE_TALK = members_only("zhytomyr", "indiana", "embassy", others=404)
+IN_THE_CONFIDENTIAL_TALK = members_only("chernihiv", "embassy", "ministry", others=404)
+EVENT_STREAM = "text/event-stream"
 
 
 # --- sample arguments -----------------------------------------------------------------------
@@ -186,11 +193,79 @@ def _public_region(request, user) -> dict[str, Any]:
     return {"code": "UA-18"}
 
 
+# --- direct contacts: a thread with a message and an attachment ------------------------------
+
+
+@dataclass(frozen=True)
+class Talk:
+    thread: Thread
+    message: Message
+    attachment: Attachment
+
+
+def make_talk(*, by, users=(), organizations=(), partnership=None) -> Talk:
+    thread = messaging.thread_create(
+        by=by,
+        subject="Sample thread",
+        users=list(users),
+        organizations=list(organizations),
+        partnership=partnership,
+    )
+    message = messaging.message_post(
+        thread=thread,
+        author=by,
+        body="The draft is attached.",
+        files=[SimpleUploadedFile("draft.pdf", PDF, content_type="application/pdf")],
+    )
+    return Talk(thread, message, message.attachments.get())
+
+
+def _hospital(request) -> Organization:
+    user = request.getfixturevalue("institution_user")
+    return RoleAssignment.objects.get(user=user).organization
+
+
+@pytest.fixture
+def talk(request, reference, media) -> Talk:
+    """Zhytomyr's officer with Indiana's liaison and the whole embassy in the US."""
+    return make_talk(
+        by=request.getfixturevalue("zhytomyr"),
+        users=[request.getfixturevalue("indiana")],
+        organizations=[Organization.objects.get(key="embassy-us")],
+    )
+
+
+@pytest.fixture
+def confidential_talk(request, confidential_tie) -> Talk:
+    """Chernihiv's thread on the confidential negotiation, with the embassy and the whole MFA
+    (who see the negotiation) and with Zhytomyr's officer and the whole Zhytomyr hospital (who
+    take part but may not see it)."""
+    return make_talk(
+        by=request.getfixturevalue("chernihiv"),
+        users=[request.getfixturevalue("embassy"), request.getfixturevalue("zhytomyr")],
+        organizations=[Organization.objects.get(key="mfa"), _hospital(request)],
+        partnership=confidential_tie.partnership,
+    )
+
+
+def _talk_kwargs(part: str):
+    def kwargs(request, user) -> dict[str, Any]:
+        return {"pk": getattr(request.getfixturevalue("talk"), part).pk}
+
+    return kwargs
+
+
+_thread = _talk_kwargs("thread")
+_message = _talk_kwargs("message")
+_attachment = _talk_kwargs("attachment")
+
+
 @dataclass(frozen=True)
 class Route:
     name: str
     expected: dict[str, Any]
     kwargs: Callable[[pytest.FixtureRequest, Any], dict[str, Any]] = _no_kwargs
+    content_type: str | None = None  # of a 200 answer, where it matters (streams, downloads)
 
 
 ROUTES: dict[str, Route] = {
@@ -255,6 +330,20 @@ ROUTES: dict[str, Route] = {
     ),
     "public/": Route("public:index", PUBLIC),
     "public/<str:code>/": Route("public:region", PUBLIC, _public_region),
+    # Direct contacts: the sample is Zhytomyr's thread with Indiana and the whole embassy.
+    "messages/": Route("messaging:inbox", MEMBERS_ONLY),
+    "messages/new/": Route("messaging:create", MEMBERS_ONLY),
+    "messages/search/": Route("messaging:search", MEMBERS_ONLY),
+    "messages/<int:pk>/": Route("messaging:thread", IN_THE_TALK, _thread),
+    "messages/<int:pk>/post/": Route("messaging:post", POST_ONLY_MEMBERS, _thread),
+    "messages/<int:pk>/stream/": Route("messaging:stream", IN_THE_TALK, _thread, EVENT_STREAM),
+    "messages/<int:pk>/participants/": Route(
+        "messaging:participant_add", POST_ONLY_MEMBERS, _thread
+    ),
+    "messages/messages/<int:pk>/edit/": Route("messaging:edit", POST_ONLY_MEMBERS, _message),
+    "messages/attachments/<int:pk>/": Route(
+        "messaging:attachment", IN_THE_TALK, _attachment, "application/pdf"
+    ),
 }
 
 # The same pages for the confidential Chernihiv – Minnesota negotiation: whoever may not see it
@@ -285,7 +374,16 @@ CONFIDENTIAL_ROUTES: dict[str, tuple[dict[str, Any], str]] = {
     "partnerships:document_submit": (POST_ONLY_MEMBERS, "document"),
     "partnerships:document_review": (POST_ONLY_MEMBERS, "document"),
     "partnerships:document_sign": (POST_ONLY_MEMBERS, "document"),
+    # A thread on the negotiation: its participants who see the negotiation read it; a
+    # participant who may not see the negotiation gets 404 like everyone else.
+    "messaging:thread": (IN_THE_CONFIDENTIAL_TALK, "thread"),
+    "messaging:post": (POST_ONLY_MEMBERS, "thread"),
+    "messaging:stream": (IN_THE_CONFIDENTIAL_TALK, "thread"),
+    "messaging:participant_add": (POST_ONLY_MEMBERS, "thread"),
+    "messaging:edit": (POST_ONLY_MEMBERS, "message"),
+    "messaging:attachment": (IN_THE_CONFIDENTIAL_TALK, "attachment"),
 }
+TALK_PARTS = ("thread", "message", "attachment")
 
 
 def _walk(patterns, prefix: str = "", namespace: str = ""):
@@ -336,7 +434,13 @@ def test_get(client, request, row, name, expected):
     if user.is_authenticated:
         client.force_login(user)
     url = reverse(row.name, kwargs=row.kwargs(request, user))
-    assert_status(client.get(url), url, expected)
+    response = client.get(url)
+    try:
+        assert_status(response, url, expected)
+        if expected == 200 and row.content_type:
+            assert response["Content-Type"].startswith(row.content_type)
+    finally:
+        response.close()  # a stream is not read here: closing it ends it unstarted
 
 
 def _confidential_params():
@@ -364,8 +468,17 @@ def test_get_confidential(client, request, confidential_tie, route_name, name, e
     if user.is_authenticated:
         client.force_login(user)
     part = CONFIDENTIAL_ROUTES[route_name][1]
-    url = reverse(route_name, kwargs={"pk": getattr(confidential_tie, part).pk})
-    assert_status(client.get(url), url, expected)
+    source = (
+        request.getfixturevalue("confidential_talk") if part in TALK_PARTS else confidential_tie
+    )
+    url = reverse(route_name, kwargs={"pk": getattr(source, part).pk})
+    response = client.get(url)
+    try:
+        assert_status(response, url, expected)
+        if expected == 200 and route_name == "messaging:stream":
+            assert response["Content-Type"].startswith(EVENT_STREAM)
+    finally:
+        response.close()
 
 
 def assert_status(response, url: str, expected: Any) -> None:
@@ -434,6 +547,61 @@ def test_revoking_ones_own_token_works(client, outsider):
     assert response["Location"] == reverse("accounts:profile")
     token.refresh_from_db()
     assert not token.is_active
+
+
+# --- messaging: what POST does for those who are not in the thread --------------------------
+
+MESSAGING_POSTS = {
+    "messaging:post": ("thread", {"body": "Let me in"}),
+    "messaging:participant_add": ("thread", {"email": "intruder@example.org"}),
+    "messaging:edit": ("message", {"body": "Rewritten"}),
+}
+
+
+def _talk_state(talk: Talk) -> tuple:
+    talk.message.refresh_from_db()
+    return (
+        list(talk.thread.messages.values_list("pk", flat=True)),
+        talk.thread.participants.count(),
+        talk.message.body,
+    )
+
+
+@pytest.mark.parametrize("route_name", list(MESSAGING_POSTS))
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("anonymous", LOGIN),
+        ("outsider", 403),
+        ("chernihiv", 404),
+        ("coordinator", 404),
+        ("institution_user", 404),
+    ],
+)
+def test_posting_to_a_thread_one_is_not_in_changes_nothing(
+    client, request, talk, route_name, name, expected
+):
+    user = persona(request, name)
+    if user.is_authenticated:
+        client.force_login(user)
+    part, data = MESSAGING_POSTS[route_name]
+    before = _talk_state(talk)
+    url = reverse(route_name, kwargs={"pk": getattr(talk, part).pk})
+    assert_status(client.post(url, data), url, expected)
+    assert _talk_state(talk) == before
+
+
+@pytest.mark.parametrize("route_name", list(MESSAGING_POSTS))
+def test_posting_to_the_confidential_thread_without_sight_of_it_changes_nothing(
+    client, request, confidential_talk, route_name
+):
+    """Zhytomyr's officer is named in the thread but may not see the negotiation."""
+    client.force_login(request.getfixturevalue("zhytomyr"))
+    part, data = MESSAGING_POSTS[route_name]
+    before = _talk_state(confidential_talk)
+    url = reverse(route_name, kwargs={"pk": getattr(confidential_talk, part).pk})
+    assert client.post(url, data).status_code == 404
+    assert _talk_state(confidential_talk) == before
 
 
 # --- pages show contact details exactly when the policy allows ------------------------------

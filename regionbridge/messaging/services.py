@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -45,10 +45,11 @@ REPLY_SALT = "regionbridge.messaging.reply"
 # --- who is in a thread -----------------------------------------------------------------------
 
 
-def member_users(thread: Thread) -> QuerySet[User]:
-    """Every account that takes part: named people, and the members of named organizations."""
+def member_users(thread: Thread) -> list[User]:
+    """Every account that takes part and may read the thread: named people and the members of
+    named organizations (on a partnership, only those who may see the partnership)."""
     organizations = thread.participants.filter(organization__isnull=False).values("organization")
-    return (
+    members = (
         User.objects.filter(is_active=True)
         .filter(
             Q(pk__in=thread.participants.filter(user__isnull=False).values("user"))
@@ -57,6 +58,9 @@ def member_users(thread: Thread) -> QuerySet[User]:
         )
         .distinct()
     )
+    if thread.partnership_id is None:
+        return list(members)
+    return [user for user in members if policy.can(user, policy.Action.THREAD_VIEW, thread)]
 
 
 def guest_emails(thread: Thread) -> list[str]:
@@ -277,8 +281,15 @@ def read_reply_token(token: str) -> tuple[int, str]:
         user = User.objects.filter(pk=int(who[1:])).first()
         email = user.email if user else ""
     elif who.startswith("g") and who[1:].isdigit():
-        guest = Participant.objects.filter(pk=int(who[1:]), thread_id=thread_id).first()
-        email = guest.guest_email if guest else ""
+        guest = (
+            Participant.objects.select_related("user")
+            .filter(pk=int(who[1:]), thread_id=thread_id)
+            .first()
+        )
+        # A guest who has since claimed an account keeps their old reply address.
+        email = ""
+        if guest is not None:
+            email = guest.guest_email or (guest.user.email if guest.user_id else "")
     else:
         raise signing.BadSignature("malformed reply token")
     if not email:

@@ -80,7 +80,7 @@ def _thread_page(request, thread, *, form=None, status=200) -> HttpResponse:
         services.thread_mark_read(thread=thread, user=request.user, upto=messages[-1].pk)
     context = {
         "thread": thread,
-        "messages": messages,
+        "thread_messages": messages,
         "last_id": messages[-1].pk if messages else 0,
         "form": form or MessageForm(),
         "participant_form": ParticipantForm(),
