@@ -118,12 +118,12 @@ def create_thread(request, payload: ThreadIn):
         partnership=partnership,
         body=payload.body,
     )
-    return Status(201, thread)
+    return Status(201, selectors.threads_for(request.user).get(pk=thread.pk))
 
 
 @router.get("/threads/{thread_id}", response=ThreadOut, auth=MEMBERS)
 def get_thread(request, thread_id: int):
-    return _thread(request, thread_id)
+    return get_object_or_404(selectors.threads_for(request.user), pk=thread_id)
 
 
 @router.get("/threads/{thread_id}/messages", response=list[MessageOut], auth=MEMBERS)
@@ -162,4 +162,5 @@ def mark_read(request, thread_id: int, payload: ReadIn):
 @paginate(Pages)
 def search_messages(request, q: str = Query(..., min_length=1, max_length=200)):
     _require_member(request)
-    return search.matching(policy.visible(request.user, Message), q).order_by("-id")
+    found = search.matching(policy.visible(request.user, Message), q)
+    return found.select_related("author").prefetch_related("attachments").order_by("-id")

@@ -11,6 +11,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -180,15 +181,18 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "messaging/search.html", {"query": query, "results": results})
 
 
-def _event(message: Message, request) -> str:
-    html = render_to_string("messaging/_message.html", {"message": message}, request=request)
-    data = json.dumps({"id": message.pk, "html": html, "edited": bool(message.edited_at)})
-    return f"id: {message.pk}\nevent: message\ndata: {data}\n\n"
+def _event(message: Message, *, kind: str = "message") -> str:
+    """One SSE event. New messages carry `id:` (the resume point); edits of earlier ones don't,
+    so a reconnect never goes back."""
+    html = render_to_string("messaging/_message.html", {"message": message})
+    data = json.dumps({"id": message.pk, "html": html, "edited": kind == "edited"})
+    resume = f"id: {message.pk}\n" if kind == "message" else ""
+    return f"{resume}event: {kind}\ndata: {data}\n\n"
 
 
 @requires(Action.THREAD_START)
 def stream(request: HttpRequest, pk: int) -> StreamingHttpResponse:
-    """Server-Sent Events: new (and edited) messages of one thread, after Last-Event-ID.
+    """Server-Sent Events: new messages of one thread after Last-Event-ID, and edits.
 
     Every round re-reads from the database what the user may see, after the last id sent, so a
     dropped connection loses nothing and a message is never sent twice.
@@ -196,13 +200,15 @@ def stream(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     thread = _thread(request, pk)
     raw_last = request.headers.get("Last-Event-ID") or request.GET.get("after") or "0"
     try:
-        last_id = max(0, int(raw_last))
+        last_id = min(max(0, int(raw_last)), 2**63 - 1)
     except ValueError:
         last_id = 0
     user = request.user
+    language = translation.get_language()  # the middleware is done before the stream runs
 
     def events():
         nonlocal last_id
+        edits_since = timezone.now()
         listener = live.Listener(thread.pk)
         deadline = time.monotonic() + STREAM_SECONDS
         try:
@@ -210,9 +216,16 @@ def stream(request: HttpRequest, pk: int) -> StreamingHttpResponse:
             while time.monotonic() < deadline:
                 if not policy.visible(user, Thread).filter(pk=thread.pk).exists():
                     return  # taken out of the thread: the stream stops
-                for message in selectors.messages_of(thread, after=last_id):
-                    last_id = message.pk
-                    yield _event(message, request)
+                with translation.override(language):
+                    for message in selectors.messages_of(thread, after=last_id):
+                        last_id = message.pk
+                        yield _event(message)
+                    edited = selectors.messages_of(thread).filter(
+                        pk__lte=last_id, edited_at__gt=edits_since
+                    )
+                    for message in edited:
+                        edits_since = max(edits_since, message.edited_at)
+                        yield _event(message, kind="edited")
                 yield ": keep-alive\n\n"
                 listener.wait(timeout=min(5.0, max(0.1, deadline - time.monotonic())))
         finally:

@@ -1,19 +1,36 @@
 // Live thread: new messages arrive over Server-Sent Events. The browser reconnects by itself
 // and sends Last-Event-ID, so nothing is lost; an id already on the page is never added twice.
+// Edits replace the message in place. If the server ends the stream for good (a proxy error,
+// an expired session), the page opens a new one a little later from the last id it has.
 (function () {
   "use strict";
   var list = document.getElementById("messages");
   if (!list || !window.EventSource) { return; }
-  var url = list.dataset.stream + "?after=" + encodeURIComponent(list.dataset.lastId || "0");
-  var source = new EventSource(url);
-  source.addEventListener("message", function (event) {
-    var data = JSON.parse(event.data);
-    if (document.getElementById("message-" + data.id)) { return; }
-    var empty = document.getElementById("no-messages");
-    if (empty) { empty.remove(); }
+
+  function place(data) {
     var holder = document.createElement("div");
     holder.innerHTML = data.html;  // rendered and sanitized by the server
-    while (holder.firstElementChild) { list.appendChild(holder.firstElementChild); }
+    var fresh = holder.firstElementChild;
+    if (!fresh) { return; }
+    var existing = document.getElementById("message-" + data.id);
+    if (existing) {
+      if (data.edited) { existing.replaceWith(fresh); }
+      return;
+    }
+    var empty = document.getElementById("no-messages");
+    if (empty) { empty.remove(); }
+    list.appendChild(fresh);
     list.dataset.lastId = String(data.id);
-  });
+  }
+
+  function open() {
+    var url = list.dataset.stream + "?after=" + encodeURIComponent(list.dataset.lastId || "0");
+    var source = new EventSource(url);
+    source.addEventListener("message", function (event) { place(JSON.parse(event.data)); });
+    source.addEventListener("edited", function (event) { place(JSON.parse(event.data)); });
+    source.addEventListener("error", function () {
+      if (source.readyState === EventSource.CLOSED) { window.setTimeout(open, 5000); }
+    });
+  }
+  open();
 }());
