@@ -90,10 +90,11 @@ class Stream:
         return events
 
     def rest(self) -> list[Event]:
+        """The remaining new-message and edit events, in order, until the stream ends."""
         events = []
         while (block := self.block()) is not None:
             event = parse_block(block)
-            if event.event == "message":
+            if event.event in ("message", "edited"):
                 events.append(event)
         return events
 
