@@ -150,3 +150,17 @@ def indiana_contact(reference):
 @pytest.fixture
 def password():
     return PASSWORD
+
+
+def close_response(response) -> None:
+    """Close a streaming response without ending the test's transaction.
+
+    `response.close()` sends request_finished, whose connection clean-up ends the transaction
+    on PostgreSQL; and the test client's own closer reconnects that handler while it runs. So
+    only the closers run here: the stream's generator stops, and the client's wrapper sends
+    request_finished with the clean-up disconnected, as it does for a fully read response.
+    """
+    closers = list(response._resource_closers)
+    response._resource_closers.clear()
+    for closer in closers:
+        closer()

@@ -37,7 +37,7 @@ from regionbridge.messaging.models import (
 )
 from regionbridge.partnerships import services as partnerships
 from regionbridge.partnerships.models import Partnership
-from tests.conftest import org, region
+from tests.conftest import close_response, org, region
 from tests.factories import PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -709,7 +709,7 @@ def test_a_participant_downloads_the_attachment_and_nobody_else(
     assert response["Content-Type"] == "application/pdf"
     assert "attachment" in response["Content-Disposition"]
     assert "Plan.pdf" in response["Content-Disposition"]
-    response.close()
+    close_response(response)
     client.force_login(chernihiv)
     assert client.get(url).status_code == 404
 
@@ -883,9 +883,9 @@ def reads(client, user, thread: Thread, attachment: Attachment) -> dict[str, boo
     inbox = client.get(reverse("messaging:inbox")).content.decode()
     found = client.get(reverse("messaging:search") + f"?q={SECRET_WORD.lower()}").content.decode()
     download = client.get(reverse("messaging:attachment", args=[attachment.pk]))
-    download.close()
+    close_response(download)
     stream = client.get(reverse("messaging:stream", args=[thread.pk]))
-    stream.close()  # not read: opening it is what matters here
+    close_response(stream)  # not read: opening it is what matters here
     policy.forget(user)
     return {
         "page": page.status_code == 200,
@@ -1023,7 +1023,7 @@ def test_the_stream_sends_messages_after_the_last_seen_one(client, zhytomyr, ind
     try:
         read = chunks(response)
     finally:
-        response.close()
+        close_response(response)
     assert read[0] == "retry: 1000\n\n"
     events = [c for c in read if c.startswith("id: ")]
     assert [c.split("\n")[0] for c in events] == [f"id: {first.pk}", f"id: {second.pk}"]
@@ -1037,7 +1037,7 @@ def test_the_stream_sends_messages_after_the_last_seen_one(client, zhytomyr, ind
     try:
         read = chunks(resumed)
     finally:
-        resumed.close()
+        close_response(resumed)
     assert [c.split("\n")[0] for c in read if c.startswith("id: ")] == [f"id: {second.pk}"]
 
 
@@ -1052,7 +1052,7 @@ def test_the_stream_stops_when_its_reader_is_taken_out(client, zhytomyr, indiana
         live.publish(thread.pk, 0)  # wake the stream at once
         assert [c for c in response.streaming_content] == []  # it ends, sending nothing
     finally:
-        response.close()
+        close_response(response)
 
 
 # --- e-mail out -------------------------------------------------------------------------------

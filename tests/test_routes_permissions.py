@@ -26,6 +26,7 @@ from regionbridge.organizations.models import Organization, Person
 from regionbridge.partnerships import services as partnerships
 from regionbridge.partnerships.models import Document, DocumentVersion, Partnership
 from regionbridge.regions.models import Region
+from tests.conftest import close_response
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -440,7 +441,7 @@ def test_get(client, request, row, name, expected):
         if expected == 200 and row.content_type:
             assert response["Content-Type"].startswith(row.content_type)
     finally:
-        response.close()  # a stream is not read here: closing it ends it unstarted
+        close_response(response)  # a stream is not read here: closing it ends it unstarted
 
 
 def _confidential_params():
@@ -478,7 +479,7 @@ def test_get_confidential(client, request, confidential_tie, route_name, name, e
         if expected == 200 and route_name == "messaging:stream":
             assert response["Content-Type"].startswith(EVENT_STREAM)
     finally:
-        response.close()
+        close_response(response)
 
 
 def assert_status(response, url: str, expected: Any) -> None:

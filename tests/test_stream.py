@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from regionbridge.messaging import live, services, views
 from regionbridge.messaging.models import Participant, Thread
-from tests.conftest import org
+from tests.conftest import close_response, org
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +99,7 @@ class Stream:
         return events
 
     def close(self) -> None:
-        self.response.close()
+        close_response(self.response)
 
 
 def ids(events: list[Event]) -> list[int]:

@@ -7,6 +7,7 @@ messages after the last id it sent, so nothing is lost or doubled.
 """
 
 import threading
+import time
 
 from django.db import connection
 
@@ -42,14 +43,26 @@ class Listener:
             self._seen = _version
 
     def wait(self, timeout: float) -> None:
-        if self._pg is not None:
-            for notice in self._pg.notifies(timeout=timeout, stop_after=1):
-                if notice.payload.split(":", 1)[0] == str(self.thread_id):
+        """Return on news of this thread (from any process on PostgreSQL, from this process on
+        either database) or when `timeout` seconds have passed."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with _condition:
+                if _version != self._seen:
+                    self._seen = _version
                     return
-            return
-        with _condition:
-            _condition.wait_for(lambda: _version != self._seen, timeout=timeout)
-            self._seen = _version
+                if self._pg is None:
+                    _condition.wait(timeout=max(0.0, deadline - time.monotonic()))
+                    if _version != self._seen:
+                        self._seen = _version
+                        return
+            if self._pg is not None:
+                slice_ = max(0.0, min(0.25, deadline - time.monotonic()))
+                for notice in self._pg.notifies(timeout=slice_, stop_after=1):
+                    if notice.payload.split(":", 1)[0] == str(self.thread_id):
+                        return
+            if time.monotonic() >= deadline:
+                return
 
     def close(self) -> None:
         if self._pg is not None:
