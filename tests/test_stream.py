@@ -394,6 +394,7 @@ HOSTILE = (
 )
 SAFE_TAGS = {"article", "header", "strong", "span", "div", "blockquote", "ul", "li", "a"}
 SAFE_TAGS |= {"p", "br", "em", "ol", "code", "pre"}
+SAFE_TAGS |= {"button"}  # the page's own "Reply" button, no handler attributes
 
 
 class TagCollector(HTMLParser):

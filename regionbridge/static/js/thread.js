@@ -33,4 +33,15 @@
     });
   }
   open();
+
+  // "Reply" quotes a message: the form remembers which one, and says so.
+  list.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-reply]");
+    var form = document.getElementById("message-form");
+    if (!button || !form) { return; }
+    form.querySelector("input[name=reply_to]").value = button.dataset.reply;
+    var body = form.querySelector("textarea[name=body]");
+    body.setAttribute("aria-description", button.textContent + ": " + button.dataset.author);
+    body.focus();
+  });
 }());
