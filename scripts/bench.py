@@ -51,6 +51,7 @@ def main() -> None:
         "/partnerships/?as_of=2024-09-18",
         f"/partnerships/{partnership.pk}/",
         "/public/",
+        "/messages/",
         "/api/v1/stats/overview?partner_country=US&as_of=2024-09-18",
         "/api/v1/partnerships",
         "/api/v1/people?q=Zhytomyr",

@@ -22,6 +22,9 @@ PAGES = [
     "/partnerships/",
     "/institutions/",
     "/public/",
+    "/messages/",
+    "/messages/new/",
+    "/messages/search/?q=договір",
 ]
 
 
@@ -103,4 +106,21 @@ def test_partnership_list_queries_do_not_grow(client, coordinator):
     response = client.get("/partnerships/")
     assert len(response.context["page"].object_list) == 10
     many = measure(client, "/partnerships/", connection)[3]
+    assert many == few, (few, many)
+
+
+def test_inbox_queries_do_not_grow_with_threads(client, coordinator, zhytomyr):
+    from regionbridge.messaging.services import message_post, thread_create
+
+    client.force_login(coordinator)
+
+    def talk(count):
+        for index in range(count):
+            thread = thread_create(by=zhytomyr, subject=f"Topic {index}", users=[coordinator])
+            message_post(thread=thread, author=zhytomyr, body="Проєкт договору")
+
+    talk(2)
+    few = measure(client, "/messages/", connection)[3]
+    talk(12)
+    many = measure(client, "/messages/", connection)[3]
     assert many == few, (few, many)
