@@ -236,30 +236,29 @@ def _activities(scope: Scope, qs: QuerySet) -> QuerySet:
     )
 
 
-def _thread_rule(scope: Scope, user: Any, prefix: str = "") -> Q | None:
+def _thread_rule(scope: Scope, user: Any) -> Q | None:
     """Threads are read by their participants only: named people, and the members of named
     organizations; a thread on a partnership also needs sight of the partnership."""
     if not scope.authenticated:
         return None
     offices = scope.organization_ids | {scope.person_organization_id} - {None}
-    taking_part = Q(**{f"{prefix}participants__user": user.pk}) | Q(
-        **{f"{prefix}participants__organization__in": offices}
-    )
-    partnership = _partnership_rule(scope, f"{prefix}partnership__")
+    taking_part = Q(participants__user=user.pk) | Q(participants__organization__in=offices)
+    partnership = _partnership_rule(scope, "partnership__")
     if partnership is None:
-        return taking_part & Q(**{f"{prefix}partnership__isnull": True})
+        return taking_part & Q(partnership__isnull=True)
     if not partnership:
         return taking_part
-    return taking_part & (Q(**{f"{prefix}partnership__isnull": True}) | partnership)
+    return taking_part & (Q(partnership__isnull=True) | partnership)
 
 
-def _through_thread(prefix: str):
+def _through_thread(path: str):
+    """Rows reached through a thread (`path` leads from the row to its thread's id)."""
+
     def rule(scope: Scope, qs: QuerySet, user: Any) -> QuerySet:
         q = _thread_rule(scope, user)
         if q is None:
             return qs.none()
-        threads = Thread.objects.filter(q).values("pk")
-        return qs.filter(**{f"{prefix}pk__in" if not prefix else f"{prefix}in": threads})
+        return qs.filter(**{f"{path}__in": Thread.objects.filter(q).values("pk")})
 
     return rule
 
@@ -292,9 +291,9 @@ _VISIBILITY: dict[type[Model], Callable[[Scope, QuerySet], QuerySet]] = {
 
 
 _USER_VISIBILITY = {
-    Thread: _through_thread(""),
-    Message: _through_thread("thread__"),
-    Attachment: _through_thread("message__thread__"),
+    Thread: _through_thread("pk"),
+    Message: _through_thread("thread"),
+    Attachment: _through_thread("message__thread"),
 }
 
 

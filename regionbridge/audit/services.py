@@ -35,7 +35,3 @@ def audit_record(
         source=origin.source[:255],
         user_agent=origin.user_agent,
     )
-
-
-def changed_fields(instance: models.Model, fields: list[str]) -> dict[str, Any]:
-    return {field: getattr(instance, field) for field in fields}
