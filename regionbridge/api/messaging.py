@@ -4,8 +4,10 @@ from datetime import datetime
 from typing import Annotated
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from regionbridge import policy
@@ -13,7 +15,7 @@ from regionbridge.accounts.models import User
 from regionbridge.api.auth import MEMBERS
 from regionbridge.api.pagination import Pages
 from regionbridge.messaging import search, selectors, services
-from regionbridge.messaging.models import Message, Thread, ThreadKind
+from regionbridge.messaging.models import Attachment, Message, Thread, ThreadKind
 from regionbridge.organizations.models import Organization
 from regionbridge.partnerships.models import Partnership
 
@@ -143,6 +145,35 @@ def post_message(request, thread_id: int, payload: MessageIn):
         thread=thread, author=request.user, body=payload.body, reply_to=reply_to, via="api"
     )
     return Status(201, message)
+
+
+@router.post("/threads/{thread_id}/messages/with-files", response={201: MessageOut}, auth=MEMBERS)
+def post_message_with_files(
+    request,
+    thread_id: int,
+    files: list[UploadedFile] = File(...),
+    body: str = Form("", max_length=20000),
+):
+    """A message with attachments (multipart: `body` and one or more `files`); the files pass
+    the same content checks as documents (PDF, DOCX, ODT)."""
+    thread = _thread(request, thread_id)
+    if len(files) > 10:
+        raise ValidationError("At most 10 files per message.")
+    message = services.message_post(
+        thread=thread, author=request.user, body=body, files=files, via="api"
+    )
+    return Status(201, message)
+
+
+@router.get("/attachments/{attachment_id}/download", auth=MEMBERS)
+def download_attachment(request, attachment_id: int):
+    attachment = get_object_or_404(policy.visible(request.user, Attachment), pk=attachment_id)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
 
 
 @router.patch("/messages/{message_id}", response=MessageOut, auth=MEMBERS)
