@@ -189,6 +189,26 @@ _document = _tie_kwargs("open_tie", "document")
 _version = _tie_kwargs("open_tie", "version")
 
 
+def _link(request, user) -> dict[str, Any]:
+    """The hospital of `institution_user` in Zhytomyr with one in Indiana, under the open tie."""
+    from regionbridge.institutions.services import link_create
+    from tests.factories import OrganizationFactory
+
+    request.getfixturevalue("institution_user")
+    hospital = Organization.objects.get(name_en="Zhytomyr Test Hospital")
+    partner = OrganizationFactory(
+        name_en="Indianapolis Test Hospital", region=Region.objects.get(code="US-IN")
+    )
+    tie = request.getfixturevalue("open_tie")
+    link = link_create(
+        by=None,
+        ukrainian_institution=hospital,
+        partner_institution=partner,
+        partnership=tie.partnership,
+    )
+    return {"pk": link.pk}
+
+
 def _public_region(request, user) -> dict[str, Any]:
     request.getfixturevalue("open_tie")
     return {"code": "UA-18"}
@@ -328,6 +348,12 @@ ROUTES: dict[str, Route] = {
     "institutions/links/new/": Route(
         "institutions:link_create",
         members_only("coordinator", "zhytomyr", "chernihiv", "institution_user"),
+    ),
+    # Activities of a link: its institutions' staff, the oblast's officers, coordinators.
+    "institutions/links/<int:pk>/activities/new/": Route(
+        "institutions:link_activity",
+        members_only("coordinator", "zhytomyr", "institution_user"),
+        _link,
     ),
     "public/": Route("public:index", PUBLIC),
     "public/<str:code>/": Route("public:region", PUBLIC, _public_region),

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from regionbridge import policy
@@ -12,6 +12,7 @@ from regionbridge.institutions import services
 from regionbridge.institutions.forms import InstitutionForm, LinkForm
 from regionbridge.institutions.models import InstitutionLink
 from regionbridge.organizations.models import InstitutionType
+from regionbridge.partnerships.forms import ActivityForm
 
 Action = policy.Action
 
@@ -83,3 +84,32 @@ def link_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Link recorded."))
             return redirect("institutions:list")
     return form_page(request, form, _("New link"))
+
+
+@requires(Action.DIRECTORY_VIEW)
+def link_activity_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record an exchange, visit or joint event of two institutions."""
+    link = get_object_or_404(
+        policy.visible(request.user, InstitutionLink).select_related(
+            "ukrainian_institution", "partner_institution"
+        ),
+        pk=pk,
+    )
+    if not policy.can(request.user, Action.ACTIVITY_CREATE, link):
+        raise PermissionDenied
+    form = ActivityForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.activity_create(
+                by=request.user,
+                target=link,
+                institutions=[link.ukrainian_institution, link.partner_institution],
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("Activity recorded."))
+            return redirect("institutions:list")
+    return form_page(request, form, _("Record an activity"))
