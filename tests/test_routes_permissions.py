@@ -9,6 +9,7 @@ may not act gets 403.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -207,6 +208,19 @@ def _link(request, user) -> dict[str, Any]:
         partnership=tie.partnership,
     )
     return {"pk": link.pk}
+
+
+def _confidential_link(tie: Tie):
+    """A Chernihiv school's link with one in Minnesota, under the confidential negotiation."""
+    from regionbridge.institutions.services import link_create
+    from tests.factories import OrganizationFactory
+
+    return link_create(
+        by=None,
+        ukrainian_institution=OrganizationFactory(region=Region.objects.get(code="UA-74")),
+        partner_institution=OrganizationFactory(region=Region.objects.get(code="US-MN")),
+        partnership=tie.partnership,
+    )
 
 
 def _public_region(request, user) -> dict[str, Any]:
@@ -409,6 +423,8 @@ CONFIDENTIAL_ROUTES: dict[str, tuple[dict[str, Any], str]] = {
     "messaging:participant_add": (POST_ONLY_MEMBERS, "thread"),
     "messaging:edit": (POST_ONLY_MEMBERS, "message"),
     "messaging:attachment": (IN_THE_CONFIDENTIAL_TALK, "attachment"),
+    # A link of two institutions under the negotiation: hidden like the negotiation itself.
+    "institutions:link_activity": (confidential("coordinator", "chernihiv"), "link"),
 }
 TALK_PARTS = ("thread", "message", "attachment")
 
@@ -495,9 +511,12 @@ def test_get_confidential(client, request, confidential_tie, route_name, name, e
     if user.is_authenticated:
         client.force_login(user)
     part = CONFIDENTIAL_ROUTES[route_name][1]
-    source = (
-        request.getfixturevalue("confidential_talk") if part in TALK_PARTS else confidential_tie
-    )
+    if part == "link":
+        source = SimpleNamespace(link=_confidential_link(confidential_tie))
+    elif part in TALK_PARTS:
+        source = request.getfixturevalue("confidential_talk")
+    else:
+        source = confidential_tie
     url = reverse(route_name, kwargs={"pk": getattr(source, part).pk})
     response = client.get(url)
     try:
