@@ -1,11 +1,10 @@
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from ninja import NinjaAPI, Query, Router
 from ninja.pagination import paginate
 
 from regionbridge import policy
 from regionbridge.api import errors
-from regionbridge.api.auth import MEMBERS, PUBLIC
+from regionbridge.api.auth import MEMBERS, PUBLIC, require
 from regionbridge.api.messaging import router as messaging_router
 from regionbridge.api.pagination import Pages
 from regionbridge.api.parser import ObjectBodyParser
@@ -39,11 +38,6 @@ api = NinjaAPI(
 errors.install(api)
 
 
-def require(request, action: str, obj=None) -> None:
-    if not policy.can(request.user, action, obj):
-        raise PermissionDenied("You may not do this.")
-
-
 reference = Router(tags=["reference"])
 
 
@@ -69,7 +63,7 @@ def list_regions(
 
 @reference.get("/regions/{code}", response=RegionOut, auth=PUBLIC)
 def get_region(request, code: str):
-    require(request, policy.Action.REGION_VIEW)
+    require(request.user, policy.Action.REGION_VIEW)
     regions = policy.visible(request.user, Region).select_related("country", "parent")
     return get_object_or_404(regions, code=code.upper())
 
@@ -86,7 +80,7 @@ def list_organizations(
     country: str = Query("", max_length=2),
     region: str = Query("", max_length=10),
 ):
-    require(request, policy.Action.DIRECTORY_VIEW)
+    require(request.user, policy.Action.DIRECTORY_VIEW)
     return directory.organizations_for(
         request.user, query=q, kind=kind or "", country=country, region=region
     )
@@ -94,7 +88,7 @@ def list_organizations(
 
 @directory_router.get("/organizations/{organization_id}", response=OrganizationOut, auth=MEMBERS)
 def get_organization(request, organization_id: int):
-    require(request, policy.Action.DIRECTORY_VIEW)
+    require(request.user, policy.Action.DIRECTORY_VIEW)
     return get_object_or_404(directory.organizations_for(request.user), pk=organization_id)
 
 
@@ -107,7 +101,7 @@ def list_people(
     country: str = Query("", max_length=2),
     region: str = Query("", max_length=10),
 ):
-    require(request, policy.Action.DIRECTORY_VIEW)
+    require(request.user, policy.Action.DIRECTORY_VIEW)
     return directory.people_for(
         request.user, query=q, organization=organization, country=country, region=region
     )
@@ -115,7 +109,7 @@ def list_people(
 
 @directory_router.get("/people/{person_id}", response=PersonOut, auth=MEMBERS)
 def get_person(request, person_id: int):
-    require(request, policy.Action.DIRECTORY_VIEW)
+    require(request.user, policy.Action.DIRECTORY_VIEW)
     return get_object_or_404(directory.people_for(request.user), pk=person_id)
 
 
@@ -137,7 +131,7 @@ def me(request):
 @account.get("/audit", response=list[AuditOut], auth=MEMBERS)
 @paginate(Pages)
 def list_audit(request, action: str = Query("", max_length=80)):
-    require(request, policy.Action.AUDIT_VIEW)
+    require(request.user, policy.Action.AUDIT_VIEW)
     entries = policy.visible(request.user, AuditEntry)
     return entries.filter(action__startswith=action) if action else entries
 

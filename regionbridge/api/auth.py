@@ -1,8 +1,10 @@
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
 from django.utils import translation
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 
+from regionbridge import policy
 from regionbridge.accounts.services import token_authenticate
 
 
@@ -30,3 +32,9 @@ bearer = BearerToken()
 session = SessionAuth()
 MEMBERS = [bearer, session]
 PUBLIC = [bearer, session, Anonymous()]
+
+
+def require(user, action: str, obj=None) -> None:
+    """The policy's answer as an API error: 403 with a message."""
+    if not policy.can(user, action, obj):
+        raise PermissionDenied("You may not do this.")

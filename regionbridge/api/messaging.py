@@ -3,8 +3,7 @@
 from datetime import datetime
 from typing import Annotated
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -12,8 +11,9 @@ from ninja.pagination import paginate
 
 from regionbridge import policy
 from regionbridge.accounts.models import User
-from regionbridge.api.auth import MEMBERS
+from regionbridge.api.auth import MEMBERS, require
 from regionbridge.api.pagination import Pages
+from regionbridge.lib.files import download
 from regionbridge.messaging import search, selectors, services
 from regionbridge.messaging.models import Attachment, Message, Thread, ThreadKind
 from regionbridge.organizations.models import Organization
@@ -82,15 +82,10 @@ def _thread(request, thread_id: int) -> Thread:
     return get_object_or_404(policy.visible(request.user, Thread), pk=thread_id)
 
 
-def _require_member(request) -> None:
-    if not policy.can(request.user, policy.Action.THREAD_START):
-        raise PermissionDenied("You may not do this.")
-
-
 @router.get("/threads", response=list[ThreadOut], auth=MEMBERS)
 @paginate(Pages)
 def list_threads(request):
-    _require_member(request)
+    require(request.user, policy.Action.THREAD_START)
     return selectors.threads_for(request.user)
 
 
@@ -168,12 +163,7 @@ def post_message_with_files(
 @router.get("/attachments/{attachment_id}/download", auth=MEMBERS)
 def download_attachment(request, attachment_id: int):
     attachment = get_object_or_404(policy.visible(request.user, Attachment), pk=attachment_id)
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
+    return download(attachment)
 
 
 @router.patch("/messages/{message_id}", response=MessageOut, auth=MEMBERS)
@@ -192,6 +182,6 @@ def mark_read(request, thread_id: int, payload: ReadIn):
 @router.get("/search/messages", response=list[MessageOut], auth=MEMBERS)
 @paginate(Pages)
 def search_messages(request, q: str = Query(..., min_length=1, max_length=200)):
-    _require_member(request)
+    require(request.user, policy.Action.THREAD_START)
     found = search.matching(policy.visible(request.user, Message), q)
     return found.select_related("author").prefetch_related("attachments").order_by("-id")

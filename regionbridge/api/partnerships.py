@@ -3,19 +3,20 @@
 from datetime import date
 from typing import Annotated
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Model
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from regionbridge import policy
-from regionbridge.api.auth import MEMBERS, PUBLIC
+from regionbridge.api.auth import MEMBERS, PUBLIC, require
 from regionbridge.api.pagination import Pages
 from regionbridge.institutions import services as institution_services
 from regionbridge.institutions.models import InstitutionLink, LinkStatus
+from regionbridge.lib.files import download
 from regionbridge.organizations.models import InstitutionType, Organization, OrganizationKind
 from regionbridge.partnerships import selectors, services
 from regionbridge.partnerships.lifecycle import EventKind, Stage
@@ -40,11 +41,6 @@ router = Router(tags=["partnerships"])
 
 def visible_or_404(user, model: type[Model], pk: int):
     return get_object_or_404(policy.visible(user, model), pk=pk)
-
-
-def require(user, action: str, obj=None) -> None:
-    if not policy.can(user, action, obj):
-        raise PermissionDenied("You may not do this.")
 
 
 def region_or_422(code: str) -> Region:
@@ -461,12 +457,7 @@ def upload_version(
 @router.get("/documents/versions/{version_id}/download", auth=MEMBERS)
 def download_version(request, version_id: int):
     version = visible_or_404(request.user, DocumentVersion, version_id)
-    return FileResponse(
-        version.file.open("rb"),
-        as_attachment=True,
-        filename=version.original_name,
-        content_type=version.content_type,
-    )
+    return download(version)
 
 
 @router.post("/documents/{document_id}/submit", response=DocumentOut, auth=MEMBERS)

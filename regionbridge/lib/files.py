@@ -8,6 +8,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -71,3 +72,14 @@ def check_document_upload(upload: UploadedFile) -> CheckedFile:
         digest.update(chunk)
     upload.seek(0)
     return CheckedFile(content_type=actual, size=upload.size, sha256=digest.hexdigest(), name=name)
+
+
+def download(stored) -> FileResponse:
+    """Send a checked, stored upload (a document version, an attachment) as an attachment,
+    with the name and type recorded when it was checked."""
+    return FileResponse(
+        stored.file.open("rb"),
+        as_attachment=True,
+        filename=stored.original_name,
+        content_type=stored.content_type,
+    )

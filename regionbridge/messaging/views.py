@@ -19,6 +19,7 @@ from regionbridge import policy
 from regionbridge.accounts.models import User
 from regionbridge.core.access import is_htmx, requires
 from regionbridge.core.pages import form_page
+from regionbridge.lib.files import download
 from regionbridge.messaging import live, selectors, services
 from regionbridge.messaging import search as message_search
 from regionbridge.messaging.forms import MessageForm, ParticipantForm, ThreadForm
@@ -160,12 +161,7 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(Action.THREAD_START)
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = get_object_or_404(policy.visible(request.user, Attachment), pk=pk)
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
+    return download(attachment)
 
 
 @requires(Action.THREAD_START)

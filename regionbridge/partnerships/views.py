@@ -13,6 +13,7 @@ from regionbridge.core.pages import form_page
 from regionbridge.institutions import services as activity_services
 from regionbridge.institutions.models import InstitutionLink
 from regionbridge.lib.csvexport import csv_response
+from regionbridge.lib.files import download
 from regionbridge.messaging.models import Thread
 from regionbridge.organizations.models import Person
 from regionbridge.partnerships import forms, selectors, services
@@ -378,12 +379,7 @@ def document_sign(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(Action.DIRECTORY_VIEW)
 def version_download(request: HttpRequest, pk: int) -> FileResponse:
     version = get_object_or_404(policy.visible(request.user, DocumentVersion), pk=pk)
-    return FileResponse(
-        version.file.open("rb"),
-        as_attachment=True,
-        filename=version.original_name,
-        content_type=version.content_type,
-    )
+    return download(version)
 
 
 @requires(Action.REVIEW_QUEUE_VIEW)
