@@ -61,7 +61,10 @@ class Participant(models.Model):
     )
     guest_email = models.EmailField(_("guest e-mail"), blank=True)
     guest_name = models.CharField(_("guest name"), max_length=200, blank=True)
-    added_at = models.DateTimeField(default=timezone.now)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = _("participant")
