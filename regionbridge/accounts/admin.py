@@ -2,10 +2,13 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from regionbridge.accounts.models import ApiToken, RoleAssignment, User
-from regionbridge.accounts.services import role_scope_check
+from regionbridge.accounts.services import role_assign, role_revoke, role_scope_check, token_revoke
 from regionbridge.audit.admin import AuditedAdmin
+from regionbridge.audit.services import audit_record
 
 
 class RoleForm(forms.ModelForm):
@@ -62,12 +65,49 @@ class UserAdmin(DjangoUserAdmin, AuditedAdmin):
     list_filter = ["is_active", "is_staff", "language"]
     inlines = [RoleInline]
 
+    def save_formset(self, request, form, formset, change):
+        """Roles change only through the services, which check the scope and audit the change."""
+        if formset.model is not RoleAssignment:
+            return super().save_formset(request, form, formset, change)
+        with transaction.atomic():
+            for assignment in formset.save(commit=False):
+                if assignment.pk is not None:  # an edited row: the old grant ends, a new begins
+                    role_revoke(
+                        assignment=RoleAssignment.objects.get(pk=assignment.pk), by=request.user
+                    )
+                role_assign(
+                    user=form.instance,
+                    role=assignment.role,
+                    region=assignment.region,
+                    organization=assignment.organization,
+                    by=request.user,
+                )
+            for assignment in formset.deleted_objects:
+                role_revoke(assignment=assignment, by=request.user)
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            audit_record(
+                actor=request.user,
+                action="admin.password_changed",
+                target=User.objects.get(pk=id),
+            )
+        return response
+
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = ["user", "name", "prefix", "digest", "created_at", "last_used_at"]
+    fields = ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = fields
     list_select_related = ["user"]
+    actions = ["revoke"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset):
+        for token in queryset:
+            token_revoke(token=token, by=request.user)

@@ -1,8 +1,22 @@
+from django import forms
 from django.contrib import admin
 from django.db import models
 
 from regionbridge.audit.models import AuditEntry
-from regionbridge.audit.services import audit_record
+from regionbridge.audit.services import REDACTED, audit_record
+
+
+def form_changes(form: forms.BaseForm) -> dict:
+    """What a back-office form changed; a field the form shows as a password is named, never
+    recorded (audit_record also refuses values of fields named like secrets)."""
+    changes = {}
+    for name in form.changed_data:
+        field = form.fields.get(name)
+        if field is not None and isinstance(field.widget, forms.PasswordInput):
+            changes[name] = REDACTED
+        else:
+            changes[name] = form.cleaned_data.get(name)
+    return changes
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -16,7 +30,7 @@ class AuditedAdmin(admin.ModelAdmin):
             actor=request.user,
             action=f"admin.{'changed' if change else 'added'}",
             target=obj,
-            changes={field: form.cleaned_data.get(field) for field in form.changed_data},
+            changes=form_changes(form),
         )
 
     def delete_model(self, request, obj):

@@ -1,9 +1,23 @@
+import re
 from typing import Any
 
 from django.db import models
 
 from regionbridge.audit.context import current_origin
 from regionbridge.audit.models import AuditEntry
+
+REDACTED = "[secret: not recorded]"
+# Field names whose values are secrets wherever they come from: passwords (password1,
+# old_password), tokens, one-time-code and signing secrets, recovery codes, digests of tokens.
+SECRET_NAME = re.compile(
+    r"pass(word|phrase)?|secret|token|otp|totp|recovery|digest|private_?key|api_?key|"
+    r"authorization|credential|cookie|session",
+    re.IGNORECASE,
+)
+
+
+def is_secret_name(name: str) -> bool:
+    return bool(SECRET_NAME.search(name))
 
 
 def _plain(value: Any) -> Any:
@@ -14,6 +28,19 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def scrub(changes: dict[str, Any]) -> dict[str, Any]:
+    """The changes as they may be recorded: a secret keeps its field name, never its value."""
+    clean: dict[str, Any] = {}
+    for key, value in changes.items():
+        if is_secret_name(str(key)):
+            clean[key] = REDACTED
+        elif isinstance(value, dict):
+            clean[key] = scrub(value)
+        else:
+            clean[key] = _plain(value)
+    return clean
+
+
 def audit_record(
     *,
     actor: Any,
@@ -21,7 +48,9 @@ def audit_record(
     target: models.Model | None = None,
     changes: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Append one entry: who (`actor`, None for the system), what, to which object, from where."""
+    """Append one entry: who (`actor`, None for the system), what, to which object, from where.
+
+    Values of secret fields (by name) are never written, whatever the caller passes."""
     origin = current_origin()
     actor_user = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEntry.objects.create(
@@ -31,7 +60,7 @@ def audit_record(
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         target_label=str(target)[:255] if target is not None else "",
-        changes={key: _plain(value) for key, value in (changes or {}).items()},
+        changes=scrub(changes or {}),
         source=origin.source[:255],
         user_agent=origin.user_agent,
     )
