@@ -194,6 +194,7 @@ class OutboundEmail(models.Model):
 
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["to", "sent_at"], name="outbox_to_sent")]
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
