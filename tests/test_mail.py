@@ -42,12 +42,8 @@ from regionbridge.messaging.models import (
     OutboxStatus,
     Participant,
 )
-from regionbridge.messaging.services import (
-    message_post,
-    read_reply_token,
-    reply_address,
-    thread_create,
-)
+from regionbridge.messaging.replies import read_reply_token, reply_address
+from regionbridge.messaging.services import message_post, thread_create
 from regionbridge.messaging.tasks import MAX_ATTEMPTS, deliver_due, deliver_outbox
 from tests.conftest import ensure_reference, make_member
 
@@ -190,6 +186,12 @@ def token_of(address: str) -> str:
     return match.group("token")
 
 
+def addressee(address: str) -> tuple[int, str]:
+    """The thread and the person a reply address leads back to."""
+    token = read_reply_token(token_of(address))
+    return token.thread_id, token.email
+
+
 def address_with(token: str) -> str:
     local, _at, domain = django_settings.REPLY_ADDRESS.partition("@")
     return f"{local}+{token}@{domain}"
@@ -252,7 +254,7 @@ def test_each_participant_who_wants_every_message_gets_one_email(
         assert "The generators ship on Monday." in mail.html
         assert "Alice Author" in mail.text
         assert settings.SITE_URL + reverse("messaging:thread", args=[thread.pk]) in mail.text
-        assert read_reply_token(token_of(mail.reply_to)) == (thread.pk, address)
+        assert addressee(mail.reply_to) == (thread.pk, address)
         assert mail.message["To"].addresses[0].addr_spec.lower() == address
         assert mail.mail_from == parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
     # English for an English reader
@@ -321,7 +323,7 @@ def test_digest_once_a_day_and_mentions_at_once(cast, smtp):
     assert len(mentioned) == 2
     assert mentioned[1].subject == "[Region Bridge] Twinning agreement"
     assert "please sign off today" in mentioned[1].text
-    assert read_reply_token(token_of(mentioned[1].reply_to)) == (thread.pk, "dan@example.org")
+    assert addressee(mentioned[1].reply_to) == (thread.pk, "dan@example.org")
     assert smtp.to("otto@example.org") == []
 
 
@@ -345,7 +347,7 @@ def test_guests_get_every_message_but_their_own(cast, smtp):
     assert len(smtp.to(other)) == 2
     assert len(smtp.to("alice@example.org")) == 1
     for mail in to_guest:
-        assert read_reply_token(token_of(mail.reply_to)) == (thread.pk, GUEST)
+        assert addressee(mail.reply_to) == (thread.pk, GUEST)
 
 
 # --- 2. outage -------------------------------------------------------------------------------
@@ -620,13 +622,14 @@ def test_sender_other_than_the_addressee_is_refused(reply_thread, sender, caplog
 def test_tampered_token_is_refused(reply_thread, caplog):
     caplog.set_level(logging.WARNING, logger="regionbridge.messaging.inbound")
     token = token_of(reply_address(reply_thread, "bob@example.org"))
-    thread_part, who, signature = token.split(".")
+    thread_part, who, expiry, signature = token.split(".")
     other_sig = signature[:-1] + ("1" if signature.endswith("0") else "0")
     forgeries = [
-        f"{thread_part}.{who}.{other_sig}",  # signature altered
-        f"{int(thread_part) + 1}.{who}.{signature}",  # another thread
-        f"{thread_part}.u{int(who[1:]) + 1}.{signature}",  # another person
-        f"{thread_part}.{who}",  # signature removed
+        f"{thread_part}.{who}.{expiry}.{other_sig}",  # signature altered
+        f"{int(thread_part) + 1}.{who}.{expiry}.{signature}",  # another thread
+        f"{thread_part}.u{int(who[1:]) + 1}.{expiry}.{signature}",  # another person
+        f"{thread_part}.{who}.zzzz.{signature}",  # a later expiry
+        f"{thread_part}.{who}.{expiry}",  # signature removed
         "not-a-token",
     ]
     for forged in forgeries:

@@ -24,7 +24,7 @@ from regionbridge import policy
 from regionbridge.accounts.models import NotificationMode, RoleAssignment, User
 from regionbridge.accounts.services import role_assign, user_create
 from regionbridge.audit.models import AuditEntry
-from regionbridge.messaging import live, search, selectors, services
+from regionbridge.messaging import live, replies, search, selectors, services
 from regionbridge.messaging.digest import digests_queue
 from regionbridge.messaging.models import (
     Attachment,
@@ -327,10 +327,8 @@ def test_a_reply_token_issued_to_a_guest_still_works_after_they_claim_an_account
     message = post(thread, zhytomyr, "Before the account")
     row = OutboundEmail.objects.get(key=f"message:{message.pk}:emma@partner.example")
     user_create(email="emma@partner.example", password=None)
-    assert services.read_reply_token(token_of(row.reply_to)) == (
-        thread.pk,
-        "emma@partner.example",
-    )
+    read = replies.read_reply_token(token_of(row.reply_to))
+    assert (read.thread_id, read.email) == (thread.pk, "emma@partner.example")
 
 
 # --- what a message may contain ---------------------------------------------------------------
@@ -1105,22 +1103,25 @@ def test_the_reply_address_is_short_signed_and_leads_back(zhytomyr, indiana):
         token = token_of(row.reply_to)
         assert len(row.reply_to.split("@")[0]) <= 64
         assert re.fullmatch(r"[a-z0-9.]+", token)
-        assert services.read_reply_token(token) == (thread.pk, to)
-        assert services.read_reply_token(token.upper()) == (thread.pk, to)
+        for variant in (token, token.upper()):
+            read = replies.read_reply_token(variant)
+            assert (read.thread_id, read.email) == (thread.pk, to)
+            assert read.expires_on == timezone.localdate() + timedelta(days=90)
 
 
 def tampered(token: str, other_thread: Thread, stranger_pk: int) -> dict[str, str]:
-    thread_part, who, signature = token.split(".")
+    thread_part, who, expiry, signature = token.split(".")
     flipped = ("0" if signature[0] != "0" else "1") + signature[1:]
     return {
-        "other_thread": f"{other_thread.pk}.{who}.{signature}",
-        "other_person": f"{thread_part}.u{stranger_pk}.{signature}",
-        "flipped_signature": f"{thread_part}.{who}.{flipped}",
-        "short_signature": f"{thread_part}.{who}.{signature[:-1]}",
-        "no_signature": f"{thread_part}.{who}.",
-        "two_parts": f"{thread_part}.{who}",
-        "four_parts": f"{token}.x",
-        "not_a_number": f"x{thread_part}.{who}.{signature}",
+        "other_thread": f"{other_thread.pk}.{who}.{expiry}.{signature}",
+        "other_person": f"{thread_part}.u{stranger_pk}.{expiry}.{signature}",
+        "later_expiry": f"{thread_part}.{who}.{expiry}0.{signature}",
+        "flipped_signature": f"{thread_part}.{who}.{expiry}.{flipped}",
+        "short_signature": f"{thread_part}.{who}.{expiry}.{signature[:-1]}",
+        "no_signature": f"{thread_part}.{who}.{expiry}.",
+        "three_parts": f"{thread_part}.{who}.{signature}",
+        "five_parts": f"{token}.x",
+        "not_a_number": f"x{thread_part}.{who}.{expiry}.{signature}",
         "empty": "",
     }
 
@@ -1134,14 +1135,14 @@ def test_a_tampered_reply_token_is_refused(zhytomyr, indiana, chernihiv):
     )
     for label, forged in tampered(token, other, chernihiv.pk).items():
         with pytest.raises(signing.BadSignature):
-            services.read_reply_token(forged)
+            replies.read_reply_token(forged)
             pytest.fail(label)
 
 
 def test_a_reply_address_is_only_for_someone_in_the_thread(zhytomyr):
     thread = start(zhytomyr)
     with pytest.raises(ValidationError):
-        services.reply_address(thread, "stranger@partner.example")
+        replies.reply_address(thread, "stranger@partner.example")
 
 
 def test_plain_text_email_carries_the_words_as_written(zhytomyr, indiana):

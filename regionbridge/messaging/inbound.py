@@ -25,6 +25,7 @@ from regionbridge.accounts.models import User
 from regionbridge.audit.services import audit_record
 from regionbridge.messaging import services
 from regionbridge.messaging.models import Message, Thread
+from regionbridge.messaging.replies import read_reply_token
 from regionbridge.messaging.text import strip_reply
 
 logger = logging.getLogger(__name__)
@@ -92,7 +93,8 @@ def receive(raw: bytes) -> Outcome:
     if not token:
         return _refuse("no reply token", sender)
     try:
-        thread_id, recipient = services.read_reply_token(token)
+        token_data = read_reply_token(token)
+        thread_id, recipient = token_data.thread_id, token_data.email
     except signing.BadSignature:
         return _refuse("tampered or expired token", sender)
     if not sender or sender != recipient:

@@ -8,13 +8,11 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from regionbridge import policy
@@ -33,13 +31,13 @@ from regionbridge.messaging.models import (
     Thread,
     ThreadKind,
 )
+from regionbridge.messaging.replies import reply_address
 from regionbridge.messaging.tasks import deliver_outbox
 from regionbridge.messaging.text import lemmas, mentioned_emails, render
 from regionbridge.organizations.models import Organization
 
 EDIT_WINDOW = timedelta(minutes=15)
 MAX_BODY = 20_000
-REPLY_SALT = "regionbridge.messaging.reply"
 
 
 # --- who is in a thread -----------------------------------------------------------------------
@@ -64,20 +62,98 @@ def member_users(thread: Thread) -> list[User]:
 
 
 def guest_emails(thread: Thread) -> list[str]:
+    """The addresses that take part by e-mail alone; none on a confidential negotiation, even if
+    the tie became confidential after they were added."""
+    if thread.partnership_id is not None and thread.partnership.confidential:
+        return []
     return list(thread.participants.exclude(guest_email="").values_list("guest_email", flat=True))
 
 
-def _add(thread: Thread, *, user=None, organization=None, guest_email="", guest_name="") -> None:
+MAX_GUESTS_PER_THREAD = 20
+MAX_NEW_GUESTS_PER_DAY = 50
+
+
+def _check_guest(thread: Thread, by: User | None, email: str) -> None:
+    """A guest (an address without an account) joins only an open thread, within the limits
+    that keep the platform from being used to mail strangers."""
+    if thread.partnership_id is not None and thread.partnership.confidential:
+        raise ValidationError(
+            _(
+                "%(email)s has no account. A confidential negotiation is discussed only with "
+                "people who have an account and may see it."
+            )
+            % {"email": email}
+        )
+    if thread.participants.exclude(guest_email="").count() >= MAX_GUESTS_PER_THREAD:
+        raise ValidationError(
+            _("A thread can have at most %(limit)s guests without an account.")
+            % {"limit": MAX_GUESTS_PER_THREAD}
+        )
+    if by is None:
+        return
+    invited_today = (
+        Participant.objects.filter(
+            added_by=by, added_at__gte=timezone.now() - timedelta(days=1)
+        )
+        .exclude(guest_email="")
+        .values("guest_email")
+    )
+    if invited_today.filter(guest_email=email).exists():
+        return  # not a new address
+    if invited_today.distinct().count() >= MAX_NEW_GUESTS_PER_DAY:
+        raise ValidationError(
+            _(
+                "You have invited %(limit)s new addresses in the last 24 hours, the most allowed. "
+                "Try again tomorrow, or ask a coordinator."
+            )
+            % {"limit": MAX_NEW_GUESTS_PER_DAY}
+        )
+
+
+def _organization_members(organization: Organization):
+    return User.objects.filter(is_active=True).filter(
+        Q(person__organization=organization) | Q(role_assignments__organization=organization)
+    )
+
+
+def _check_member(thread: Thread, *, user=None, organization=None) -> None:
+    """On a partnership, only people who may see it take part (an office: all its staff)."""
+    partnership = thread.partnership
+    if partnership is None:
+        return
+    people = [user] if user is not None else list(_organization_members(organization).distinct())
+    for person in people:
+        if not policy.can(person, policy.Action.PARTNERSHIP_VIEW, partnership):
+            raise ValidationError(
+                _("%(who)s may not see this partnership, so cannot take part in its threads.")
+                % {"who": user or organization}
+            )
+
+
+def _add(
+    thread: Thread,
+    *,
+    by: User | None,
+    user=None,
+    organization=None,
+    guest_email="",
+    guest_name="",
+) -> None:
     guest_email = (guest_email or "").strip().lower()
     if guest_email:
         account = User.objects.filter(email__iexact=guest_email, is_active=True).first()
         if account:
             user, guest_email = account, ""  # a counterpart who has an account takes part as one
     lookup = {"user": user, "organization": organization, "guest_email": guest_email}
-    if not thread.participants.filter(**lookup).exists():
-        participant = Participant(thread=thread, guest_name=guest_name[:200], **lookup)
-        participant.full_clean(exclude=["thread"])
-        participant.save()
+    if thread.participants.filter(**lookup).exists():
+        return
+    if guest_email:
+        _check_guest(thread, by, guest_email)
+    elif user is not by:
+        _check_member(thread, user=user, organization=organization)
+    participant = Participant(thread=thread, guest_name=guest_name[:200], added_by=by, **lookup)
+    participant.full_clean(exclude=["thread", "added_by"])
+    participant.save()
 
 
 @transaction.atomic
@@ -109,13 +185,18 @@ def thread_create(
     thread = Thread.objects.create(
         kind=kind, subject=subject[:200], partnership=partnership, document=document, created_by=by
     )
-    _add(thread, user=by)
+    if len(guests) > MAX_GUESTS_PER_THREAD:  # a clear answer before any of them is added
+        raise ValidationError(
+            _("A thread can have at most %(limit)s guests without an account.")
+            % {"limit": MAX_GUESTS_PER_THREAD}
+        )
+    _add(thread, by=by, user=by)
     for user in users:
-        _add(thread, user=user)
+        _add(thread, by=by, user=user)
     for organization in organizations:
-        _add(thread, organization=organization)
+        _add(thread, by=by, organization=organization)
     for email, name in guests:
-        _add(thread, guest_email=email, guest_name=name)
+        _add(thread, by=by, guest_email=email, guest_name=name)
     audit_record(actor=by, action="thread.created", target=thread)
     if body.strip():
         message_post(thread=thread, author=by, body=body)
@@ -126,12 +207,17 @@ def thread_create(
 def thread_add_participant(
     *, thread: Thread, by: User, user=None, organization=None, guest_email="", guest_name=""
 ) -> None:
-    if not policy.can(by, policy.Action.THREAD_VIEW, thread):
+    if not policy.can(by, policy.Action.THREAD_INVITE, thread):
         raise PermissionDenied
     if not (user or organization or guest_email):
         raise ValidationError(_("Name a person, an organization or an e-mail address."))
     _add(
-        thread, user=user, organization=organization, guest_email=guest_email, guest_name=guest_name
+        thread,
+        by=by,
+        user=user,
+        organization=organization,
+        guest_email=guest_email,
+        guest_name=guest_name,
     )
     audit_record(
         actor=by,
@@ -243,58 +329,6 @@ def thread_mark_read(*, thread: Thread, user: User, upto: int) -> None:
 
 
 # --- e-mail out ------------------------------------------------------------------------------
-
-
-def _reply_signature(body: str) -> str:
-    return salted_hmac(REPLY_SALT, body).hexdigest()[:24]
-
-
-def reply_address(thread: Thread, email: str) -> str:
-    """reply+<thread>.<who>.<signature>@domain: short (an address part may have 64 characters),
-    plain characters only, and signed, so it can be neither guessed nor altered."""
-    email = email.lower()
-    user = User.objects.filter(email__iexact=email).only("pk").first()
-    if user is not None:
-        who = f"u{user.pk}"
-    else:
-        guest = thread.participants.filter(guest_email__iexact=email).only("pk").first()
-        if guest is None:
-            raise ValidationError(
-                _("%(email)s does not take part in this thread.") % {"email": email}
-            )
-        who = f"g{guest.pk}"
-    body = f"{thread.pk}.{who}"
-    local, _at, domain = settings.REPLY_ADDRESS.partition("@")
-    return f"{local}+{body}.{_reply_signature(body)}@{domain}"
-
-
-def read_reply_token(token: str) -> tuple[int, str]:
-    """The thread and the address a reply token was issued for; BadSignature if altered."""
-    try:
-        thread_part, who, signature = token.lower().split(".")
-        thread_id = int(thread_part)
-    except ValueError:
-        raise signing.BadSignature("malformed reply token") from None
-    if not constant_time_compare(signature, _reply_signature(f"{thread_part}.{who}")):
-        raise signing.BadSignature("reply token signature mismatch")
-    if who.startswith("u") and who[1:].isdigit():
-        user = User.objects.filter(pk=int(who[1:])).first()
-        email = user.email if user else ""
-    elif who.startswith("g") and who[1:].isdigit():
-        guest = (
-            Participant.objects.select_related("user")
-            .filter(pk=int(who[1:]), thread_id=thread_id)
-            .first()
-        )
-        # A guest who has since claimed an account keeps their old reply address.
-        email = ""
-        if guest is not None:
-            email = guest.guest_email or (guest.user.email if guest.user_id else "")
-    else:
-        raise signing.BadSignature("malformed reply token")
-    if not email:
-        raise signing.BadSignature("the addressee no longer exists")
-    return thread_id, email.lower()
 
 
 def _render_notification(message: Message, recipient_email: str, language: str, name: str):
