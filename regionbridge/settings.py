@@ -5,13 +5,13 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from regionbridge.lib.env import env_bool, env_int, env_list, env_secret, env_str
+from regionbridge.lib.env import env_bool, env_choice, env_int, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(PROJECT_DIR / "var")))
 
-ENVIRONMENT = env_str("ENVIRONMENT", "development")
+ENVIRONMENT = env_choice("ENVIRONMENT", ("development", "production"), "development")
 PRODUCTION = ENVIRONMENT == "production"
 DEBUG = env_bool("DEBUG", default=False)
 SECRET_KEY = env_secret(

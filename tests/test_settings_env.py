@@ -1,0 +1,70 @@
+"""Settings from the environment: a value the code does not know stops the start."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from regionbridge.lib.env import env_choice
+
+CHOICES = ("development", "production")
+SECRET = "k8#Jq2!vN0pZr5@Lm7xT1bYc4^Hs9eWd3&Fg6uAo-Ki8Ql2Rt5"
+
+
+@pytest.mark.parametrize("raw", ["prod", "Prod", "staging", "dev", "production1", "test"])
+def test_env_choice_refuses_unknown_values(monkeypatch, raw):
+    monkeypatch.setenv("ENVIRONMENT", raw)
+    with pytest.raises(ImproperlyConfigured, match="ENVIRONMENT"):
+        env_choice("ENVIRONMENT", CHOICES, "development")
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("production", "production"),
+        ("Production", "production"),
+        (" PRODUCTION ", "production"),
+        ("development", "development"),
+        ("", "development"),
+    ],
+)
+def test_env_choice_normalizes_case_and_spaces(monkeypatch, raw, expected):
+    monkeypatch.setenv("ENVIRONMENT", raw)
+    assert env_choice("ENVIRONMENT", CHOICES, "development") == expected
+
+
+def test_env_choice_default_when_unset(monkeypatch):
+    monkeypatch.delenv("ENVIRONMENT", raising=False)
+    assert env_choice("ENVIRONMENT", CHOICES, "development") == "development"
+
+
+def _start(environment: str) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "ENVIRONMENT": environment,
+        "SECRET_KEY": SECRET,
+        "ALLOWED_HOSTS": "bridge.example.gov.ua",
+    }
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='regionbridge.settings';"
+        "django.setup(); from django.conf import settings;"
+        "print(settings.ENVIRONMENT, settings.PRODUCTION, settings.SESSION_COOKIE_SECURE)"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.mark.parametrize("environment", ["prod", "Prodution", "staging"])
+def test_unknown_environment_refuses_to_start(environment):
+    result = _start(environment)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "ENVIRONMENT" in result.stderr
+
+
+def test_capitalized_production_runs_as_production():
+    result = _start("Production")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["production", "True", "True"]
