@@ -220,9 +220,20 @@ LOGGING = {
 
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Django's own temporary-file handler names the file after the client's extension, however long.
+FILE_UPLOAD_HANDLERS = [
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "regionbridge.lib.files.SafeTemporaryFileUploadHandler",
+]
 RENEWAL_REMINDER_DAYS = env_int("RENEWAL_REMINDER_DAYS", 60)
 
 # Replies to notifications come back to REPLY_ADDRESS with a signed token: reply+<token>@domain.
 REPLY_ADDRESS = env_str("REPLY_ADDRESS", "reply@regionbridge.localhost")
 MAILGATE_HOST = env_str("MAILGATE_HOST", "127.0.0.1")
 MAILGATE_PORT = env_int("MAILGATE_PORT", 2525)
+# Who sent a reply: with MAIL_TRUSTED_AUTHSERV_ID, the topmost Authentication-Results header with
+# that authserv-id (added by the MTA in front); without it, mailgate verifies DKIM itself.
+MAIL_TRUSTED_AUTHSERV_ID = env_str("MAIL_TRUSTED_AUTHSERV_ID", "")
+MAIL_DKIM_DNSFUNC = env_str("MAIL_DKIM_DNSFUNC", "")  # dotted path; empty: dkimpy's DNS lookup
+MAIL_HELD_DAYS = env_int("MAIL_HELD_DAYS", 14)  # a reply that failed the check waits this long
+MAILGATE_MAX_BYTES = env_int("MAILGATE_MAX_BYTES", 32 * 1024 * 1024)

@@ -3,12 +3,15 @@
 Outbound: notifications go through the outbox to an aiosmtpd server that collects what it gets;
 an outage (nothing listening) leaves them pending, and they arrive exactly once afterwards.
 Inbound: replies reach the mailgate handler over SMTP (or --stdin) and become messages, or are
-refused (550 / exit 77), logged and audited.
+refused (550 / exit 77), logged and audited. Replies are DKIM-signed with a key made here and
+published in a fake DNS (`fake_dns`, through MAIL_DKIM_DNSFUNC): nothing reaches the network.
 """
 
+import base64
 import email
 import io
 import logging
+import random
 import re
 import smtplib
 import socket
@@ -22,10 +25,12 @@ from email.message import EmailMessage
 from email.policy import default as default_policy
 from email.utils import make_msgid, parseaddr
 
+import dkim
 import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings as django_settings
 from django.core.management import call_command
+from django.db import OperationalError
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -149,6 +154,125 @@ def smtp(smtp_port) -> Iterator[Collector]:
         yield collector
 
 
+# --- DKIM: a key made here, published in a fake DNS --------------------------------------------
+
+
+def _is_prime(n: int, rng: random.Random) -> bool:
+    if n < 2:
+        return False
+    for p in (2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37):
+        if n % p == 0:
+            return n == p
+    d, r = n - 1, 0
+    while d % 2 == 0:
+        d, r = d // 2, r + 1
+    for _ in range(40):
+        x = pow(rng.randrange(2, n - 1), d, n)
+        if x in (1, n - 1):
+            continue
+        for _ in range(r - 1):
+            x = pow(x, 2, n)
+            if x == n - 1:
+                break
+        else:
+            return False
+    return True
+
+
+def _prime(bits: int, rng: random.Random) -> int:
+    while True:
+        candidate = rng.getrandbits(bits) | (1 << (bits - 1)) | (1 << (bits - 2)) | 1
+        if _is_prime(candidate, rng):
+            return candidate
+
+
+def _der(tag: int, content: bytes) -> bytes:
+    size = len(content)
+    if size < 0x80:
+        return bytes([tag, size]) + content
+    length = size.to_bytes((size.bit_length() + 7) // 8, "big")
+    return bytes([tag, 0x80 | len(length)]) + length + content
+
+
+def _der_int(value: int) -> bytes:
+    return _der(0x02, value.to_bytes(value.bit_length() // 8 + 1, "big"))
+
+
+@dataclass(frozen=True)
+class DkimKey:
+    private_pem: bytes  # PKCS#1, as dkim.sign takes it
+    public_der: bytes  # SubjectPublicKeyInfo, as DNS publishes it
+
+    @property
+    def txt(self) -> bytes:
+        return b"v=DKIM1; k=rsa; p=" + base64.b64encode(self.public_der)
+
+
+def make_dkim_key(seed: int, bits: int = 1024) -> DkimKey:
+    """An RSA key in pure Python (seeded: the same key every run)."""
+    rng = random.Random(seed)
+    e = 65537
+    while True:
+        p, q = _prime(bits // 2, rng), _prime(bits // 2, rng)
+        n, phi = p * q, (p - 1) * (q - 1)
+        if p != q and n.bit_length() == bits and phi % e:
+            break
+    d = pow(e, -1, phi)
+    private = _der(
+        0x30,
+        b"".join(_der_int(x) for x in (0, n, e, d, p, q, d % (p - 1), d % (q - 1), pow(q, -1, p))),
+    )
+    pem = b"-----BEGIN RSA PRIVATE KEY-----\n"
+    pem += base64.encodebytes(private) + b"-----END RSA PRIVATE KEY-----\n"
+    rsa_oid = _der(0x06, bytes.fromhex("2a864886f70d010101")) + _der(0x05, b"")
+    public = _der(
+        0x30, _der(0x30, rsa_oid) + _der(0x03, b"\x00" + _der(0x30, _der_int(n) + _der_int(e)))
+    )
+    return DkimKey(pem, public)
+
+
+DNS: dict[bytes, bytes] = {}  # name → TXT record: what `fake_dns` answers
+SELECTOR = "rb2026"
+
+
+def fake_dns(name: bytes, timeout: int = 5) -> bytes | None:
+    """dkimpy's DNS hook (MAIL_DKIM_DNSFUNC): the records the test published, nothing else."""
+    return DNS.get(name.lower())
+
+
+def publish(domain: str, key: DkimKey, selector: str = SELECTOR) -> None:
+    DNS[f"{selector}._domainkey.{domain}.".lower().encode()] = key.txt
+
+
+SIGNING_KEY = make_dkim_key(2026)
+
+
+@pytest.fixture(scope="session")
+def dkim_key() -> DkimKey:
+    return SIGNING_KEY
+
+
+@pytest.fixture(autouse=True)
+def dkim_dns(settings, dkim_key) -> Iterator[dict[bytes, bytes]]:
+    """Mailgate checks DKIM itself (no trusted MTA header), against the fake DNS, where the
+    domains of the cast publish the test key."""
+    settings.MAIL_TRUSTED_AUTHSERV_ID = ""
+    settings.MAIL_DKIM_DNSFUNC = f"{__name__}.fake_dns"
+    DNS.clear()
+    for domain in ("example.org", "partner.example", "city.example", "nowhere.example"):
+        publish(domain, dkim_key)
+    yield DNS
+    DNS.clear()
+
+
+def dkim_signed(raw: bytes, domain: str, key: DkimKey, selector: str = SELECTOR, **kw) -> bytes:
+    """The message with a DKIM-Signature on top, by `domain`."""
+    header = dkim.sign(
+        raw, selector.encode(), domain.encode(), key.private_pem, linesep=b"\n", **kw
+    )
+    return header + raw
+
+
 # --- people, threads and replies -------------------------------------------------------------
 
 
@@ -197,6 +321,9 @@ def address_with(token: str) -> str:
     return f"{local}+{token}@{domain}"
 
 
+FROM_DOMAIN = "from"
+
+
 def reply_bytes(
     *,
     sender: str,
@@ -205,7 +332,11 @@ def reply_bytes(
     message_id: str | None = None,
     attachments: list[tuple[str, bytes]] = (),
     cc: str = "",
+    signed_by: str | None = FROM_DOMAIN,
+    headers: list[tuple[str, str]] = (),
 ) -> bytes:
+    """A reply as a mail client sends it, DKIM-signed by the domain of its From (by default),
+    by another domain, or not at all (signed_by=None). `headers` go on top, after signing."""
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = to
@@ -216,7 +347,13 @@ def reply_bytes(
     msg.set_content(body)
     for filename, content in attachments:
         msg.add_attachment(content, maintype="application", subtype="pdf", filename=filename)
-    return msg.as_bytes()
+    raw = msg.as_bytes()
+    if signed_by == FROM_DOMAIN:
+        signed_by = parseaddr(sender)[1].rpartition("@")[2]
+    if signed_by:
+        raw = dkim_signed(raw, signed_by, SIGNING_KEY)
+    top = b"".join(f"{name}: {value}\n".encode() for name, value in headers)
+    return top + raw
 
 
 def refusals() -> list[AuditEntry]:
@@ -472,8 +609,9 @@ def test_message_id_is_well_formed(cast, smtp):
 
 
 def send_over_smtp(port: int, raw: bytes, sender: str, recipient: str) -> None:
+    """Over the wire, as a mail server sends it: lines end in CRLF (a DKIM signature holds)."""
     with smtplib.SMTP("127.0.0.1", port, timeout=10) as client:
-        client.sendmail(sender, [recipient], raw)
+        client.sendmail(sender, [recipient], raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
 
 
 QUOTED_REPLY = (
@@ -538,7 +676,7 @@ def test_reply_through_the_mailgate_becomes_a_message(settings, tmp_path, caplog
     assert OutboundEmail.objects.filter(to="alice@example.org", key__contains=f":{reply.pk}:")
 
     assert refused.value.smtp_code == 550
-    assert b"sender is not the addressee" in refused.value.smtp_error
+    assert refused.value.smtp_error == b"5.7.1 Refused: sender is not the addressee"
     assert Message.objects.filter(thread=thread).count() == 2
     assert not Message.objects.filter(author=eve).exists()
     (entry,) = refusals()
@@ -548,9 +686,9 @@ def test_reply_through_the_mailgate_becomes_a_message(settings, tmp_path, caplog
     )
 
 
-def test_mailgate_defers_with_4xx_when_receiving_breaks(monkeypatch):
-    def broken(raw):
-        raise RuntimeError("database is locked")
+def test_mailgate_defers_with_4xx_when_the_database_is_down(monkeypatch):
+    def broken(raw, **envelope):
+        raise OperationalError("database is locked")
 
     monkeypatch.setattr(mailgate, "receive", broken)
     port = free_port()
@@ -558,7 +696,31 @@ def test_mailgate_defers_with_4xx_when_receiving_breaks(monkeypatch):
         send_over_smtp(
             port, reply_bytes(sender="a@b.example", to="x@y.example"), "a@b.example", "x@y.example"
         )
-    assert 400 <= error.value.smtp_code < 500, error.value.smtp_code
+    assert error.value.smtp_code == 451
+    assert error.value.smtp_error == b"4.3.0 Temporary failure, try again later"
+
+
+def test_mailgate_refuses_for_good_when_receiving_fails_otherwise(monkeypatch, caplog):
+    """A fault that will come back on every try is not deferred forever: 550, logged once."""
+
+    def broken(raw, **envelope):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(mailgate, "receive", broken)
+    port = free_port()
+    with (
+        caplog.at_level(logging.WARNING, logger="regionbridge.messaging"),
+        smtp_server(Handler(), port),
+        pytest.raises(smtplib.SMTPResponseException) as error,
+    ):
+        send_over_smtp(
+            port, reply_bytes(sender="a@b.example", to="x@y.example"), "a@b.example", "x@y.example"
+        )
+    assert (error.value.smtp_code, error.value.smtp_error) == (
+        550,
+        b"5.6.0 Refused: message cannot be read",
+    )
+    assert len([r for r in caplog.records if r.exc_info]) == 1
 
 
 # --- 4. refusals -----------------------------------------------------------------------------
@@ -634,7 +796,7 @@ def test_tampered_token_is_refused(reply_thread, caplog):
     ]
     for forged in forgeries:
         outcome = receive(reply_bytes(sender="bob@example.org", to=address_with(forged)))
-        assert_refused(outcome, "tampered or expired token", "bob@example.org", caplog)
+        assert_refused(outcome, "invalid reply address", "bob@example.org", caplog)
     assert len(refusals()) == len(forgeries)
     assert Message.objects.filter(thread=reply_thread).count() == 1
 
@@ -657,7 +819,7 @@ def test_removed_participants_token_is_refused(reply_thread, cast, caplog):
     outcome = receive(reply_bytes(sender="bob@example.org", to=bob_address))
     assert_refused(outcome, "not a participant", "bob@example.org", caplog)
     outcome = receive(reply_bytes(sender=GUEST, to=guest_address))
-    assert (outcome.accepted, outcome.reason) == (False, "tampered or expired token")
+    assert (outcome.accepted, outcome.reason) == (False, "invalid reply address")
     assert refusals()[-1].changes["from"] == GUEST
     assert Message.objects.filter(thread=reply_thread).count() == 1
 
@@ -690,14 +852,16 @@ def test_fake_pdf_is_refused(reply_thread, tmp_path, caplog):
     assert not [p for p in tmp_path.rglob("*") if p.is_file()]
 
 
-def test_token_is_read_from_the_reply_address_only(reply_thread):
+def test_token_in_cc_only_is_refused(reply_thread):
+    """Only the envelope recipient or To count: a Cc may carry an old address of someone else."""
     raw = reply_bytes(
         sender="bob@example.org",
         to="colleague+projects@city.example",
         cc=reply_address(reply_thread, "bob@example.org"),
     )
     outcome = receive(raw)
-    assert (outcome.accepted, outcome.reason) == (True, "accepted")
+    assert (outcome.accepted, outcome.reason) == (False, "no reply token")
+    assert Message.objects.filter(thread=reply_thread).count() == 1
 
 
 def test_wrapped_attribution_line_is_cut(reply_thread):
@@ -736,10 +900,10 @@ def test_commands_queue_digests_and_send_the_outbox(cast, smtp):
 # --- 5. mailgate --stdin ---------------------------------------------------------------------
 
 
-def run_stdin(monkeypatch, raw: bytes) -> str:
+def run_stdin(monkeypatch, raw: bytes, *args: str) -> str:
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw)))
     out = io.StringIO()
-    call_command("mailgate", "--stdin", stdout=out)
+    call_command("mailgate", "--stdin", *args, stdout=out)
     return out.getvalue()
 
 
@@ -749,7 +913,7 @@ def test_mailgate_stdin_accepts_a_reply(reply_thread, monkeypatch):
         to=reply_address(reply_thread, "bob@example.org"),
         body="From the pipe.",
     )
-    assert run_stdin(monkeypatch, raw).strip() == "accepted: accepted"
+    assert run_stdin(monkeypatch, raw).strip() == "250 2.0.0 OK: accepted"
     assert Message.objects.filter(thread=reply_thread).latest("id").body == "From the pipe."
 
 
@@ -762,3 +926,46 @@ def test_mailgate_stdin_refusal_exits_77(reply_thread, monkeypatch):
     assert exit_.value.code == 77 == mailgate.EX_NOPERM
     assert Message.objects.filter(thread=reply_thread).count() == 1
     assert refusals()[-1].changes["reason"] == "sender is not the addressee"
+
+
+def test_mailgate_stdin_takes_the_envelope_from_postfix(reply_thread, monkeypatch):
+    """As Postfix's pipe passes ${sender} and ${original_recipient}: the reply address may be
+    in the envelope only (To names someone else)."""
+    address = reply_address(reply_thread, "bob@example.org")
+    raw = reply_bytes(sender="bob@example.org", to="team@example.org", body="Via the envelope.")
+    out = run_stdin(
+        monkeypatch,
+        raw,
+        "--sender",
+        "bob@example.org",
+        "--recipient",
+        "someone@example.org",
+        "--recipient",
+        address,
+    )
+    assert out.strip() == "250 2.0.0 OK: accepted"
+    assert Message.objects.filter(thread=reply_thread).latest("id").body == "Via the envelope."
+
+
+def test_mailgate_stdin_refusal_says_why(reply_thread, monkeypatch):
+    address = reply_address(reply_thread, "bob@example.org")
+    raw = reply_bytes(sender="bob@example.org", to=address, signed_by=None)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw)))
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exit_:
+        call_command("mailgate", "--stdin", "--recipient", address, stdout=out)
+    assert exit_.value.code == mailgate.EX_NOPERM
+    assert out.getvalue().strip() == (
+        "550 5.7.1 Refused: DKIM signature missing or not aligned with From; "
+        "kept for the account holder to confirm in Region Bridge"
+    )
+
+
+def test_mailgate_stdin_defers_with_75_when_the_database_is_down(monkeypatch):
+    def broken(raw, **envelope):
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(mailgate, "receive", broken)
+    with pytest.raises(SystemExit) as exit_:
+        run_stdin(monkeypatch, reply_bytes(sender="a@b.example", to="x@y.example"))
+    assert exit_.value.code == 75 == mailgate.EX_TEMPFAIL

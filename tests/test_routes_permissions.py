@@ -295,6 +295,11 @@ _message = _talk_kwargs("message")
 _attachment = _talk_kwargs("attachment")
 
 
+def _held(request, user) -> dict[str, Any]:
+    """POST-only: the method is refused before anything is looked up (owners: test_mail_auth)."""
+    return {"held_id": 1}
+
+
 @dataclass(frozen=True)
 class Route:
     name: str
@@ -384,6 +389,14 @@ ROUTES: dict[str, Route] = {
     "messages/messages/<int:pk>/edit/": Route("messaging:edit", POST_ONLY_MEMBERS, _message),
     "messages/attachments/<int:pk>/": Route(
         "messaging:attachment", IN_THE_TALK, _attachment, "application/pdf"
+    ),
+    # Replies by e-mail held back for their sender to confirm: each person sees only their own.
+    "messages/held/": Route("messaging:held", MEMBERS_ONLY),
+    "messages/held/<int:held_id>/confirm/": Route(
+        "messaging:held_confirm", POST_ONLY_MEMBERS, _held
+    ),
+    "messages/held/<int:held_id>/discard/": Route(
+        "messaging:held_discard", POST_ONLY_MEMBERS, _held
     ),
 }
 

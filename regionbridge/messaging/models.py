@@ -106,6 +106,14 @@ class Message(models.Model):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["id"]
+        constraints = [
+            # One e-mail is one message: an MTA that delivers twice gets "already received".
+            models.UniqueConstraint(
+                fields=["email_message_id"],
+                condition=~models.Q(email_message_id=""),
+                name="one_message_per_email",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.body[:60]
@@ -198,3 +206,30 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
+
+
+class HeldReply(models.Model):
+    """A reply by e-mail from an account holder's address, with their valid reply address, that
+    the sender's domain did not vouch for (no aligned DKIM or SPF). Anyone can forge From, so it
+    is not posted; it waits, for a while, for the account holder to confirm or discard it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="held_replies"
+    )
+    thread = models.ForeignKey(Thread, on_delete=models.CASCADE, related_name="+")
+    received_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+    reason = models.CharField(max_length=200)
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)  # the text as it would be posted
+    attachment_names = models.JSONField(default=list, blank=True)
+    raw = models.FileField(upload_to="held/%Y/%m/")  # the e-mail as received, for its files
+    email_message_id = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("held reply")
+        verbose_name_plural = _("held replies")
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.thread_id} at {self.received_at:%Y-%m-%d %H:%M}"

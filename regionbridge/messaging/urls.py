@@ -13,4 +13,7 @@ urlpatterns = [
     path("<int:pk>/participants/", views.participant_add, name="participant_add"),
     path("messages/<int:pk>/edit/", views.message_edit, name="edit"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("held/", views.held_replies, name="held"),
+    path("held/<int:held_id>/confirm/", views.held_reply_confirm, name="held_confirm"),
+    path("held/<int:held_id>/discard/", views.held_reply_discard, name="held_discard"),
 ]

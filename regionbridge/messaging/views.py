@@ -20,7 +20,7 @@ from regionbridge.accounts.models import User
 from regionbridge.core.access import is_htmx, requires
 from regionbridge.core.pages import form_page
 from regionbridge.lib.files import download
-from regionbridge.messaging import live, selectors, services
+from regionbridge.messaging import inbound, live, selectors, services
 from regionbridge.messaging import search as message_search
 from regionbridge.messaging.forms import MessageForm, ParticipantForm, ThreadForm
 from regionbridge.messaging.models import Attachment, Message, Thread
@@ -37,7 +37,11 @@ def _thread(request: HttpRequest, pk: int) -> Thread:
 
 @requires(Action.THREAD_START)
 def inbox(request: HttpRequest) -> HttpResponse:
-    return render(request, "messaging/inbox.html", {"threads": selectors.threads_for(request.user)})
+    context = {
+        "threads": selectors.threads_for(request.user),
+        "held_count": inbound.held_replies_for(request.user).count(),
+    }
+    return render(request, "messaging/inbox.html", context)
 
 
 @requires(Action.THREAD_START)
@@ -148,13 +152,17 @@ def message_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def participant_add(request: HttpRequest, pk: int) -> HttpResponse:
     thread = _thread(request, pk)
     form = ParticipantForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        flash.error(request, _("Enter a valid e-mail address."))
+        return redirect("messaging:thread", thread.pk)
+    try:
         services.thread_add_participant(
             thread=thread, by=request.user, guest_email=form.cleaned_data["email"]
         )
-        flash.success(request, _("Added."))
+    except ValidationError as exc:
+        flash.error(request, " ".join(exc.messages))
     else:
-        flash.error(request, _("Enter a valid e-mail address."))
+        flash.success(request, _("Added."))
     return redirect("messaging:thread", thread.pk)
 
 
@@ -231,3 +239,35 @@ def stream(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     return response
+
+
+# --- replies by e-mail held back: their sender could not be verified --------------------------
+
+
+@requires(Action.THREAD_START)
+def held_replies(request: HttpRequest) -> HttpResponse:
+    held = inbound.held_replies_for(request.user).select_related("thread")
+    return render(request, "messaging/held.html", {"held_replies": held})
+
+
+@requires(Action.THREAD_START)
+@require_POST
+def held_reply_confirm(request: HttpRequest, held_id: int) -> HttpResponse:
+    held = get_object_or_404(inbound.held_replies_for(request.user), pk=held_id)
+    try:
+        message = inbound.held_reply_confirm(held=held, by=request.user)
+    except ValidationError as exc:
+        for text in exc.messages:
+            flash.error(request, text)
+        return redirect("messaging:held")
+    flash.success(request, _("Your reply has been posted."))
+    return redirect("messaging:thread", message.thread_id)
+
+
+@requires(Action.THREAD_START)
+@require_POST
+def held_reply_discard(request: HttpRequest, held_id: int) -> HttpResponse:
+    held = get_object_or_404(inbound.held_replies_for(request.user), pk=held_id)
+    inbound.held_reply_discard(held=held, by=request.user)
+    flash.success(request, _("The reply has been discarded."))
+    return redirect("messaging:held")

@@ -6,52 +6,83 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from regionbridge.messaging.inbound import receive
+from regionbridge.messaging.inbound import is_transient, receive
 
 EX_TEMPFAIL = 75  # sysexits: tells Postfix/Exim to try again later
 EX_NOPERM = 77  # sysexits: tells Postfix/Exim to bounce a refused message
+DEFERRED = "451 4.3.0 Temporary failure, try again later"
+UNREADABLE = "550 5.6.0 Refused: message cannot be read"
+TOO_BIG = "552 5.3.4 Refused: message too big"
 logger = logging.getLogger(__name__)
+
+
+def _answer(raw: bytes, sender: str, recipients: list[str]) -> tuple[bool | None, str]:
+    """(accepted, SMTP reply); accepted is None when the sender should try again later.
+
+    Never an e-mail back: a refusal is only this answer, which the sender's own server turns
+    into a bounce for its user (and which a forger, who sent from elsewhere, never sees)."""
+    if len(raw) > settings.MAILGATE_MAX_BYTES:
+        return False, TOO_BIG
+    try:
+        outcome = receive(raw, envelope_sender=sender, envelope_recipients=recipients)
+    except Exception as exc:
+        if is_transient(exc):  # a busy database must not lose the reply: let the sender retry
+            logger.warning("mailgate deferred a message: %r", exc)
+            return None, DEFERRED
+        logger.exception("mailgate could not process a message")  # receive() failed to refuse
+        return False, UNREADABLE
+    return outcome.accepted, outcome.smtp_reply
 
 
 class Handler:
     async def handle_DATA(self, server, session, envelope):
-        try:
-            outcome = await asyncio.to_thread(
-                receive, envelope.original_content or envelope.content
-            )
-        except Exception:  # a busy database must not lose the reply: let the sender retry
-            logger.exception("mailgate could not process a message")
-            return "451 Temporary failure, try again later"
-        if outcome.accepted:
-            return "250 Message accepted"
-        return f"550 Refused: {outcome.reason}"
+        _accepted, reply = await asyncio.to_thread(
+            _answer,
+            envelope.original_content or envelope.content,
+            envelope.mail_from or "",
+            list(envelope.rcpt_tos),
+        )
+        return reply
 
 
 class Command(BaseCommand):
     help = (
         "Receive replies by e-mail: an SMTP server (aiosmtpd) on MAILGATE_HOST:MAILGATE_PORT, or "
-        "--stdin to read one message from standard input (for a Postfix/Exim pipe)."
+        "--stdin to read one message from standard input (for a Postfix/Exim pipe, with the "
+        "envelope in --sender and --recipient)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--stdin", action="store_true", help="read one message from stdin")
+        parser.add_argument(
+            "--sender", default="", help="with --stdin: the envelope sender (Postfix ${sender})"
+        )
+        parser.add_argument(
+            "--recipient",
+            action="append",
+            default=[],
+            help="with --stdin: an envelope recipient (Postfix ${original_recipient}); repeatable",
+        )
         parser.add_argument("--host", default=settings.MAILGATE_HOST)
         parser.add_argument("--port", type=int, default=settings.MAILGATE_PORT)
 
-    def handle(self, *args, stdin, host, port, **options):
+    def handle(self, *args, stdin, sender, recipient, host, port, **options):
         if stdin:
-            try:
-                outcome = receive(sys.stdin.buffer.read())
-            except Exception:
-                logger.exception("mailgate could not process a message")
+            raw = sys.stdin.buffer.read(settings.MAILGATE_MAX_BYTES + 1)
+            accepted, reply = _answer(raw, sender, recipient)
+            if accepted is None:
+                self.stderr.write(reply)
                 sys.exit(EX_TEMPFAIL)
-            self.stdout.write(("accepted: " if outcome.accepted else "refused: ") + outcome.reason)
-            if not outcome.accepted:
+            # Postfix shows what a pipe command prints in the bounce it sends to the sender.
+            self.stdout.write(reply)
+            if not accepted:
                 sys.exit(EX_NOPERM)
             return
         from aiosmtpd.controller import Controller
 
-        controller = Controller(Handler(), hostname=host, port=port)
+        controller = Controller(
+            Handler(), hostname=host, port=port, data_size_limit=settings.MAILGATE_MAX_BYTES
+        )
         controller.start()
         self.stdout.write(f"mailgate listening on {host}:{port}")
         stop = asyncio.Event()
