@@ -471,6 +471,48 @@ def test_patch_partnership(client, zhytomyr, chernihiv, zhytomyr_ohio):
     assert zhytomyr_ohio.next_step == "Draft the MoU"
 
 
+# Every field PATCH accepts; only `next_step_due` may be null (the column is), and null clears it.
+PATCHABLE = [
+    "ukrainian_side",
+    "partner_name",
+    "confidential",
+    "next_step",
+    "next_step_due",
+    "spheres",
+]
+
+
+@pytest.mark.parametrize("field", PATCHABLE)
+def test_patching_a_field_with_null(client, zhytomyr, zhytomyr_ohio, field):
+    url = f"{API}/partnerships/{zhytomyr_ohio.pk}"
+    before = ok(send(client, "patch", url, {"next_step_due": "2030-01-15"}, bearer(zhytomyr)))
+    client = Client(raise_request_exception=False)
+    response = send(client, "patch", url, {field: None}, bearer(zhytomyr))
+    if field == "next_step_due":
+        assert ok(response)["next_step_due"] is None
+        return
+    data = assert_json_error(response, 422)
+    assert any(field in error["loc"] for error in data["errors"]), data
+    assert ok(client.get(url, headers=bearer(zhytomyr))) == before
+
+
+def test_every_patchable_field_is_in_the_null_test(client, reference):
+    schema = client.get(f"{API}/openapi.json").json()["components"]["schemas"]
+    assert sorted(schema["PartnershipPatch"]["properties"]) == sorted(PATCHABLE)
+
+
+def test_the_schema_says_which_patch_fields_may_be_null(client, reference):
+    properties = client.get(f"{API}/openapi.json").json()["components"]["schemas"][
+        "PartnershipPatch"
+    ]["properties"]
+    nullable = {
+        name
+        for name, spec in properties.items()
+        if any(option.get("type") == "null" for option in spec.get("anyOf", []))
+    }
+    assert nullable == {"next_step_due"}
+
+
 def test_confidential_partnership_is_hidden_from_outsiders(client, chernihiv, indiana, spheres):
     secret = open_tie("UA-18", "US-TX", confidential=True)
     for user in (chernihiv, indiana):

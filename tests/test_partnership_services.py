@@ -824,3 +824,22 @@ def test_the_review_queue_is_oldest_first(tie, zhytomyr, ministry):
         services.document_add_version(document=document, language="uk", upload=pdf(), by=zhytomyr)
         documents.append(submitted(document, zhytomyr).pk)
     assert queue(ministry) == documents
+
+
+@pytest.mark.parametrize(
+    "field", ["ukrainian_side", "partner_name", "partner_kind", "confidential", "next_step"]
+)
+def test_partnership_update_refuses_none_where_the_column_cannot_be_empty(tie, coordinator, field):
+    before = getattr(tie, field)
+    with pytest.raises(ValidationError) as caught:
+        services.partnership_update(partnership=tie, by=coordinator, **{field: None})
+    assert field in caught.value.message_dict
+    tie.refresh_from_db()
+    assert getattr(tie, field) == before
+
+
+def test_partnership_update_clears_what_may_be_empty(tie, coordinator):
+    services.partnership_update(partnership=tie, by=coordinator, next_step_due=date(2030, 1, 1))
+    services.partnership_update(partnership=tie, by=coordinator, next_step_due=None, next_step="")
+    tie.refresh_from_db()
+    assert tie.next_step_due is None and tie.next_step == ""

@@ -119,12 +119,16 @@ class PartnershipIn(Schema):
 
 
 class PartnershipPatch(Schema):
-    ukrainian_side: str | None = Field(None, max_length=255)
-    partner_name: str | None = Field(None, max_length=255)
-    confidential: bool | None = None
-    next_step: str | None = Field(None, max_length=500)
+    """Only the fields sent change. `null` is accepted only where the value may be empty
+    (`next_step_due`: null clears it); clear the next step with "" and the spheres with []."""
+
+    # The defaults mark a field as not sent (dropped by `exclude_unset`); they are never stored.
+    ukrainian_side: str = Field(None, min_length=1, max_length=255)
+    partner_name: str = Field(None, min_length=1, max_length=255)
+    confidential: bool = Field(None)
+    next_step: str = Field(None, max_length=500)
     next_step_due: date | None = None
-    spheres: list[str] | None = None
+    spheres: list[str] = Field(None)
 
 
 class EventOut(Schema):

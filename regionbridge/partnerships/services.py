@@ -150,10 +150,15 @@ EDITABLE = (
 def partnership_update(
     *, partnership: Partnership, by: Any, spheres: list[Sphere] | None = None, **fields: Any
 ) -> Partnership:
+    """Change the editable fields given; a field that cannot be empty refuses None (the database
+    would refuse it later, as an error nobody could read)."""
     changes = {}
     for field, value in fields.items():
         if field not in EDITABLE:
             raise ValidationError(_("%(field)s cannot be changed here.") % {"field": field})
+        model_field = Partnership._meta.get_field(field)
+        if value is None and not model_field.null:
+            raise ValidationError({field: model_field.error_messages["null"]}, code="null")
         if getattr(partnership, field) != value:
             setattr(partnership, field, value)
             changes[field] = value
