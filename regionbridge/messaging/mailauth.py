@@ -16,6 +16,7 @@ Aligned means DMARC's relaxed alignment, approximated without the public suffix 
 domain, or one a subdomain of the other (never a bare top-level domain).
 """
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +31,11 @@ DKIM_BROKEN = "DKIM signature does not verify"
 NOT_TRUSTED = "no trusted Authentication-Results"
 NOT_ALIGNED = "neither DKIM nor SPF passed for the From domain"
 SEVERAL_SENDERS = "From must name exactly one sender"
+
+# dkimpy logs every bad signature as an error; the refusal already says why, once.
+_dkimpy_log = logging.getLogger(__name__ + ".dkimpy")
+_dkimpy_log.addHandler(logging.NullHandler())
+_dkimpy_log.propagate = False
 
 
 class TemporaryFailure(Exception):
@@ -181,29 +187,37 @@ def _verify_trusted_header(
 # --- mode B: mailgate checks DKIM itself -----------------------------------------------------
 
 
-def _dnsfunc() -> Callable | None:
+def _dnsfunc() -> Callable:
+    """dkimpy's DNS lookup (dnspython), or MAIL_DKIM_DNSFUNC's (tests publish keys there)."""
+    import dkim.dnsplug
+
     path = settings.MAIL_DKIM_DNSFUNC
-    return import_string(path) if path else None
+    return import_string(path) if path else dkim.dnsplug.get_txt
 
 
 def _verify_dkim(raw: bytes, from_domain: str) -> Verdict:
     import dkim
 
-    dnsfunc = _dnsfunc()
+    lookup, timeouts = _dnsfunc(), []
+
+    def dnsfunc(name: bytes, timeout: int = 5) -> bytes | None:
+        try:
+            return lookup(name, timeout=timeout)
+        except dkim.DnsTimeoutError:
+            timeouts.append(name)  # dkimpy takes it for a bad signature: it is not
+            raise
+
     try:
-        checker = dkim.DKIM(raw, minkey=1024, timeout=5)
+        checker = dkim.DKIM(raw, logger=_dkimpy_log, minkey=1024, timeout=5)
     except dkim.DKIMException:
         return Verdict(False, DKIM_FAILED)
     count = sum(1 for name, _value in checker.headers if name.lower() == b"dkim-signature")
-    broken = False
+    broken = timed_out = False
     for index in range(count):
         checker.domain, checker.signature_fields = None, {}
+        timeouts.clear()
         try:
-            passed = (
-                checker.verify(idx=index, dnsfunc=dnsfunc) if dnsfunc else checker.verify(idx=index)
-            )
-        except dkim.DnsTimeoutError as exc:
-            raise TemporaryFailure(str(exc)) from exc
+            passed = checker.verify(idx=index, dnsfunc=dnsfunc)
         except dkim.DKIMException:
             passed = False
         fields = checker.signature_fields or {}
@@ -215,4 +229,7 @@ def _verify_dkim(raw: bytes, from_domain: str) -> Verdict:
         if passed and signs_from and whole_body:
             return Verdict(True, f"dkim=pass d={domain}")
         broken = True
+        timed_out = timed_out or bool(timeouts)
+    if timed_out:  # only for the From domain's key: another domain's DNS cannot stall a refusal
+        raise TemporaryFailure("DNS lookup of the DKIM key timed out")
     return Verdict(False, DKIM_BROKEN if broken else DKIM_FAILED)

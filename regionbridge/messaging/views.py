@@ -2,6 +2,7 @@ import json
 import time
 
 from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import (
     FileResponse,
@@ -242,15 +243,16 @@ def stream(request: HttpRequest, pk: int) -> StreamingHttpResponse:
 
 
 # --- replies by e-mail held back: their sender could not be verified --------------------------
+# Each person's own, like their tokens: whoever has an account may have replied by e-mail.
 
 
-@requires(Action.THREAD_START)
+@login_required
 def held_replies(request: HttpRequest) -> HttpResponse:
     held = inbound.held_replies_for(request.user).select_related("thread")
     return render(request, "messaging/held.html", {"held_replies": held})
 
 
-@requires(Action.THREAD_START)
+@login_required
 @require_POST
 def held_reply_confirm(request: HttpRequest, held_id: int) -> HttpResponse:
     held = get_object_or_404(inbound.held_replies_for(request.user), pk=held_id)
@@ -264,7 +266,7 @@ def held_reply_confirm(request: HttpRequest, held_id: int) -> HttpResponse:
     return redirect("messaging:thread", message.thread_id)
 
 
-@requires(Action.THREAD_START)
+@login_required
 @require_POST
 def held_reply_discard(request: HttpRequest, held_id: int) -> HttpResponse:
     held = get_object_or_404(inbound.held_replies_for(request.user), pk=held_id)
