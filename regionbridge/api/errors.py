@@ -3,13 +3,16 @@
 import logging
 
 from django.core.exceptions import (
+    BadRequest,
     ObjectDoesNotExist,
     PermissionDenied,
     RequestDataTooBig,
     SuspiciousOperation,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -59,6 +62,23 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(RequestDataTooBig)
     def too_big(request, exc):
         return respond(request, 413, "The request body is too large.")
+
+    # Django's pages answer these with a 400; without a handler they would reach `unexpected`.
+    @api.exception_handler(MultiPartParserError)
+    def unreadable_multipart(request, exc):
+        return respond(
+            request,
+            400,
+            _("The multipart body could not be read: check its boundary and that it is complete."),
+        )
+
+    @api.exception_handler(UnreadablePostError)
+    def unreadable_body(request, exc):
+        return respond(request, 400, _("The request body could not be read."))
+
+    @api.exception_handler(BadRequest)
+    def bad_request(request, exc):
+        return respond(request, 400, _("The request could not be understood."))
 
     @api.exception_handler(SuspiciousOperation)
     def suspicious(request, exc):
