@@ -63,6 +63,7 @@ class Action(StrEnum):
     INSTITUTION_CREATE = "institution.create"
     THREAD_START = "thread.start"
     THREAD_VIEW = "thread.view"
+    THREAD_INVITE = "thread.invite"
 
 
 @dataclass(frozen=True)
@@ -434,6 +435,8 @@ _OBJECT_RULES: dict[str, Callable[[Any, Any], bool]] = {
     Action.INSTITUTION_CREATE: lambda user, obj: _creates_institution(scope_of(user), obj),
     Action.THREAD_START: lambda user, obj: scope_of(user).is_member,
     Action.THREAD_VIEW: lambda user, obj: _sees(user, obj),
+    # Only participants with a role bring others in; a guest who claimed an account reads only.
+    Action.THREAD_INVITE: lambda user, obj: scope_of(user).is_member and _sees(user, obj),
 }
 
 

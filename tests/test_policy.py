@@ -21,7 +21,7 @@ from regionbridge.audit.models import AuditEntry
 from regionbridge.institutions.models import InstitutionLink
 from regionbridge.institutions.services import link_create
 from regionbridge.messaging import services as messaging
-from regionbridge.messaging.models import Message, Thread
+from regionbridge.messaging.models import Message, Participant, Thread
 from regionbridge.organizations.models import ContactChannel, Organization, Person
 from regionbridge.partnerships import services as partnerships
 from regionbridge.partnerships.models import (
@@ -193,15 +193,18 @@ def thread_with(
     organizations: tuple[Organization, ...] = (),
     partnership: Partnership | None = None,
 ) -> Thread:
-    """A thread between its author and `users` and `organizations` (everyone in them)."""
-    return messaging.thread_create(
-        by=thread_author(),
-        subject="Test thread",
-        users=list(users),
-        organizations=list(organizations),
-        partnership=partnership,
-        body="Hello",
+    """A thread between its author and `users` and `organizations` (everyone in them).
+
+    The participants are written directly: the read rule must hold even for someone who could
+    not be invited today (added before the rule, or before the tie became confidential)."""
+    thread = messaging.thread_create(
+        by=thread_author(), subject="Test thread", partnership=partnership, body="Hello"
     )
+    for user in users:
+        Participant.objects.create(thread=thread, user=user)
+    for organization in organizations:
+        Participant.objects.create(thread=thread, organization=organization)
+    return thread
 
 
 # Everyone whose contact details someone might look for; each builder makes one person.
@@ -645,6 +648,28 @@ RULES = (
         lambda rq, user: thread_with(
             organizations=(org("embassy-us"),), partnership=chernihiv_minnesota()
         ),
+    ),
+    # Bringing others in: participants with a role only (a guest who claimed an account reads
+    # and writes, but invites nobody), and never anyone into a thread one cannot read.
+    Rule(
+        Action.THREAD_INVITE,
+        "invite_to_a_thread_they_take_part_in",
+        MEMBERS,
+        lambda rq, user: thread_with(users=(user,)),
+        personas=SIGNED_IN,
+    ),
+    Rule(
+        Action.THREAD_INVITE,
+        "invite_to_a_thread_between_other_people",
+        frozenset(),
+        lambda rq, user: thread_with(users=(UserFactory(),)),
+    ),
+    Rule(
+        Action.THREAD_INVITE,
+        "invite_to_a_chernihiv_minnesota_thread_they_take_part_in",
+        CONFIDENTIAL_CHERNIHIV_MINNESOTA,
+        lambda rq, user: thread_with(users=(user,), partnership=chernihiv_minnesota()),
+        personas=SIGNED_IN,
     ),
 )
 

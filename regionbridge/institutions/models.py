@@ -26,7 +26,9 @@ class InstitutionLink(models.Model):
     )
     partnership = models.ForeignKey(
         Partnership,
-        on_delete=models.SET_NULL,
+        # Never SET_NULL: a link under a confidential negotiation would become a standalone link
+        # that every member sees. A partnership with links is not deleted.
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="links",

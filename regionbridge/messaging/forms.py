@@ -33,6 +33,9 @@ class MessageForm(forms.Form):
     reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
 
 
+MAX_PEOPLE = 100  # accounts and guests together; the service allows 20 guests a thread
+
+
 class ThreadForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=ThreadKind.choices)
@@ -57,12 +60,14 @@ class ThreadForm(forms.Form):
         self.fields["organizations"].queryset = organizations
 
     def clean_people(self) -> list[str]:
+        lines = [line.strip() for line in self.cleaned_data["people"].split() if line.strip()]
+        if len(lines) > MAX_PEOPLE:
+            raise forms.ValidationError(
+                _("Name at most %(limit)s people at once (you named %(count)s).")
+                % {"limit": MAX_PEOPLE, "count": len(lines)}
+            )
         validator = forms.EmailField()
-        return [
-            validator.clean(line.strip()).lower()
-            for line in self.cleaned_data["people"].split()
-            if line.strip()
-        ]
+        return list(dict.fromkeys(validator.clean(line).lower() for line in lines))
 
 
 class ParticipantForm(forms.Form):

@@ -92,9 +92,7 @@ def _check_guest(thread: Thread, by: User | None, email: str) -> None:
     if by is None:
         return
     invited_today = (
-        Participant.objects.filter(
-            added_by=by, added_at__gte=timezone.now() - timedelta(days=1)
-        )
+        Participant.objects.filter(added_by=by, added_at__gte=timezone.now() - timedelta(days=1))
         .exclude(guest_email="")
         .values("guest_email")
     )

@@ -16,10 +16,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks import task
 
+from regionbridge.accounts.models import User
 from regionbridge.messaging.models import OutboundEmail, OutboxStatus
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12  # about 3 days with the back-off below
+# An address that never had an account gets at most this many e-mails an hour; the rest wait.
+# Nobody can use the platform to flood a stranger's mailbox, and nothing is dropped.
+GUEST_MAIL_PER_HOUR = 20
 
 
 def message_id(key: str) -> str:
@@ -31,6 +35,20 @@ def message_id(key: str) -> str:
 
 def _delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** (attempts - 1), 6 * 3600))
+
+
+def _held_back_until(row: OutboundEmail):
+    """When a row to an address that never had an account may go, if it may not go now."""
+    if User.objects.filter(email__iexact=row.to).exists():
+        return None
+    recent = OutboundEmail.objects.filter(
+        to=row.to, status=OutboxStatus.SENT, sent_at__gte=timezone.now() - timedelta(hours=1)
+    ).order_by("-sent_at")
+    oldest_that_counts = recent.values_list("sent_at", flat=True)[
+        GUEST_MAIL_PER_HOUR - 1 : GUEST_MAIL_PER_HOUR
+    ]
+    oldest = next(iter(oldest_that_counts), None)
+    return None if oldest is None else oldest + timedelta(hours=1, seconds=1)
 
 
 def deliver_due(*, limit: int = 200) -> tuple[int, int]:
@@ -47,6 +65,11 @@ def deliver_due(*, limit: int = 200) -> tuple[int, int]:
             row = rows.first()
             if row is None:
                 break
+            held_until = _held_back_until(row)
+            if held_until is not None:
+                row.next_attempt_at = held_until
+                row.save(update_fields=["next_attempt_at"])
+                continue
             email = EmailMultiAlternatives(
                 row.subject,
                 row.text,
