@@ -245,3 +245,31 @@ def test_the_back_office_refuses_to_delete_a_partnership_with_links(client, secr
     client.post(f"/admin/partnerships/partnership/{secret.pk}/delete/", {"post": "yes"})
     assert Partnership.objects.filter(pk=secret.pk).exists()
     assert InstitutionLink.objects.get().partnership_id == secret.pk
+
+
+# --- the API keeps the same limits ------------------------------------------------------------
+
+
+def test_the_api_refuses_too_many_guests_and_guests_on_a_confidential_negotiation(
+    client, chernihiv, secret
+):
+    from tests.test_api import bearer
+
+    headers = bearer(chernihiv)
+    many = {"subject": "Spam", "kind": "topic", "people": [e for e, _n in guests(21)]}
+    response = client.post(
+        "/api/v1/threads", many, content_type="application/json", headers=headers
+    )
+    assert response.status_code in (400, 422), response.content
+    assert "20" in response.json()["message"]
+    secret_thread = {
+        "subject": "Terms",
+        "kind": "topic",
+        "people": ["journalist@news.example"],
+        "partnership": secret.pk,
+    }
+    response = client.post(
+        "/api/v1/threads", secret_thread, content_type="application/json", headers=headers
+    )
+    assert response.status_code in (400, 422), response.content
+    assert not Thread.objects.exists()
