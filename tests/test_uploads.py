@@ -2,6 +2,7 @@
 
 import hashlib
 import io
+import unicodedata
 import zipfile
 from datetime import date
 
@@ -10,7 +11,18 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from regionbridge.lib.files import DOCX, ODT, PDF, check_document_upload
+from regionbridge.accounts.services import token_issue
+from regionbridge.lib.files import (
+    DOCX,
+    NAME_MAX_CHARS,
+    ODT,
+    PDF,
+    check_document_upload,
+    clean_name,
+    download,
+)
+from regionbridge.messaging.models import Attachment
+from regionbridge.messaging.services import thread_create
 from regionbridge.partnerships import services
 from regionbridge.partnerships.models import Document, DocumentStatus, DocumentVersion
 from tests.conftest import org, region
@@ -285,3 +297,129 @@ def test_uploads_are_refused_to_a_closed_document(document, zhytomyr, status):
     with pytest.raises(ValidationError):
         add(document, "uk", "draft.pdf", PDF_BYTES, zhytomyr)
     assert not DocumentVersion.objects.filter(document=document).exists()
+
+
+# --- long and odd file names, through every door ------------------------------------------------
+#
+# A browser sends whatever name the file has. Django keeps a multipart part's headers under
+# 1 KiB, so a longer name never reaches our code: the request is refused with a 400 (by Django on
+# the pages, by the API's error handler on the API). A name that fits is cleaned (no path, no
+# control characters) and cut to NAME_MAX_CHARS, keeping its extension. Nothing is stored half-way.
+
+
+class NamedBytes(io.BytesIO):
+    """A file for the test client with any name (SimpleUploadedFile cuts names at 255)."""
+
+    def __init__(self, name: str, content: bytes):
+        super().__init__(content)
+        self.name = name
+
+
+# Over FILE_UPLOAD_MAX_MEMORY_SIZE (2.5 MB), so Django spools it to a temporary file.
+LARGE_PDF_BYTES = PDF_BYTES + b"%" + b"0" * (3 * 1024 * 1024) + b"\n"
+SIZES = {"small": PDF_BYTES, "temporary-file": LARGE_PDF_BYTES}
+
+
+@pytest.fixture
+def thread(zhytomyr, indiana):
+    return thread_create(by=zhytomyr, subject="Draft memorandum", users=[indiana])
+
+
+def page_document(client, user, document, thread, file):
+    client.force_login(user)
+    return client.post(
+        f"/partnerships/documents/{document.pk}/upload/", {"language": "uk", "file": file}
+    )
+
+
+def page_message(client, user, document, thread, file):
+    client.force_login(user)
+    return client.post(f"/messages/{thread.pk}/post/", {"body": "", "files": [file]})
+
+
+def api_document(client, user, document, thread, file):
+    return client.post(
+        f"/api/v1/documents/{document.pk}/versions",
+        {"language": "uk", "file": file},
+        headers={"Authorization": f"Bearer {token_issue(user=user, name='t')[1]}"},
+    )
+
+
+def api_message(client, user, document, thread, file):
+    return client.post(
+        f"/api/v1/threads/{thread.pk}/messages/with-files",
+        {"body": "", "files": [file]},
+        headers={"Authorization": f"Bearer {token_issue(user=user, name='t')[1]}"},
+    )
+
+
+DOORS = {
+    "page-document": page_document,
+    "page-message": page_message,
+    "api-document": api_document,
+    "api-message": api_message,
+}
+
+
+def records(document, thread) -> list:
+    return [*document.versions.all(), *Attachment.objects.filter(message__thread=thread)]
+
+
+def files(media) -> list:
+    return [path for path in media.rglob("*") if path.is_file()]
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("door", DOORS)
+@pytest.mark.parametrize(
+    "name",
+    ["m" * 4996 + ".pdf", "Меморандум" * 499 + ".pdf", "memorandum." + "p" * 900],
+    ids=["5000-latin", "5000-cyrillic", "900-character-extension"],
+)
+def test_a_very_long_file_name_is_refused_clearly(
+    client, document, thread, zhytomyr, tmp_path, door, size, name
+):
+    response = DOORS[door](client, zhytomyr, document, thread, NamedBytes(name, SIZES[size]))
+    assert response.status_code == 400, response.content[:300]
+    assert not records(document, thread)
+    assert not files(tmp_path)
+    assert not thread.messages.exists()
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("door", DOORS)
+def test_a_long_file_name_that_fits_is_cut_keeping_its_extension(
+    client, document, thread, zhytomyr, tmp_path, door, size
+):
+    name = "Меморандум про співпрацю " * 16 + ".pdf"  # 404 characters, 740 bytes
+    response = DOORS[door](client, zhytomyr, document, thread, NamedBytes(name, SIZES[size]))
+    assert response.status_code in (200, 201, 302), response.content[:300]
+    (record,) = records(document, thread)
+    assert record.original_name == name[: NAME_MAX_CHARS - 4].rstrip() + ".pdf"
+    assert len(files(tmp_path)) == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "kept"),
+    [
+        ("memo\x1b[31m\x7frandum\u202e.pdf", "memo[31mrandum.pdf"),
+        ("C:\\Users\\olena\\memorandum.pdf", "memorandum.pdf"),
+        ("memorandum\u2028.pdf", "memorandum.pdf"),
+        ("  memorandum.pdf  ", "memorandum.pdf"),
+        (unicodedata.normalize("NFD", "Угода й договір.pdf"), "Угода й договір.pdf"),
+        ("x" * 300 + ".docx", "x" * (NAME_MAX_CHARS - 5) + ".docx"),
+    ],
+)
+def test_names_are_cleaned(name, kept):
+    assert clean_name(name) == kept
+
+
+def test_the_download_name_is_safe_even_for_a_name_stored_before_the_cleaning(
+    document, zhytomyr, client
+):
+    version = add(document, "uk", "memorandum.pdf", PDF_BYTES, zhytomyr)
+    DocumentVersion.objects.filter(pk=version.pk).update(original_name='a"b\r\nSet-Cookie: x.pdf')
+    version.refresh_from_db()
+    response = download(version)
+    assert "\n" not in response["Content-Disposition"]
+    assert response["Content-Disposition"] == 'attachment; filename="a\\"bSet-Cookie: x.pdf"'
