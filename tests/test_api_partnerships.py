@@ -430,15 +430,51 @@ def test_coordinator_cannot_put_a_foreign_region_on_the_ukrainian_side(
     assert "Ukraine" in data["message"]
 
 
-def test_duplicate_partnership_is_a_400(client, zhytomyr, zhytomyr_ohio):
-    response = post_json(
-        client,
-        f"{API}/partnerships",
+@pytest.mark.parametrize(
+    "payload",
+    [
         {"ukrainian_region": "UA-18", "partner_region": "US-OH"},
-        bearer(zhytomyr),
-    )
-    assert_json_error(response, 400)
+        {"ukrainian_region": "ua-18", "partner_region": "US-OH", "partner_name": "OHIO"},
+        {"ukrainian_region": "UA-18", "partner_region": "US-OH", "partner_name": "State of Ohio"},
+    ],
+)
+def test_duplicate_partnership_is_a_409(client, zhytomyr, zhytomyr_ohio, payload):
+    response = post_json(client, f"{API}/partnerships", payload, bearer(zhytomyr))
+    data = assert_json_error(response, 409)
+    assert data["message"] == "This partnership already exists."
     assert Partnership.objects.count() == 1
+
+
+def test_a_duplicate_that_wins_the_race_past_the_check_is_a_409(
+    client, zhytomyr, zhytomyr_ohio, monkeypatch
+):
+    """Two requests at once both pass the check; the database's constraint stops the second."""
+    monkeypatch.setattr("regionbridge.partnerships.services.partnership_exists", lambda **_: False)
+    events = PartnershipEvent.objects.count()
+    client = Client(raise_request_exception=False)
+    for name in ("", "ohio", "State of Ohio"):
+        payload = {"ukrainian_region": "UA-18", "partner_region": "US-OH", "partner_name": name}
+        response = post_json(client, f"{API}/partnerships", payload, bearer(zhytomyr))
+        assert_json_error(response, 409)
+    assert Partnership.objects.count() == 1
+    assert PartnershipEvent.objects.count() == events
+
+
+def test_renaming_into_a_recorded_tie_is_a_409(client, zhytomyr, zhytomyr_ohio):
+    county = open_tie(
+        "UA-18", "US-OH", partner_name="Franklin County, Ohio", partner_kind="county", by=zhytomyr
+    )
+    url = f"{API}/partnerships/{county.pk}"
+    response = send(client, "patch", url, {"partner_name": "ohio"}, bearer(zhytomyr))
+    assert_json_error(response, 409)
+    county.refresh_from_db()
+    assert county.partner_name == "Franklin County, Ohio"
+
+
+def test_the_schema_documents_the_409(client, reference):
+    paths = client.get(f"{API}/openapi.json").json()["paths"]
+    assert "409" in paths[f"{API}/partnerships"]["post"]["responses"]
+    assert "409" in paths[f"{API}/partnerships/{{partnership_id}}"]["patch"]["responses"]
 
 
 def test_partner_cannot_open_a_partnership(client, indiana, spheres):

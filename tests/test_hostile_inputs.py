@@ -17,6 +17,7 @@ from regionbridge.accounts.services import token_issue
 from regionbridge.lib.csvexport import _safe, csv_response
 from regionbridge.messaging.services import thread_create
 from regionbridge.partnerships import services
+from regionbridge.partnerships.models import Partnership
 from regionbridge.partnerships.services import spheres_load
 from tests.conftest import region
 
@@ -255,3 +256,32 @@ def test_malformed_multipart_with_a_session_is_a_json_4xx(zhytomyr, multipart_ur
     for url in multipart_urls:
         response = client.generic("POST", url, payload, content_type=content_type)
         assert_json_error(response, (400, 403))
+
+
+# --- the same partnership created twice (also by two requests at once) ---------------------
+
+
+def _create_form(**fields) -> dict:
+    return {
+        "ukrainian_region": "UA-18",
+        "partner_region": "US-OH",
+        "partner_kind": "region",
+        "partner_name": "",
+        "first_event": "first_contact",
+        "first_event_on": "2024-01-01",
+        **fields,
+    }
+
+
+@pytest.mark.parametrize("race", [False, True])
+def test_the_page_shows_a_duplicate_as_a_form_error(client, zhytomyr, spheres, monkeypatch, race):
+    client.force_login(zhytomyr)
+    url = reverse("partnerships:create")
+    assert client.post(url, _create_form()).status_code == 302
+    if race:
+        monkeypatch.setattr(services, "partnership_exists", lambda **_: False)
+    client.raise_request_exception = False
+    response = client.post(url, _create_form(partner_name="State of Ohio"))
+    assert response.status_code == 400
+    assert response.context["form"].non_field_errors()
+    assert Partnership.objects.count() == 1

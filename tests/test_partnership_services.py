@@ -141,6 +141,64 @@ def test_partnership_create_refuses_a_duplicate(tie, coordinator):
     assert PartnershipEvent.objects.count() == before
 
 
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [("state of indiana", "region"), ("Indiana", "region"), ("STATE OF INDIANA", "county")],
+)
+def test_the_same_tie_under_another_spelling_is_a_duplicate(tie, coordinator, name, kind):
+    with pytest.raises(services.PartnershipExists):
+        services.partnership_create(
+            by=coordinator,
+            ukrainian_region=region("UA-18"),
+            partner_region=region("US-IN"),
+            partner_name=name,
+            partner_kind=kind,
+        )
+    assert Partnership.objects.filter(ukrainian_region__code="UA-18").count() == 1
+
+
+def test_a_duplicate_past_the_check_meets_the_constraint(tie, coordinator, monkeypatch):
+    """The race: another request recorded the tie after this one checked."""
+    monkeypatch.setattr(services, "partnership_exists", lambda **_: False)
+    audit = AuditEntry.objects.count()
+    for name in ("State of Indiana", "Indiana"):
+        with pytest.raises(services.PartnershipExists):
+            services.partnership_create(
+                by=coordinator,
+                ukrainian_region=region("UA-18"),
+                partner_region=region("US-IN"),
+                partner_name=name,
+            )
+    assert Partnership.objects.filter(ukrainian_region__code="UA-18").count() == 1
+    assert AuditEntry.objects.count() == audit
+
+
+def test_the_database_itself_refuses_a_second_regional_tie(tie):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Partnership.objects.create(
+            ukrainian_region=tie.ukrainian_region,
+            partner_region=tie.partner_region,
+            partner_name="Hoosier State",
+            ukrainian_side="x",
+        )
+
+
+def test_partnership_update_refuses_to_become_a_recorded_tie(tie, coordinator):
+    county = services.partnership_create(
+        by=coordinator,
+        ukrainian_region=region("UA-18"),
+        partner_region=region("US-IN"),
+        partner_name="Marion County, Indiana",
+        partner_kind="county",
+    )
+    with pytest.raises(services.PartnershipExists):
+        services.partnership_update(partnership=county, by=coordinator, partner_kind="region")
+    county.refresh_from_db()
+    assert county.partner_kind == "county"
+
+
 def test_partnership_create_with_a_refused_first_event_saves_nothing(coordinator):
     audit_before = AuditEntry.objects.count()
     with pytest.raises(LifecycleError):

@@ -1,5 +1,6 @@
 """Partnerships, events, documents, institutions, links, activities and the overview."""
 
+from contextlib import contextmanager
 from datetime import date
 from typing import Annotated
 
@@ -8,12 +9,14 @@ from django.db.models import Model
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from regionbridge import policy
 from regionbridge.api.auth import MEMBERS, PUBLIC, require
 from regionbridge.api.pagination import Pages
+from regionbridge.api.schemas import Message
 from regionbridge.institutions import services as institution_services
 from regionbridge.institutions.models import InstitutionLink, LinkStatus
 from regionbridge.lib.files import download
@@ -358,18 +361,29 @@ def list_partnerships(
     return selectors.partnerships_for(request.user, filters)
 
 
-@router.post("/partnerships", response={201: PartnershipOut}, auth=MEMBERS)
+@contextmanager
+def conflict_as_409():
+    """A tie recorded twice (also by two requests at once) is a 409 Conflict."""
+    try:
+        yield
+    except services.PartnershipExists as exc:
+        raise HttpError(409, exc.messages[0]) from None
+
+
+@router.post("/partnerships", response={201: PartnershipOut, 409: Message}, auth=MEMBERS)
 def create_partnership(request, payload: PartnershipIn):
+    """Open a partnership; 409 when the tie is already recorded."""
     ukrainian_region = region_or_422(payload.ukrainian_region)
     require(request.user, policy.Action.PARTNERSHIP_CREATE, ukrainian_region)
     data = payload.dict()
-    partnership = services.partnership_create(
-        by=request.user,
-        ukrainian_region=ukrainian_region,
-        partner_region=region_or_422(data.pop("partner_region")),
-        spheres=spheres_or_422(data.pop("spheres")),
-        **{k: v for k, v in data.items() if k != "ukrainian_region"},
-    )
+    with conflict_as_409():
+        partnership = services.partnership_create(
+            by=request.user,
+            ukrainian_region=ukrainian_region,
+            partner_region=region_or_422(data.pop("partner_region")),
+            spheres=spheres_or_422(data.pop("spheres")),
+            **{k: v for k, v in data.items() if k != "ukrainian_region"},
+        )
     return Status(201, selectors.partnership_detail(request.user, partnership.pk))
 
 
@@ -381,18 +395,22 @@ def get_partnership(request, partnership_id: int):
         raise Http404 from None
 
 
-@router.patch("/partnerships/{partnership_id}", response=PartnershipOut, auth=MEMBERS)
+@router.patch(
+    "/partnerships/{partnership_id}", response={200: PartnershipOut, 409: Message}, auth=MEMBERS
+)
 def update_partnership(request, partnership_id: int, payload: PartnershipPatch):
+    """Change the fields sent; 409 when a new partner name makes it a tie already recorded."""
     partnership = visible_or_404(request.user, Partnership, partnership_id)
     require(request.user, policy.Action.PARTNERSHIP_EDIT, partnership)
     data = payload.dict(exclude_unset=True)
     spheres = data.pop("spheres", None)
-    services.partnership_update(
-        partnership=partnership,
-        by=request.user,
-        spheres=spheres_or_422(spheres) if spheres is not None else None,
-        **data,
-    )
+    with conflict_as_409():
+        services.partnership_update(
+            partnership=partnership,
+            by=request.user,
+            spheres=spheres_or_422(spheres) if spheres is not None else None,
+            **data,
+        )
     return selectors.partnership_detail(request.user, partnership.pk)
 
 

@@ -15,7 +15,7 @@ from django.db import transaction
 from regionbridge.organizations.models import Organization
 from regionbridge.partnerships.lifecycle import SIGNED_STAGES
 from regionbridge.partnerships.models import Confidence, PartnerKind, Partnership
-from regionbridge.partnerships.services import partnership_record_event
+from regionbridge.partnerships.services import partnership_record_event, same_partnership
 from regionbridge.regions.models import Region
 
 EVENTS_FILE = Path(__file__).parent / "data" / "ua-us-partnership-events.csv"
@@ -68,21 +68,28 @@ def facts_load() -> FactsResult:
         if ukrainian_region is None or partner_region is None:
             raise FactsError(f"line {line}: unknown region code; run load-reference first")
         side = row["ukrainian_side"]
-        partnership, _created = Partnership.objects.get_or_create(
-            ukrainian_region=ukrainian_region,
-            partner_region=partner_region,
-            partner_name=row["partner_side"],
-            defaults={
-                "ukrainian_side": side,
-                "partner_kind": _partner_kind(row["partner_side"]),
-                "ukrainian_organization": _signing_body(side, ukrainian_region),
-                "partner_organization": Organization.objects.filter(
+        kind = _partner_kind(row["partner_side"])
+        # The tie as the unique constraints see it: one recorded by hand counts (e.g. "Indiana"
+        # opened by an officer before the facts were loaded), whatever its partner side is called.
+        sides = {"ukrainian_region": ukrainian_region, "partner_region": partner_region}
+        partnership = (
+            same_partnership(**sides, partner_kind=kind, partner_name=row["partner_side"])
+            .order_by("id")
+            .first()
+        )
+        if partnership is None:
+            partnership = Partnership.objects.create(
+                **sides,
+                partner_name=row["partner_side"],
+                ukrainian_side=side,
+                partner_kind=kind,
+                ukrainian_organization=_signing_body(side, ukrainian_region),
+                partner_organization=Organization.objects.filter(
                     key=f"gov-{partner_region.code}"
                 ).first()
-                if _partner_kind(row["partner_side"]) == PartnerKind.REGION
+                if kind == PartnerKind.REGION
                 else None,
-            },
-        )
+            )
         seen.add(partnership.pk)
         on = date.fromisoformat(row["date"])
         if partnership.events.filter(kind=row["event"], occurred_on=on).exists():

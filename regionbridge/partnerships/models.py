@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -117,11 +118,22 @@ class Partnership(models.Model):
         verbose_name = _("partnership")
         verbose_name_plural = _("partnerships")
         ordering = ["ukrainian_region__name_en", "partner_name"]
+        # One tie per partner side (its name in any case), and one with the partner region
+        # itself; services.partnership_create checks first and turns a lost race into a 409.
         constraints = [
             models.UniqueConstraint(
-                fields=["ukrainian_region", "partner_region", "partner_name"],
-                name="unique_partnership_sides",
-            )
+                "ukrainian_region",
+                "partner_region",
+                Lower("partner_name"),
+                name="unique_partnership_sides_any_case",
+                violation_error_message=_("This partnership already exists."),
+            ),
+            models.UniqueConstraint(
+                fields=["ukrainian_region", "partner_region"],
+                condition=models.Q(partner_kind="region"),
+                name="one_regional_partnership_per_pair",
+                violation_error_message=_("This partnership already exists."),
+            ),
         ]
 
     def __str__(self) -> str:

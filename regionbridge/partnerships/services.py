@@ -9,8 +9,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Max, Q
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -75,6 +75,51 @@ def spheres_load() -> int:
 # --- partnerships ---------------------------------------------------------------------------
 
 
+class PartnershipExists(ValidationError):
+    """The tie is already recorded (the API answers 409 Conflict, pages show a form error)."""
+
+    def __init__(self):
+        super().__init__(_("This partnership already exists."), code="exists")
+
+
+def same_partnership(
+    *, ukrainian_region: Region, partner_region: Region, partner_kind: str, partner_name: str
+) -> QuerySet[Partnership]:
+    """What the database's unique constraints count as the same tie: the same partner side's
+    name (in any case) between the same regions, or a second tie with the partner region itself."""
+    same = Q(partner_name__iexact=partner_name)
+    if partner_kind == PartnerKind.REGION:
+        same |= Q(partner_kind=PartnerKind.REGION)
+    return Partnership.objects.filter(
+        same, ukrainian_region=ukrainian_region, partner_region=partner_region
+    )
+
+
+def partnership_exists(**sides: Any) -> bool:
+    return same_partnership(**sides).exists()
+
+
+def _save_unique(partnership: Partnership, **kwargs: Any) -> None:
+    """Save; when a concurrent request recorded the same tie first (both passed the check), the
+    unique constraint answers, and the loser gets PartnershipExists rather than a 500."""
+    try:
+        with transaction.atomic():
+            partnership.save(**kwargs)
+    except IntegrityError:
+        if same_partnership(**_sides_of(partnership)).exclude(pk=partnership.pk or None).exists():
+            raise PartnershipExists from None
+        raise
+
+
+def _sides_of(partnership: Partnership) -> dict[str, Any]:
+    return {
+        "ukrainian_region": partnership.ukrainian_region,
+        "partner_region": partnership.partner_region,
+        "partner_kind": partnership.partner_kind,
+        "partner_name": partnership.partner_name,
+    }
+
+
 def _check_sides(ukrainian_region: Region, partner_region: Region) -> None:
     if ukrainian_region.country.code != "UA":
         raise ValidationError(_("The Ukrainian side must be a region of Ukraine."))
@@ -99,13 +144,17 @@ def partnership_create(
     is_demo: bool = False,
     **fields: Any,
 ) -> Partnership:
-    """Open a partnership with its first dated event, so its history is never empty."""
+    """Open a partnership with its first dated event, so its history is never empty.
+    A tie is recorded once: PartnershipExists when it already is, even under a race."""
     _check_sides(ukrainian_region, partner_region)
     partner_name = partner_name.strip() or partner_region.name_en
-    if Partnership.objects.filter(
-        ukrainian_region=ukrainian_region, partner_region=partner_region, partner_name=partner_name
-    ).exists():
-        raise ValidationError(_("This partnership already exists."))
+    if partnership_exists(
+        ukrainian_region=ukrainian_region,
+        partner_region=partner_region,
+        partner_kind=partner_kind,
+        partner_name=partner_name,
+    ):
+        raise PartnershipExists
     rma = Organization.objects.filter(key=f"rma-{ukrainian_region.code}").first()
     partnership = Partnership(
         ukrainian_region=ukrainian_region,
@@ -119,8 +168,9 @@ def partnership_create(
         created_by=by if getattr(by, "is_authenticated", False) else None,
         **fields,
     )
-    partnership.full_clean(exclude=["stage"])
-    partnership.save()
+    # Uniqueness was checked above and is held by the constraints when saving.
+    partnership.full_clean(exclude=["stage"], validate_constraints=False)
+    _save_unique(partnership)
     partnership.spheres.set(spheres)
     audit_record(actor=by, action="partnership.created", target=partnership)
     if first_event:
@@ -166,8 +216,12 @@ def partnership_update(
         partnership.spheres.set(spheres)
         changes["spheres"] = ", ".join(s.code for s in spheres)
     if changes:
-        partnership.full_clean(exclude=["stage"])
-        partnership.save()
+        partnership.full_clean(exclude=["stage"], validate_constraints=False)
+        if {"partner_name", "partner_kind"} & changes.keys() and (
+            same_partnership(**_sides_of(partnership)).exclude(pk=partnership.pk).exists()
+        ):
+            raise PartnershipExists
+        _save_unique(partnership)
         audit_record(actor=by, action="partnership.updated", target=partnership, changes=changes)
     return partnership
 
