@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
@@ -19,7 +20,7 @@ from regionbridge.messaging.services import thread_create
 from regionbridge.partnerships import services
 from regionbridge.partnerships.models import Partnership
 from regionbridge.partnerships.services import spheres_load
-from tests.conftest import region
+from tests.conftest import make_member, region
 
 pytestmark = pytest.mark.django_db
 
@@ -285,3 +286,233 @@ def test_the_page_shows_a_duplicate_as_a_form_error(client, zhytomyr, spheres, m
     assert response.status_code == 400
     assert response.context["form"].non_field_errors()
     assert Partnership.objects.count() == 1
+
+
+# --- dates at the ends of the calendar ------------------------------------------------------
+
+# Outside the dates the registry accepts (1950-01-01 … 2100-12-31), or not dates at all.
+EXTREME_DATES = [
+    "9999-12-31",
+    "0001-01-01",
+    "10000-01-01",
+    "+10000-01-01",
+    "-0001-01-01",
+    "0000-01-01",
+    "1949-12-31",
+    "2101-01-01",
+    "99999999-01-01",
+]
+
+
+@pytest.fixture
+def dated(zhytomyr, coordinator, ministry, spheres, media):
+    """A partnership (with a cleared draft) and an institution link, for every dated input."""
+    from regionbridge.institutions.services import link_create
+    from regionbridge.partnerships.models import Document
+    from tests.conftest import org
+    from tests.factories import OrganizationFactory
+
+    tie = services.partnership_create(
+        by=zhytomyr,
+        ukrainian_region=region("UA-18"),
+        partner_region=region("US-OH"),
+        first_event_on=date(2024, 1, 1),
+    )
+    document = services.document_create(partnership=tie, kind="memorandum", by=zhytomyr)
+    services.document_add_version(
+        document=document,
+        language="en",
+        upload=SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf"),
+        by=zhytomyr,
+    )
+    services.document_submit(document=document, by=zhytomyr)
+    mindev = make_member("ministry", org_key="mindev", email="mindev@example.org")
+    services.document_review(
+        document=document, ministry=org("mfa"), decision="no_objection", by=ministry
+    )
+    services.document_review(
+        document=document, ministry=org("mindev"), decision="approved", order_number="1", by=mindev
+    )
+    ours = OrganizationFactory(region=region("UA-18"))
+    theirs = OrganizationFactory(region=region("US-OH"))
+    link = link_create(by=coordinator, ukrainian_institution=ours, partner_institution=theirs)
+    return {
+        "tie": tie,
+        "document": Document.objects.get(pk=document.pk),
+        "ours": ours,
+        "theirs": theirs,
+        "link": link,
+    }
+
+
+def _api_date_inputs(dated) -> list[tuple[str, str, dict, str]]:
+    """(method, url, body or query, the field that gets the date): every date the API takes."""
+    tie, document = dated["tie"], dated["document"]
+    new_tie = {"ukrainian_region": "UA-18", "partner_region": "US-IA"}
+    activity = {"kind": "visit", "title_en": "Visit", "partnership": tie.pk}
+    return [
+        ("get", f"{API}/partnerships", {}, "as_of"),
+        ("get", f"{API}/stats/overview", {}, "as_of"),
+        ("post", f"{API}/partnerships", new_tie, "first_event_on"),
+        ("post", f"{API}/partnerships", new_tie, "next_step_due"),
+        ("patch", f"{API}/partnerships/{tie.pk}", {}, "next_step_due"),
+        (
+            "post",
+            f"{API}/partnerships/{tie.pk}/events",
+            {"kind": "reported_negotiating"},
+            "occurred_on",
+        ),
+        ("post", f"{API}/documents/{document.pk}/sign", {}, "signed_on"),
+        ("post", f"{API}/documents/{document.pk}/sign", {"signed_on": "2025-01-01"}, "valid_until"),
+        (
+            "post",
+            f"{API}/links",
+            {"ukrainian_institution": dated["ours"].pk, "partner_institution": dated["theirs"].pk},
+            "started_on",
+        ),
+        ("post", f"{API}/activities", activity, "starts_on"),
+        ("post", f"{API}/activities", {**activity, "starts_on": "2024-02-01"}, "ends_on"),
+    ]
+
+
+def _counts() -> tuple[int, ...]:
+    from regionbridge.institutions.models import InstitutionLink
+    from regionbridge.partnerships.models import Activity, Document, PartnershipEvent
+
+    return (
+        Partnership.objects.count(),
+        PartnershipEvent.objects.count(),
+        Activity.objects.count(),
+        InstitutionLink.objects.count(),
+        Document.objects.filter(status="signed").count(),
+        Partnership.objects.filter(next_step_due__isnull=False).count(),
+    )
+
+
+def test_the_api_refuses_dates_out_of_range_with_a_json_4xx(coordinator, dated):
+    client = Client(raise_request_exception=False, headers=bearer(coordinator))
+    problems = []
+    for method, url, payload, field in _api_date_inputs(dated):
+        for value in EXTREME_DATES:
+            before = _counts()
+            if method == "get":
+                response = client.get(url, {field: value})
+            else:
+                response = getattr(client, method)(
+                    url, json.dumps({**payload, field: value}), content_type="application/json"
+                )
+            status = response.status_code
+            if not 400 <= status < 500 or not json.loads(response.content).get("message"):
+                problems.append(f"{method} {url} {field}={value} -> {status}")
+            elif _counts() != before:
+                problems.append(f"{method} {url} {field}={value} -> {status}, but saved")
+    assert not problems, "\n".join(problems)
+
+
+def _page_date_inputs(dated) -> list[tuple[str, dict, str]]:
+    """(url, the rest of a valid form, the field that gets the date): every dated page form."""
+    tie, document = dated["tie"], dated["document"]
+    activity = {"kind": "visit", "title_en": "Visit"}
+    return [
+        (reverse("partnerships:create"), _create_form(partner_region="US-IA"), "first_event_on"),
+        (reverse("partnerships:create"), _create_form(partner_region="US-IA"), "next_step_due"),
+        (
+            reverse("partnerships:edit", args=[tie.pk]),
+            {"ukrainian_side": "RMA", "partner_name": "Ohio", "partner_kind": "region"},
+            "next_step_due",
+        ),
+        (
+            reverse("partnerships:event_create", args=[tie.pk]),
+            {
+                "kind": "reported_negotiating",
+                "date_precision": "day",
+                "reason": "talks",
+                "confidence": "confirmed",
+            },
+            "occurred_on",
+        ),
+        (reverse("partnerships:document_sign", args=[document.pk]), {}, "signed_on"),
+        (
+            reverse("partnerships:document_sign", args=[document.pk]),
+            {"signed_on": "2025-01-01"},
+            "valid_until",
+        ),
+        (reverse("partnerships:activity_create", args=[tie.pk]), activity, "starts_on"),
+        (
+            reverse("partnerships:activity_create", args=[tie.pk]),
+            {**activity, "starts_on": "2024-02-01"},
+            "ends_on",
+        ),
+        (
+            reverse("institutions:link_activity", args=[dated["link"].pk]),
+            activity,
+            "starts_on",
+        ),
+    ]
+
+
+def _forms_of(response) -> list:
+    from django.forms import BaseForm
+
+    contexts = response.context if isinstance(response.context, list) else [response.context]
+    return [
+        value
+        for context in contexts
+        for value in context.flatten().values()
+        if isinstance(value, BaseForm)
+    ]
+
+
+def test_pages_refuse_dates_out_of_range_with_a_form_error(client, coordinator, dated):
+    client.force_login(coordinator)
+    client.raise_request_exception = False
+    problems = []
+    for url, form, field in _page_date_inputs(dated):
+        for value in EXTREME_DATES:
+            before = _counts()
+            response = client.post(url, {**form, field: value})
+            status = response.status_code
+            if status != 400:
+                problems.append(f"{url} {field}={value} -> {status}")
+            elif _counts() != before:
+                problems.append(f"{url} {field}={value} -> {status}, but saved")
+            elif not any(field in form.errors for form in _forms_of(response)):
+                problems.append(f"{url} {field}={value}: no error on the field")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_list_filter_refuses_dates_out_of_range(client, coordinator, dated):
+    client.force_login(coordinator)
+    client.raise_request_exception = False
+    for value in EXTREME_DATES:
+        for extra in ({}, {"idle_days": "36500"}, {"format": "csv"}):
+            response = client.get(reverse("partnerships:list"), {"as_of": value, **extra})
+            assert response.status_code in (200, 400), (value, extra, response.status_code)
+            if "format" not in extra:
+                assert "as_of" in response.context["form"].errors, value
+
+
+def test_the_api_takes_the_edges_of_the_registry_dates(coordinator, dated):
+    client = Client(headers=bearer(coordinator))
+    tie = dated["tie"]
+    response = client.patch(
+        f"{API}/partnerships/{tie.pk}",
+        json.dumps({"next_step_due": "2100-12-31"}),
+        content_type="application/json",
+    )
+    assert response.status_code == 200 and response.json()["next_step_due"] == "2100-12-31"
+    response = client.post(
+        f"{API}/partnerships",
+        json.dumps(
+            {"ukrainian_region": "UA-18", "partner_region": "US-IA", "first_event_on": "1950-01-01"}
+        ),
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    assert client.get(f"{API}/stats/overview", {"as_of": "1950-01-01"}).status_code == 200
+
+
+def test_the_schema_states_the_date_range(client, reference):
+    schemas = client.get(f"{API}/openapi.json").json()["components"]["schemas"]
+    occurred_on = schemas["EventIn"]["properties"]["occurred_on"]
+    assert occurred_on.get("minimum") == "1950-01-01" or "1950-01-01" in json.dumps(occurred_on)

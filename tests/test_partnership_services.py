@@ -901,3 +901,49 @@ def test_partnership_update_clears_what_may_be_empty(tie, coordinator):
     services.partnership_update(partnership=tie, by=coordinator, next_step_due=None, next_step="")
     tie.refresh_from_db()
     assert tie.next_step_due is None and tie.next_step == ""
+
+
+# --- the dates the registry takes --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("day", [date(1949, 12, 31), date(1, 1, 1)])
+def test_an_event_before_the_registry_dates_is_refused(tie, coordinator, day):
+    before = events_of(tie)
+    with pytest.raises(ValidationError):
+        services.partnership_record_event(
+            partnership=tie, kind="reported_negotiating", on=day, by=coordinator
+        )
+    assert events_of(tie) == before
+
+
+def test_an_event_on_the_earliest_registry_date_is_taken(coordinator):
+    tie = services.partnership_create(
+        by=coordinator,
+        ukrainian_region=region("UA-18"),
+        partner_region=region("US-OH"),
+        first_event_on=date(1950, 1, 1),
+    )
+    assert tie.events.get().occurred_on == date(1950, 1, 1)
+
+
+@pytest.mark.parametrize("day", [date(2101, 1, 1), date(9999, 12, 31)])
+def test_a_next_step_after_the_registry_dates_is_refused(tie, coordinator, day):
+    with pytest.raises(ValidationError) as caught:
+        services.partnership_update(partnership=tie, by=coordinator, next_step_due=day)
+    assert "next_step_due" in caught.value.message_dict
+    tie.refresh_from_db()
+    assert tie.next_step_due is None
+    services.partnership_update(partnership=tie, by=coordinator, next_step_due=date(2100, 12, 31))
+
+
+def test_a_validity_after_the_registry_dates_is_refused(draft, clear, zhytomyr, tie):
+    document = clear(draft)
+    with pytest.raises(ValidationError):
+        services.document_sign(
+            document=document,
+            by=zhytomyr,
+            signed_on=timezone.localdate(),
+            valid_until=date(9999, 1, 1),
+        )
+    document.refresh_from_db()
+    assert document.status == DocumentStatus.CLEARED and document.valid_until is None

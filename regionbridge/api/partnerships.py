@@ -24,6 +24,8 @@ from regionbridge.organizations.models import InstitutionType, Organization, Org
 from regionbridge.partnerships import selectors, services
 from regionbridge.partnerships.lifecycle import EventKind, Stage
 from regionbridge.partnerships.models import (
+    EARLIEST_DATE,
+    LATEST_DATE,
     Activity,
     ActivityKind,
     Confidence,
@@ -40,6 +42,12 @@ from regionbridge.partnerships.models import (
 from regionbridge.regions.models import Region
 
 router = Router(tags=["partnerships"])
+
+# A date the registry takes (1950-01-01 … 2100-12-31): 9999-12-31 is a 422, not a stored typo.
+DATE_RANGE = f"From {EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}."
+RegistryDate = Annotated[
+    date, Field(ge=EARLIEST_DATE, le=LATEST_DATE, json_schema_extra={"description": DATE_RANGE})
+]
 
 
 def visible_or_404(user, model: type[Model], pk: int):
@@ -115,9 +123,9 @@ class PartnershipIn(Schema):
     spheres: list[str] = []
     confidential: bool = False
     next_step: str = Field("", max_length=500)
-    next_step_due: date | None = None
+    next_step_due: RegistryDate | None = None
     first_event: EventKind = EventKind.FIRST_CONTACT
-    first_event_on: date | None = None
+    first_event_on: RegistryDate | None = None
     source: str = Field("", max_length=500)
 
 
@@ -130,7 +138,7 @@ class PartnershipPatch(Schema):
     partner_name: str = Field(None, min_length=1, max_length=255)
     confidential: bool = Field(None)
     next_step: str = Field(None, max_length=500)
-    next_step_due: date | None = None
+    next_step_due: RegistryDate | None = None
     spheres: list[str] = Field(None)
 
 
@@ -152,7 +160,7 @@ class EventOut(Schema):
 
 class EventIn(Schema):
     kind: EventKind
-    occurred_on: date
+    occurred_on: RegistryDate
     reason: str = Field("", max_length=2000)
     source: str = Field("", max_length=500)
     instrument: str = Field("", max_length=255)
@@ -236,10 +244,10 @@ class SignatoryIn(Schema):
 
 
 class SignIn(Schema):
-    signed_on: date
+    signed_on: RegistryDate
     place: str = Field("", max_length=255)
     online: bool = False
-    valid_until: date | None = None
+    valid_until: RegistryDate | None = None
     signatories: list[SignatoryIn] = []
     source: str = Field("", max_length=500)
 
@@ -289,7 +297,7 @@ class LinkIn(Schema):
     partnership: int | None = Field(None, ge=1, le=2**63 - 1)
     status: LinkStatus = LinkStatus.PROPOSED
     description: str = Field("", max_length=5000)
-    started_on: date | None = None
+    started_on: RegistryDate | None = None
     spheres: list[str] = []
 
 
@@ -318,8 +326,8 @@ class ActivityIn(Schema):
     title_en: str = Field("", max_length=300)
     title_uk: str = Field("", max_length=300)
     description: str = Field("", max_length=5000)
-    starts_on: date
-    ends_on: date | None = None
+    starts_on: RegistryDate
+    ends_on: RegistryDate | None = None
     sphere: str | None = None
     outcome: str = Field("", max_length=5000)
     is_public: bool = False
@@ -345,7 +353,7 @@ def list_partnerships(
     country: str = Query("", max_length=2),
     region: str = Query("", max_length=10),
     idle_days: int | None = Query(None, ge=0, le=36500),
-    as_of: date | None = None,
+    as_of: date | None = Query(None, ge=EARLIEST_DATE, le=LATEST_DATE, description=DATE_RANGE),
     q: str = Query("", max_length=200),
 ):
     require(request.user, policy.Action.DIRECTORY_VIEW)
@@ -613,7 +621,9 @@ def create_activity(request, payload: ActivityIn):
 
 @router.get("/stats/overview", auth=MEMBERS, tags=["oversight"])
 def stats_overview(
-    request, partner_country: str = Query("", max_length=2), as_of: date | None = None
+    request,
+    partner_country: str = Query("", max_length=2),
+    as_of: date | None = Query(None, ge=EARLIEST_DATE, le=LATEST_DATE, description=DATE_RANGE),
 ):
     """The state of play on `as_of` (default today), per stage, counting what you may see."""
     require(request.user, policy.Action.DIRECTORY_VIEW)

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from regionbridge.organizations.models import Person
 from regionbridge.partnerships.lifecycle import SIGNED_STAGES, EventKind, Stage
 from regionbridge.partnerships.models import (
+    EARLIEST_DATE,
+    LATEST_DATE,
     ActivityKind,
     Confidence,
     DatePrecision,
@@ -11,16 +13,27 @@ from regionbridge.partnerships.models import (
     PartnerKind,
     ReviewDecision,
     Sphere,
+    validate_registry_date,
 )
 from regionbridge.partnerships.services import POSITIVE
 from regionbridge.regions.models import Region
 
 
 class DateInput(forms.DateInput):
+    """The browser's date picker, limited to the dates the registry takes."""
+
     input_type = "date"
 
     def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
+        attrs = {"min": EARLIEST_DATE.isoformat(), "max": LATEST_DATE.isoformat()}
+        super().__init__(format="%Y-%m-%d", attrs=attrs | kwargs.pop("attrs", {}), **kwargs)
+
+
+class RegistryDateField(forms.DateField):
+    """A date between EARLIEST_DATE and LATEST_DATE (9999-12-31 is a typo, not a plan)."""
+
+    widget = DateInput
+    default_validators = [validate_registry_date]
 
 
 class RegionCodeField(forms.CharField):
@@ -76,10 +89,10 @@ class PartnershipCreateForm(forms.Form):
             (EventKind.NEGOTIATIONS_REPORTED, EventKind.NEGOTIATIONS_REPORTED.label),
         ],
     )
-    first_event_on = forms.DateField(label=_("Since"), widget=DateInput())
+    first_event_on = RegistryDateField(label=_("Since"))
     source = forms.CharField(label=_("Source"), max_length=500, required=False)
     next_step = forms.CharField(label=_("Next step"), max_length=500, required=False)
-    next_step_due = forms.DateField(label=_("Next step due"), required=False, widget=DateInput())
+    next_step_due = RegistryDateField(label=_("Next step due"), required=False)
 
     def __init__(self, *args, regions=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -99,7 +112,7 @@ class PartnershipEditForm(forms.Form):
     spheres = sphere_field()
     confidential = forms.BooleanField(label=_("Confidential negotiation"), required=False)
     next_step = forms.CharField(label=_("Next step"), max_length=500, required=False)
-    next_step_due = forms.DateField(label=_("Next step due"), required=False, widget=DateInput())
+    next_step_due = RegistryDateField(label=_("Next step due"), required=False)
 
     def __init__(self, *args, people=None, partnership=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -114,7 +127,7 @@ class PartnershipEditForm(forms.Form):
 
 class EventForm(forms.Form):
     kind = forms.ChoiceField(label=_("Event"), choices=EventKind.choices)
-    occurred_on = forms.DateField(label=_("Date"), widget=DateInput())
+    occurred_on = RegistryDateField(label=_("Date"))
     date_precision = forms.ChoiceField(
         label=_("Date known to the"), choices=DatePrecision.choices, initial="day"
     )
@@ -186,10 +199,10 @@ class ReviewForm(forms.Form):
 
 
 class SignForm(forms.Form):
-    signed_on = forms.DateField(label=_("Signed on"), widget=DateInput())
+    signed_on = RegistryDateField(label=_("Signed on"))
     place = forms.CharField(label=_("Place"), max_length=255, required=False)
     online = forms.BooleanField(label=_("Signed online"), required=False)
-    valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DateInput())
+    valid_until = RegistryDateField(label=_("Valid until"), required=False)
     ukrainian_signatory = forms.CharField(
         label=_("Signs for the Ukrainian side"), max_length=200, required=False
     )
@@ -224,8 +237,8 @@ class ActivityForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ActivityKind.choices)
     title_uk = forms.CharField(label=_("Title (Ukrainian)"), max_length=300, required=False)
     title_en = forms.CharField(label=_("Title (English)"), max_length=300, required=False)
-    starts_on = forms.DateField(label=_("From"), widget=DateInput())
-    ends_on = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    starts_on = RegistryDateField(label=_("From"))
+    ends_on = RegistryDateField(label=_("To"), required=False)
     sphere = forms.ModelChoiceField(
         queryset=Sphere.objects.all(), required=False, label=_("Sphere"), to_field_name="code"
     )
@@ -256,5 +269,5 @@ class FilterForm(forms.Form):
     idle_days = forms.IntegerField(
         label=_("Idle for at least N days"), min_value=0, max_value=36500, required=False
     )
-    as_of = forms.DateField(label=_("As of"), required=False, widget=DateInput())
+    as_of = RegistryDateField(label=_("As of"), required=False)
     q = forms.CharField(label=_("Search"), max_length=200, required=False)

@@ -1,4 +1,7 @@
+from datetime import date
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -9,6 +12,20 @@ from regionbridge.lib.i18n import pick
 from regionbridge.organizations.models import Organization, Person
 from regionbridge.partnerships.lifecycle import EventKind, Stage
 from regionbridge.regions.models import Region
+
+# The dates the registry takes: wide enough for every tie since before Ukraine's independence
+# and for a long validity, narrow enough that a typo (9999-12-31, 0001-01-01) is caught.
+EARLIEST_DATE = date(1950, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+
+
+def validate_registry_date(value: date) -> None:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(
+            _("Enter a date between %(earliest)s and %(latest)s."),
+            code="date_range",
+            params={"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
+        )
 
 
 class Sphere(models.Model):
@@ -104,7 +121,9 @@ class Partnership(models.Model):
         verbose_name=_("partner lead contact"),
     )
     next_step = models.CharField(_("next step"), max_length=500, blank=True)
-    next_step_due = models.DateField(_("next step due"), null=True, blank=True)
+    next_step_due = models.DateField(
+        _("next step due"), null=True, blank=True, validators=[validate_registry_date]
+    )
     stage = models.CharField(_("stage"), max_length=30, choices=Stage.choices, blank=True)
     stage_since = models.DateField(_("stage since"), null=True, blank=True)
     last_event_on = models.DateField(_("last event"), null=True, blank=True)
@@ -163,7 +182,7 @@ class PartnershipEvent(models.Model):
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("event"), max_length=40, choices=EventKind.choices)
-    occurred_on = models.DateField(_("date"))
+    occurred_on = models.DateField(_("date"), validators=[validate_registry_date])
     date_precision = models.CharField(
         _("date known to the"), max_length=10, choices=DatePrecision.choices, default="day"
     )
@@ -249,10 +268,14 @@ class Document(models.Model):
     review_round = models.PositiveSmallIntegerField(default=0)
     submitted_at = models.DateTimeField(_("submitted for review"), null=True, blank=True)
     cleared_at = models.DateTimeField(_("cleared"), null=True, blank=True)
-    signed_on = models.DateField(_("signed on"), null=True, blank=True)
+    signed_on = models.DateField(
+        _("signed on"), null=True, blank=True, validators=[validate_registry_date]
+    )
     signed_place = models.CharField(_("place of signing"), max_length=255, blank=True)
     signed_online = models.BooleanField(_("signed online"), default=False)
-    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    valid_until = models.DateField(
+        _("valid until"), null=True, blank=True, validators=[validate_registry_date]
+    )
     renewal_reminder_sent_on = models.DateField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     created_by = models.ForeignKey(
@@ -387,8 +410,8 @@ class Activity(models.Model):
         pgettext_lazy("heading", "title (Ukrainian)"), max_length=300, blank=True
     )
     description = models.TextField(_("description"), blank=True)
-    starts_on = models.DateField(_("from"))
-    ends_on = models.DateField(_("to"), null=True, blank=True)
+    starts_on = models.DateField(_("from"), validators=[validate_registry_date])
+    ends_on = models.DateField(_("to"), null=True, blank=True, validators=[validate_registry_date])
     sphere = models.ForeignKey(
         Sphere, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("sphere")
     )

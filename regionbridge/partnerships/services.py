@@ -507,6 +507,7 @@ def document_sign(
     document.signed_place = place.strip()
     document.signed_online = online
     document.valid_until = valid_until
+    document.full_clean()  # the dates' range among the rest
     document.save()
     rows = [Signatory(document=document, **row) for row in signatories if row.get("name")]
     for row in rows:
