@@ -491,6 +491,7 @@ def test_the_inbox_tells_the_account_holder_and_only_them(client, reply_thread, 
     assert reverse("messaging:held") in inbox
     page = client.get(reverse("messaging:held")).content.decode()
     assert "Was this me?" in page
+    assert "did not sign it (DKIM) for your domain" in page
     client.force_login(cast["alice"])
     assert reverse("messaging:held") not in client.get(reverse("messaging:inbox")).content.decode()
     assert "Was this me?" not in client.get(reverse("messaging:held")).content.decode()

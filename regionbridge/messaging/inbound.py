@@ -41,7 +41,7 @@ from regionbridge.audit.services import audit_record
 from regionbridge.messaging import mailauth, services
 from regionbridge.messaging.models import HeldReply, Message, Thread
 from regionbridge.messaging.replies import ExpiredReplyAddress, read_reply_token
-from regionbridge.messaging.text import strip_reply
+from regionbridge.messaging.text import reply_text
 
 logger = logging.getLogger(__name__)
 
@@ -142,14 +142,17 @@ def _message_id(parsed: EmailMessage) -> str:
 
 
 def text_of(parsed: EmailMessage) -> str:
-    """The new words of a reply: its plain (or HTML) text without quotes and signature."""
+    """The new words of a reply: its plain (or HTML) text without quoted history and signature
+    (all of it, history quoted, if nothing new is left, unless files are the message)."""
     part = parsed.get_body(preferencelist=("plain", "html"))
     if part is None:
         return ""
-    content = part.get_content()
-    if part.get_content_type() == "text/html":
-        content = re.sub(r"<[^>]+>", " ", content)  # rendering sanitizes anyway
-    return strip_reply(content)
+    has_files = any(attachment.get_filename() for attachment in parsed.iter_attachments())
+    return reply_text(
+        part.get_content(),
+        html=part.get_content_type() == "text/html",
+        quote_if_empty=not has_files,
+    )
 
 
 def files_of(parsed: EmailMessage) -> list[SimpleUploadedFile]:

@@ -25,12 +25,20 @@ from email.utils import getaddresses
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 
 DKIM_FAILED = "DKIM signature missing or not aligned with From"
 DKIM_BROKEN = "DKIM signature does not verify"
 NOT_TRUSTED = "no trusted Authentication-Results"
 NOT_ALIGNED = "neither DKIM nor SPF passed for the From domain"
 SEVERAL_SENDERS = "From must name exactly one sender"
+# What each reason means, for the person whose reply was held (the SMTP answer stays English).
+REASON_LABELS = {
+    DKIM_FAILED: _("your mail provider did not sign it (DKIM) for your domain"),
+    DKIM_BROKEN: _("its DKIM signature does not match the message (it was changed on the way)"),
+    NOT_TRUSTED: _("our mail server could not check who sent it"),
+    NOT_ALIGNED: _("neither DKIM nor SPF confirmed your domain"),
+}
 
 # dkimpy logs every bad signature as an error; the refusal already says why, once.
 _dkimpy_log = logging.getLogger(__name__ + ".dkimpy")

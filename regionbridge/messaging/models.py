@@ -3,6 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from regionbridge.messaging.mailauth import REASON_LABELS
 from regionbridge.organizations.models import Organization
 
 
@@ -233,3 +234,7 @@ class HeldReply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} in {self.thread_id} at {self.received_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def reason_label(self) -> str:
+        return str(REASON_LABELS.get(self.reason, self.reason))
