@@ -1,5 +1,6 @@
 """Region Bridge settings: everything comes from environment variables (see README)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -118,15 +119,24 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:home"
 
-# Brute-force protection: lock an e-mail + address pair after repeated failures.
+# Brute-force protection (accounts/lockout.py): per account, whatever the address; after
+# AXES_FAILURE_LIMIT failures the account waits 1 minute, and each further failure doubles the
+# wait, up to a day. Failures are forgotten a day after the last one, or on a successful sign-in.
 AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
-AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "regionbridge.accounts.lockout.ProgressiveLockoutHandler"
+AXES_COOLOFF_TIME = timedelta(days=1)  # how long failures are remembered, not the wait
+AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "regionbridge.accounts.lockout.username_of"
+AXES_CLIENT_IP_CALLABLE = "regionbridge.accounts.lockout.client_ip"  # X-Real-IP when BEHIND_PROXY
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # attempts while locked count for nothing
+AXES_LOCKOUT_CALLABLE = "regionbridge.accounts.lockout.locked_response"
 AXES_VERBOSE = False
+# W006 wants the address in the lock: behind a shared address (an office's NAT, our proxy before
+# BEHIND_PROXY) that locks out bystanders, and rotating User-Agents cannot dodge a per-account lock.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 LANGUAGE_CODE = "uk"
 LANGUAGES = [("uk", _("Ukrainian")), ("en", _("English"))]
