@@ -587,3 +587,38 @@ def test_the_same_email_is_held_once(reply_thread):
     second = hold(reply_thread, message_id="<twice@mail.example>")
     assert first.pk == second.pk
     assert HeldReply.objects.count() == 1
+
+
+# --- automatic replies ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ("Auto-Submitted", "auto-replied"),
+        ("Auto-Submitted", "auto-generated"),
+        ("Precedence", "auto_reply"),
+        ("Precedence", "bulk"),
+        ("X-Autoreply", "yes"),
+    ],
+)
+def test_an_out_of_office_notice_is_accepted_and_dropped(reply_thread, header):
+    """No bounce to an auto-responder (mail loops), and nothing posted into the thread."""
+    raw = reply_bytes(
+        sender=BOB,
+        to=reply_address(reply_thread, BOB),
+        body="I am out of the office until Monday.",
+        headers=[header],
+    )
+    outcome = receive(raw)
+    assert (outcome.accepted, outcome.reason) == (True, inbound.AUTOMATIC_IGNORED)
+    assert posted(reply_thread) == 0
+    assert not HeldReply.objects.exists()
+
+
+def test_auto_submitted_no_is_a_person(reply_thread):
+    raw = reply_bytes(
+        sender=BOB, to=reply_address(reply_thread, BOB), headers=[("Auto-Submitted", "no")]
+    )
+    assert receive(raw).accepted
+    assert posted(reply_thread) == 1

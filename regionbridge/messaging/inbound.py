@@ -47,6 +47,7 @@ logger = logging.getLogger(__name__)
 
 ACCEPTED = "accepted"
 ALREADY_RECEIVED = "already received"
+AUTOMATIC_IGNORED = "automatic reply ignored"
 HELD_NOTE = "kept for the account holder to confirm in Region Bridge"
 UNREADABLE = "message cannot be read"
 
@@ -193,8 +194,24 @@ def receive(
         return _refuse(UNREADABLE, sender, repr(exc)[:300], status=CONTENT, exc=exc)
 
 
+def is_automatic(parsed: EmailMessage) -> bool:
+    """An out-of-office notice or another machine's answer (RFC 3834), not a person's reply."""
+    auto_submitted = str(parsed.get("Auto-Submitted", "no")).strip().lower()
+    precedence = str(parsed.get("Precedence", "")).strip().lower()
+    return (
+        not auto_submitted.startswith("no")
+        or precedence in {"bulk", "junk", "auto_reply", "list"}
+        or any(parsed.get(name) is not None for name in ("X-Autoreply", "X-Autorespond"))
+    )
+
+
 def _receive(raw: bytes, envelope_sender: str, envelope_recipients: Sequence[str]) -> Outcome:
     parsed = email.message_from_bytes(raw, policy=default_policy)
+    if is_automatic(parsed):
+        # Accepted and dropped: a refusal would bounce to an auto-responder, and posting would put
+        # "I am out of the office" into a negotiation.
+        logger.info("Inbound e-mail ignored: an automatic reply from %s", _shown_sender(parsed))
+        return Outcome(True, AUTOMATIC_IGNORED)
     sender = mailauth.sender_of(parsed)
     if sender is None:
         return _refuse(mailauth.SEVERAL_SENDERS, _shown_sender(parsed))
