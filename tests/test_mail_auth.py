@@ -622,3 +622,15 @@ def test_auto_submitted_no_is_a_person(reply_thread):
     )
     assert receive(raw).accepted
     assert posted(reply_thread) == 1
+
+
+def test_no_more_than_twenty_replies_are_held_for_one_person(reply_thread, settings, tmp_path):
+    """Forging someone's From must not fill the disk in their name."""
+    settings.MEDIA_ROOT = tmp_path
+    for n in range(inbound.MAX_HELD_PER_PERSON):
+        hold(reply_thread, message_id=f"<held{n}@mail.example>")
+    outcome = receive(bob_reply(reply_thread, signed_by=None, message_id="<one-more@mail.example>"))
+    assert (outcome.accepted, outcome.held) == (False, None)
+    assert HELD_NOTE not in outcome.smtp_reply
+    assert HeldReply.objects.count() == inbound.MAX_HELD_PER_PERSON
+    assert len(list((tmp_path / "held").rglob("*.eml"))) == inbound.MAX_HELD_PER_PERSON

@@ -269,14 +269,27 @@ def _receive(raw: bytes, envelope_sender: str, envelope_recipients: Sequence[str
 # --- held replies ----------------------------------------------------------------------------
 
 
-def _hold(user: User, thread: Thread, parsed: EmailMessage, raw: bytes, reason: str) -> HeldReply:
-    """Keep a reply that failed the sender check, for its account holder to confirm."""
+MAX_HELD_PER_PERSON = 20  # whoever forges someone's From cannot fill the disk in their name
+
+
+def _hold(
+    user: User, thread: Thread, parsed: EmailMessage, raw: bytes, reason: str
+) -> HeldReply | None:
+    """Keep a reply that failed the sender check, for its account holder to confirm (at most
+    MAX_HELD_PER_PERSON at a time: past that, the reply is only refused)."""
     message_id = _message_id(parsed)
     if message_id:
         earlier = HeldReply.objects.filter(user=user, email_message_id=message_id).first()
         if earlier is not None:
             return earlier  # the same e-mail again
     held_replies_purge()
+    if held_replies_for(user).count() >= MAX_HELD_PER_PERSON:
+        logger.warning(
+            "Not holding another unverified reply for %s: %s waiting",
+            user.email,
+            MAX_HELD_PER_PERSON,
+        )
+        return None
     now = timezone.now()
     held = HeldReply(
         user=user,
