@@ -1536,6 +1536,8 @@ HOSTILE_BODIES = {
         {"ukrainian_region": "UA-18\u0000", "partner_region": "US-OH"},
         {"ukrainian_region": "' OR 1=1 --", "partner_region": "US-OH"},
         {"ukrainian_region": "UA-18", "partner_region": "US-IN", "partner_kind": None},
+        {**TIE, "partner_name": "\ud800"},
+        {**TIE, "spheres": ["\udfff"]},
     ],
     "events": [
         {},
@@ -1628,6 +1630,7 @@ HOSTILE_BODIES = {
         {"kind": "visit", "starts_on": TODAY, "title_en": "x", "link": 987654321},
         {"kind": "visit", "starts_on": TODAY, "title_en": "x" * 301, "partnership": 1},
         {"kind": "visit", "starts_on": TODAY, "title_en": "x", "institutions": ["abc"]},
+        {"kind": "visit", "starts_on": TODAY, "title_en": "x", "sphere": "\ud800"},
     ],
 }
 

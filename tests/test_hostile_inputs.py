@@ -516,3 +516,202 @@ def test_the_schema_states_the_date_range(client, reference):
     schemas = client.get(f"{API}/openapi.json").json()["components"]["schemas"]
     occurred_on = schemas["EventIn"]["properties"]["occurred_on"]
     assert occurred_on.get("minimum") == "1950-01-01" or "1950-01-01" in json.dumps(occurred_on)
+
+
+# --- a hostile sweep of every API endpoint ----------------------------------------------------
+
+BIG = 2**63
+LONE_SURROGATE = "\ud800"
+# Raw JSON texts (so that numbers too big for 64 bits and lone surrogates reach the server).
+HOSTILE_JSON_VALUES = [
+    '"' + "x" * 100_000 + '"',
+    '"a\\u0000b"',
+    '"\\ud800"',
+    '"a\\udfff\\ud800b"',
+    str(BIG),
+    str(-BIG - 1),
+    "1" + "0" * 400,
+    "1e308",
+    "-1",
+    "0",
+    "null",
+    "true",
+    "[]",
+    "{}",
+    '["x"]',
+    "[" * 50 + "]" * 50,
+]
+HOSTILE_QUERY_VALUES = [
+    str(BIG),
+    str(-BIG - 1),
+    "-5",
+    "0",
+    "x" * 100_000,
+    "\x00",
+    "%ED%A0%80",
+    "1e400",
+    "2024-13-45",
+]
+
+
+@pytest.fixture
+def world(coordinator, zhytomyr, indiana, dated, media):
+    """One of everything the API can point at, all visible to the coordinator."""
+    from regionbridge.messaging.services import message_post
+
+    thread = thread_create(by=coordinator, subject="Hostile", users=[zhytomyr, indiana])
+    message = message_post(
+        thread=thread,
+        author=coordinator,
+        body="With a file",
+        files=[SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf")],
+    )
+    return {
+        **dated,
+        "thread": thread,
+        "message": message,
+        "attachment": message.attachments.get(),
+        "version": dated["document"].versions.get(),
+    }
+
+
+def _path(template: str, world) -> str:
+    ids = {
+        "{partnership_id}": world["tie"].pk,
+        "{document_id}": world["document"].pk,
+        "{version_id}": world["version"].pk,
+        "{thread_id}": world["thread"].pk,
+        "{message_id}": world["message"].pk,
+        "{attachment_id}": world["attachment"].pk,
+        "{organization_id}": world["ours"].pk,
+        "{person_id}": 1,
+        "{code}": "UA-18",
+    }
+    for key, value in ids.items():
+        template = template.replace(key, str(value))
+    return template
+
+
+def _bodies(world) -> dict[tuple[str, str], dict]:
+    """A body each JSON endpoint would accept, to spoil one field at a time."""
+    return {
+        ("post", "/api/v1/partnerships"): {"ukrainian_region": "UA-18", "partner_region": "US-IA"},
+        ("patch", "/api/v1/partnerships/{partnership_id}"): {"next_step": "Call"},
+        ("post", "/api/v1/partnerships/{partnership_id}/events"): {
+            "kind": "reported_negotiating",
+            "occurred_on": "2024-06-01",
+        },
+        ("post", "/api/v1/partnerships/{partnership_id}/documents"): {"kind": "memorandum"},
+        ("post", "/api/v1/documents/{document_id}/reviews"): {"decision": "no_objection"},
+        ("post", "/api/v1/documents/{document_id}/sign"): {"signed_on": "2025-01-01"},
+        ("post", "/api/v1/documents/{document_id}/close"): {"status": "expired"},
+        ("post", "/api/v1/links"): {
+            "ukrainian_institution": world["ours"].pk,
+            "partner_institution": world["theirs"].pk,
+        },
+        ("post", "/api/v1/activities"): {
+            "kind": "visit",
+            "title_en": "Visit",
+            "starts_on": "2024-02-01",
+            "partnership": world["tie"].pk,
+        },
+        ("post", "/api/v1/threads"): {"subject": "Hello"},
+        ("post", "/api/v1/threads/{thread_id}/messages"): {"body": "Hello"},
+        ("patch", "/api/v1/messages/{message_id}"): {"body": "Hello again"},
+        ("post", "/api/v1/threads/{thread_id}/read"): {"upto": world["message"].pk},
+    }
+
+
+def _openapi(client) -> dict:
+    return client.get(f"{API}/openapi.json").json()
+
+
+def _fields(schema: dict, op: dict) -> list[str]:
+    ref = op["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    return list(schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]["properties"])
+
+
+def test_every_json_endpoint_has_a_body_in_the_sweep(client, coordinator, world):
+    schema = _openapi(client)
+    json_ops = {
+        (method, path): op
+        for path, ops in schema["paths"].items()
+        for method, op in ops.items()
+        if "application/json" in op.get("requestBody", {}).get("content", {})
+    }
+    assert set(json_ops) == set(_bodies(world))
+
+
+def test_hostile_json_values_in_every_field_never_give_a_5xx(coordinator, world):
+    client = Client(raise_request_exception=False, headers=bearer(coordinator))
+    schema = _openapi(client)
+    problems = []
+    for (method, template), good in _bodies(world).items():
+        op = schema["paths"][template][method]
+        url = _path(template, world)
+        for field in _fields(schema, op):
+            for raw in HOSTILE_JSON_VALUES:
+                others = json.dumps({k: v for k, v in good.items() if k != field})
+                payload = others[:-1] + ("," if len(others) > 2 else "") + f'"{field}": {raw}}}'
+                response = client.generic(
+                    method.upper(),
+                    url,
+                    payload.encode("utf-8", "surrogatepass"),
+                    content_type="application/json",
+                )
+                if response.status_code >= 500:
+                    problems.append(f"{method} {template} {field}={raw[:30]} -> 500")
+    assert not problems, "\n".join(problems)
+
+
+def test_hostile_bodies_as_a_whole_never_give_a_5xx(coordinator, world):
+    client = Client(raise_request_exception=False, headers=bearer(coordinator))
+    bodies = [
+        b"\xff\xfe{}",
+        b'{"a": "\xc3"}',
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"a":' * 10_000 + b"1" + b"}" * 10_000,
+        b'{"body": "\\ud800"}',
+        b"\x00",
+    ]
+    problems = []
+    for method, template in _bodies(world):
+        for payload in bodies:
+            response = client.generic(
+                method.upper(), _path(template, world), payload, content_type="application/json"
+            )
+            if response.status_code >= 500:
+                problems.append(f"{method} {template} {payload[:20]!r} -> 500")
+    assert not problems, "\n".join(problems)
+
+
+def test_hostile_query_and_path_values_never_give_a_5xx(coordinator, world):
+    client = Client(raise_request_exception=False, headers=bearer(coordinator))
+    schema = _openapi(client)
+    problems = []
+    for template, ops in schema["paths"].items():
+        for method, op in ops.items():
+            if method != "get":
+                continue
+            url = _path(template, world)
+            for param in op.get("parameters", []):
+                for value in HOSTILE_QUERY_VALUES:
+                    if param["in"] == "path":
+                        target = _path(template.replace("{" + param["name"] + "}", value), world)
+                        response = client.get(target)
+                    else:
+                        response = client.get(url, QUERY_STRING=f"{param['name']}={value}")
+                    if response.status_code >= 500:
+                        problems.append(f"{template} {param['name']}={value[:30]} -> 500")
+    for template in {p for (_, p) in _bodies(world)} | {
+        "/api/v1/documents/{document_id}/submit",
+        "/api/v1/documents/{document_id}/versions",
+        "/api/v1/threads/{thread_id}/messages/with-files",
+    }:
+        for name in ("{partnership_id}", "{document_id}", "{thread_id}", "{message_id}"):
+            if name in template:
+                for value in (str(BIG), str(-BIG), "0"):
+                    response = client.post(_path(template.replace(name, value), world))
+                    if response.status_code >= 500:
+                        problems.append(f"POST {template} {name}={value} -> 500")
+    assert not problems, "\n".join(problems)

@@ -43,7 +43,7 @@ reference = Router(tags=["reference"])
 
 @reference.get("/countries", response=list[CountryOut], auth=PUBLIC)
 @paginate(Pages)
-def list_countries(request, q: str = ""):
+def list_countries(request, q: str = Query("", max_length=200)):
     countries = policy.visible(request.user, Country).order_by("code")
     if q:
         countries = filter_by_terms(countries, q)

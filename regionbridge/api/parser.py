@@ -3,24 +3,40 @@ import json
 from ninja.parser import Parser
 
 
-def _has_nul(value) -> bool:
+def _unstorable(text: str) -> str | None:
+    """What in the text no database can store: NUL (PostgreSQL refuses it) or a lone surrogate
+    (a `\\ud800` escape without its pair, which is not UTF-8 at all)."""
+    if "\x00" in text:
+        return "a NUL character"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "a lone surrogate (\\ud800-\\udfff)"
+    return None
+
+
+def _find_unstorable(value) -> str | None:
     if isinstance(value, str):
-        return "\x00" in value
+        return _unstorable(value)
     if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+        value = [part for item in value.items() for part in item]
     if isinstance(value, list):
-        return any(_has_nul(item) for item in value)
-    return False
+        for item in value:
+            found = _find_unstorable(item)
+            if found:
+                return found
+    return None
 
 
 class ObjectBodyParser(Parser):
     """Request bodies are JSON objects; a list, string or number is refused, not read as {}.
-    NUL characters are refused too: PostgreSQL cannot store them in text."""
+    Text no database can store (NUL, lone surrogates) is refused too, in any field."""
 
     def parse_body(self, request):
         data = json.loads(request.body)
         if not isinstance(data, dict):
             raise ValueError("The request body must be a JSON object.")
-        if _has_nul(data):
-            raise ValueError("The request body contains a NUL character.")
+        found = _find_unstorable(data)
+        if found:
+            raise ValueError(f"The request body contains {found}.")
         return data
