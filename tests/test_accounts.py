@@ -182,3 +182,14 @@ def test_production_starts_with_a_real_secret():
         "assert settings.SESSION_COOKIE_SECURE and settings.SECURE_HSTS_SECONDS > 0"
     )
     subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=60)
+
+
+def test_a_password_needs_at_least_twelve_characters(reference):
+    """OWASP ASVS 2.1.1."""
+    from django.core.exceptions import ValidationError
+
+    from regionbridge.accounts.services import user_create
+
+    with pytest.raises(ValidationError):
+        user_create(email="short@example.org", password="Kx7-vR2!pQz")  # 11 characters
+    user_create(email="long@example.org", password="Kx7-vR2!pQz4")  # 12

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from regionbridge.organizations.models import Organization
-from regionbridge.partnerships.models import Partnership, Sphere
+from regionbridge.partnerships.models import Partnership, Sphere, validate_registry_date
 
 
 class LinkStatus(models.TextChoices):
@@ -39,7 +39,9 @@ class InstitutionLink(models.Model):
         _("status"), max_length=20, choices=LinkStatus.choices, default=LinkStatus.PROPOSED
     )
     description = models.TextField(_("description"), blank=True)
-    started_on = models.DateField(_("since"), null=True, blank=True)
+    started_on = models.DateField(
+        _("since"), null=True, blank=True, validators=[validate_registry_date]
+    )
     is_demo = models.BooleanField(_("demo record"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
