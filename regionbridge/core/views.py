@@ -1,6 +1,12 @@
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
-from django.shortcuts import redirect, render
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    HttpResponseServerError,
+    JsonResponse,
+)
+from django.shortcuts import render
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -11,6 +17,9 @@ from regionbridge.accounts.models import Language
 from regionbridge.accounts.services import user_set_preferences
 from regionbridge.core.middleware import remember_language
 from regionbridge.regions.models import Region
+
+# Longer is not a page of this site; a proxy would refuse so long a Location header anyway.
+MAX_NEXT_URL = 2000
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -24,11 +33,12 @@ def set_language(request: HttpRequest) -> HttpResponse:
     language = request.POST.get("language", "")
     # The address bar may have moved on since the page loaded (htmx pushes search URLs).
     next_url = request.headers.get("Referer") or request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(
+    if len(next_url) > MAX_NEXT_URL or not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         next_url = "/"
-    response = redirect(next_url)
+    # Not redirect(): it takes a bare word ("home", "1e9") for a view name and fails to find it.
+    response = HttpResponseRedirect(next_url)
     if language not in Language.values:
         return response
     if request.user.is_authenticated:
