@@ -579,44 +579,10 @@ def test_hostile_back_office_forms_get_no_5xx(request, prober, administrator, fo
     prober.check()
 
 
-# --- 5xx in files this test's author may not change: each flips to a pass once fixed ----------
-
-SQLITE = connection.vendor == "sqlite"
-# Django's ModelMultipleChoiceField checks each id alone (an id beyond 64 bits finds nothing),
-# then asks for all of them with IN (...), which SQLite cannot bind: OverflowError. PostgreSQL
-# compares such a number and finds nothing, so there the answer is already a 400.
-OVERFLOW = "SQLite cannot bind an id beyond 64 bits in ModelMultipleChoiceField's IN (...)"
-KNOWN_5XX: dict[tuple[str, str, str], tuple[bool, str]] = {
-    ("messaging:create", "POST", "huge"): (SQLITE, f"organizations: {OVERFLOW}"),
-    ("messaging:create", "POST", "int64_overflow"): (SQLITE, f"organizations: {OVERFLOW}"),
-    ("admin:partnership_change", "POST", "huge"): (SQLITE, f"spheres: {OVERFLOW}"),
-    ("admin:partnership_change", "POST", "int64_overflow"): (SQLITE, f"spheres: {OVERFLOW}"),
-}
-
-
-def _known():
-    for (name, method, value), (condition, reason) in KNOWN_5XX.items():
-        mark = pytest.mark.xfail(condition, strict=True, reason=reason)
-        yield pytest.param(name, method, value, marks=mark, id=f"{method}-{name}-{value}")
-
-
-@pytest.mark.parametrize(("name", "method", "value"), list(_known()))
-def test_known_5xx(request, prober, name, method, value):
-    if name.startswith("admin:"):
-        prober.client.force_login(request.getfixturevalue("administrator"))
-        url = ADMIN_FORMS[name.removeprefix("admin:")](request)
-        names, kept = _admin_form(prober, url)
-        admin_post(prober, url, f"{encode(names, value)}&{urlencode(kept)}", value)
-    else:
-        page = PAGES[name]
-        url = _url(request, name, _sign_in(prober, request, "coordinator"))
-        if method == "GET":
-            page_get(prober, page, url, value)
-        elif value in FILES:
-            page_file(prober, page, url, value)
-        else:
-            page_post(prober, page, url, value)
-    prober.check()
+# --- 5xx found by this test and not fixed yet: each entry must fail (strict), so it is removed
+# once fixed. None today: an id beyond 64 bits in a many-to-many field (SQLite could not bind it
+# in IN (...)) is refused by lib.forms.ModelMultipleChoiceField.
+KNOWN_5XX: dict[tuple[str, str, str], tuple[bool, str]] = {}
 
 
 # --- what the grid found, fixed -----------------------------------------------------------------

@@ -4,6 +4,7 @@ from django.db import models
 
 from regionbridge.audit.models import AuditEntry
 from regionbridge.audit.services import REDACTED, audit_record
+from regionbridge.lib.forms import ModelMultipleChoiceField
 
 
 def form_changes(form: forms.BaseForm) -> dict:
@@ -23,6 +24,10 @@ class AuditedAdmin(admin.ModelAdmin):
     """Back-office changes land in the audit log like any other change."""
 
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        kwargs.setdefault("form_class", ModelMultipleChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from regionbridge.accounts.models import NotificationMode
+from regionbridge.lib.forms import ModelMultipleChoiceField
 from regionbridge.messaging.models import ThreadKind
 
 
@@ -45,7 +46,7 @@ class ThreadForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Someone without an account takes part by e-mail and can claim one later."),
     )
-    organizations = forms.ModelMultipleChoiceField(
+    organizations = ModelMultipleChoiceField(
         queryset=None, required=False, label=_("Whole offices (their members follow)")
     )
     body = forms.CharField(
