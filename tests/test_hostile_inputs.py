@@ -198,20 +198,24 @@ def test_malformed_multipart_is_a_json_400(client, zhytomyr, multipart_urls, cas
         assert_json_error(response, (400, 422))
 
 
+def post_multipart(url: str, payload: bytes, user):
+    client = Client(raise_request_exception=False)
+    return client.generic(
+        "POST",
+        url,
+        payload,
+        content_type="multipart/form-data; boundary=xyz",
+        headers=bearer(user),
+    )
+
+
 def test_too_many_fields_in_multipart_is_a_json_400(client, zhytomyr, multipart_urls, settings):
     settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
     fields = b"".join(
         b'--xyz\r\nContent-Disposition: form-data; name="f%d"\r\n\r\nx\r\n' % i for i in range(20)
     )
-    client = Client(raise_request_exception=False)
     for url in multipart_urls:
-        response = client.generic(
-            "POST",
-            url,
-            fields + _part("xyz"),
-            content_type="multipart/form-data; boundary=xyz",
-            headers=bearer(zhytomyr),
-        )
+        response = post_multipart(url, fields + _part("xyz"), zhytomyr)
         assert_json_error(response, 400)
 
 
@@ -222,30 +226,16 @@ def test_too_many_files_in_multipart_is_a_json_400(client, zhytomyr, multipart_u
         b"Content-Type: application/pdf\r\n\r\n" % i + PDF + b"\r\n"
         for i in range(5)
     )
-    client = Client(raise_request_exception=False)
     for url in multipart_urls:
-        response = client.generic(
-            "POST",
-            url,
-            files + _part("xyz"),
-            content_type="multipart/form-data; boundary=xyz",
-            headers=bearer(zhytomyr),
-        )
+        response = post_multipart(url, files + _part("xyz"), zhytomyr)
         assert_json_error(response, 400)
 
 
 def test_too_big_multipart_fields_are_a_json_413(client, zhytomyr, multipart_urls, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     big = b'--xyz\r\nContent-Disposition: form-data; name="body"\r\n\r\n' + b"x" * 5000 + b"\r\n"
-    client = Client(raise_request_exception=False)
     for url in multipart_urls:
-        response = client.generic(
-            "POST",
-            url,
-            big + _part("xyz"),
-            content_type="multipart/form-data; boundary=xyz",
-            headers=bearer(zhytomyr),
-        )
+        response = post_multipart(url, big + _part("xyz"), zhytomyr)
         assert_json_error(response, 413)
 
 
