@@ -273,3 +273,14 @@ def test_the_api_refuses_too_many_guests_and_guests_on_a_confidential_negotiatio
     )
     assert response.status_code in (400, 422), response.content
     assert not Thread.objects.exists()
+
+
+def test_an_office_is_judged_by_its_staff_with_a_role(chernihiv, secret):
+    """A directory entry without an account role reads nothing, so it does not block its office."""
+    from tests.factories import PersonFactory
+
+    mfa = org("mfa")
+    PersonFactory(organization=mfa, user=UserFactory(email="no.role@mfa.example"))
+    thread = services.thread_create(by=chernihiv, subject="Draft", partnership=secret)
+    services.thread_add_participant(thread=thread, by=chernihiv, organization=mfa)
+    assert thread.participants.filter(organization=mfa).exists()

@@ -115,11 +115,16 @@ def _organization_members(organization: Organization):
 
 
 def _check_member(thread: Thread, *, user=None, organization=None) -> None:
-    """On a partnership, only people who may see it take part (an office: all its staff)."""
+    """On a partnership, only people who may see it take part (an office: all its staff who
+    hold a role; staff without one read no partnership thread anyway)."""
     partnership = thread.partnership
     if partnership is None:
         return
-    people = [user] if user is not None else list(_organization_members(organization).distinct())
+    if user is not None:
+        people = [user]
+    else:
+        staff = _organization_members(organization).filter(role_assignments__isnull=False)
+        people = list(staff.distinct())
     for person in people:
         if not policy.can(person, policy.Action.PARTNERSHIP_VIEW, partnership):
             raise ValidationError(
