@@ -170,8 +170,13 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A job still RUNNING after this was left by a dead worker and is run again (messaging/reaper.py).
+TASKS_RUNNING_TIMEOUT = timedelta(seconds=env_int("TASKS_RUNNING_TIMEOUT", 15 * 60))
 
 EMAIL_URL = env_str("EMAIL_URL", "console://")
+# Seconds each step of an SMTP exchange may take (Django's SMTP backend reads it): a server that
+# accepts and never answers costs the outbox worker this long, not a hung job.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 if EMAIL_URL.startswith("smtp"):
     from urllib.parse import unquote, urlparse
 

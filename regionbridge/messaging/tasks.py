@@ -1,23 +1,33 @@
 """The outbox worker: e-mail goes out from here, never from a web request.
 
-Each row is sent and then marked sent in its own transaction. While the mail server is down the
-row waits with a growing delay and is tried again; each message carries a stable Message-ID
-made from its key, so even a crash between sending and marking cannot produce two different
-notifications (mail clients fold the duplicates).
+A row is claimed in one short transaction, sent with no transaction open, and marked sent (or its
+error recorded) in another. The SMTP conversation is bounded by `EMAIL_TIMEOUT` and never holds a
+database lock: a mail server that accepts the connection and then says nothing costs the worker
+one timeout, not every write in the application.
+
+Claiming a row pushes its `next_attempt_at` forward by a lease and counts the attempt, so no other
+worker takes it meanwhile; a worker that dies after claiming leaves the row pending, and it is
+tried again once the lease has run out. While the mail server is down the row waits with a
+growing delay. Each message carries a stable Message-ID made from its key, so a resend after a
+crash between the server's 250 and the mark is recognisably the same e-mail (mail clients fold the
+duplicates), and two notifications are never merged into one.
 """
 
 import hashlib
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
+from time import monotonic
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks import task
 
 from regionbridge.accounts.models import User
 from regionbridge.messaging.models import OutboundEmail, OutboxStatus
+from regionbridge.messaging.reaper import tasks_reap
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12  # about 3 days with the back-off below
@@ -33,11 +43,17 @@ def message_id(key: str) -> str:
     return f"<{digest}@{domain}>"
 
 
+def claim_lease() -> timedelta:
+    """How long a claimed row is left to its worker: more than one SMTP exchange can take (each
+    step is bounded by EMAIL_TIMEOUT), so only a dead worker's row is taken up again."""
+    return timedelta(seconds=2 * (settings.EMAIL_TIMEOUT or 0) + 60)
+
+
 def _delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** (attempts - 1), 6 * 3600))
 
 
-def _held_back_until(row: OutboundEmail):
+def _held_back_until(row: OutboundEmail) -> datetime | None:
     """When a row to an address that never had an account may go, if it may not go now."""
     if User.objects.filter(email__iexact=row.to).exists():
         return None
@@ -51,11 +67,13 @@ def _held_back_until(row: OutboundEmail):
     return None if oldest is None else oldest + timedelta(hours=1, seconds=1)
 
 
-def deliver_due(*, limit: int = 200) -> tuple[int, int]:
-    """Send what is due; return (sent, failed). Safe to run in several workers at once."""
-    sent = failed = 0
-    mail = get_connection(fail_silently=False)
-    for _ in range(limit):
+def outbox_claim_next() -> OutboundEmail | None:
+    """Claim the next due row for this worker, or None when nothing is due.
+
+    The claim is the attempt counted and the lease taken, in a short transaction that commits
+    before anything is sent. A row to a guest over the hourly limit is put off on the way.
+    """
+    while True:
         with transaction.atomic():
             rows = OutboundEmail.objects.filter(
                 status=OutboxStatus.PENDING, next_attempt_at__lte=timezone.now()
@@ -64,46 +82,90 @@ def deliver_due(*, limit: int = 200) -> tuple[int, int]:
                 rows = rows.select_for_update(skip_locked=True)
             row = rows.first()
             if row is None:
-                break
+                return None
             held_until = _held_back_until(row)
-            if held_until is not None:
-                row.next_attempt_at = held_until
-                row.save(update_fields=["next_attempt_at"])
-                continue
-            email = EmailMultiAlternatives(
-                row.subject,
-                row.text,
-                settings.DEFAULT_FROM_EMAIL,
-                [row.to],
-                reply_to=[row.reply_to] if row.reply_to else None,
-                headers={"Message-ID": message_id(row.key)},
-                connection=mail,
-            )
-            if row.html:
-                email.attach_alternative(row.html, "text/html")
-            row.attempts += 1
-            try:
-                email.send()
-            except Exception as exc:  # the mail server is down, refused, timed out…
-                row.last_error = str(exc)[:1000]
-                row.next_attempt_at = timezone.now() + _delay(row.attempts)
-                if row.attempts >= MAX_ATTEMPTS:
-                    row.status = OutboxStatus.FAILED
-                    logger.error("Giving up on e-mail %s to %s: %s", row.key, row.to, exc)
-                row.save(update_fields=["attempts", "last_error", "next_attempt_at", "status"])
-                failed += 1
-                mail = get_connection(fail_silently=False)
-                break  # the server is likely down for the rest too: retry later
-            row.status, row.sent_at = OutboxStatus.SENT, timezone.now()
-            row.save(update_fields=["status", "sent_at", "attempts"])
-            sent += 1
+            if held_until is None:
+                row.attempts += 1
+                row.next_attempt_at = timezone.now() + claim_lease()
+                row.save(update_fields=["attempts", "next_attempt_at"])
+                return row
+            row.next_attempt_at = held_until
+            row.save(update_fields=["next_attempt_at"])
+
+
+def _send(row: OutboundEmail, mail: BaseEmailBackend) -> None:
+    email = EmailMultiAlternatives(
+        row.subject,
+        row.text,
+        settings.DEFAULT_FROM_EMAIL,
+        [row.to],
+        reply_to=[row.reply_to] if row.reply_to else None,
+        headers={"Message-ID": message_id(row.key)},
+        connection=mail,
+    )
+    if row.html:
+        email.attach_alternative(row.html, "text/html")
+    email.send()
+
+
+def _mark_sent(row: OutboundEmail) -> None:
+    # Sent is sent, whoever holds the lease by now. The lease ends with it: a row put back to
+    # pending by hand is due at once.
+    now = timezone.now()
+    OutboundEmail.objects.filter(pk=row.pk).update(
+        status=OutboxStatus.SENT, sent_at=now, next_attempt_at=now
+    )
+
+
+def _mark_failed(row: OutboundEmail, exc: Exception) -> None:
+    gives_up = row.attempts >= MAX_ATTEMPTS
+    # Only while the claim is still ours: after the lease another worker may have the row.
+    OutboundEmail.objects.filter(
+        pk=row.pk, status=OutboxStatus.PENDING, attempts=row.attempts
+    ).update(
+        last_error=str(exc)[:1000],
+        next_attempt_at=timezone.now() + _delay(row.attempts),
+        status=OutboxStatus.FAILED if gives_up else OutboxStatus.PENDING,
+    )
+    if gives_up:
+        logger.error("Giving up on e-mail %s to %s: %s", row.key, row.to, exc)
+
+
+def deliver_due(*, limit: int = 200, budget: timedelta | None = None) -> tuple[int, int]:
+    """Send what is due; return (sent, failed). Safe to run in several workers at once.
+
+    No transaction is open while the mail server is spoken to, and each step of the exchange
+    gives up after EMAIL_TIMEOUT. With a `budget`, no new row is claimed once it is spent.
+    """
+    sent = failed = 0
+    started = monotonic()
+    mail = get_connection(fail_silently=False, timeout=settings.EMAIL_TIMEOUT)
+    for _ in range(limit):
+        if budget is not None and monotonic() - started > budget.total_seconds():
+            break
+        row = outbox_claim_next()
+        if row is None:
+            break
+        try:
+            _send(row, mail)
+        except Exception as exc:  # the mail server is down, refused, timed out…
+            _mark_failed(row, exc)
+            failed += 1
+            break  # the server is likely down for the rest too: retry later
+        _mark_sent(row)
+        sent += 1
     return sent, failed
 
 
 @task()
 def deliver_outbox() -> None:
-    """Deliver due e-mail; if some must wait, come back when the next one is due."""
-    deliver_due()
+    """Deliver due e-mail; if some must wait, come back when the next one is due.
+
+    It first puts back in the queue any job a dead worker left running, and stops claiming rows
+    halfway through TASKS_RUNNING_TIMEOUT, so that a live run is never taken for a dead one.
+    """
+    tasks_reap(older_than=settings.TASKS_RUNNING_TIMEOUT)
+    deliver_due(budget=settings.TASKS_RUNNING_TIMEOUT / 2)
     following = (
         OutboundEmail.objects.filter(status=OutboxStatus.PENDING)
         .order_by("next_attempt_at")
