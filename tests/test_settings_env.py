@@ -68,3 +68,27 @@ def test_capitalized_production_runs_as_production():
     result = _start("Production")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["production", "True", "True"]
+
+
+def test_the_documented_production_settings_pass_the_deploy_checks(tmp_path):
+    """`check --deploy` with the README's production environment prints no warning."""
+    env = {
+        **os.environ,
+        "ENVIRONMENT": "production",
+        "SECRET_KEY": SECRET,
+        "ALLOWED_HOSTS": "bridge.example.gov.ua",
+        "CSRF_TRUSTED_ORIGINS": "https://bridge.example.gov.ua",
+        "BEHIND_PROXY": "true",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "VAR_DIR": str(tmp_path),
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    result = subprocess.run(
+        [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
+        env={**env, "DJANGO_SETTINGS_MODULE": "regionbridge.settings"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
