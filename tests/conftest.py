@@ -7,6 +7,7 @@ database; transactional tests (the browser) reload it after their flush.
 import pytest
 
 from regionbridge.accounts.services import role_assign
+from regionbridge.audit import triggers
 from regionbridge.organizations.models import Organization
 from regionbridge.organizations.services import organizations_load_reference
 from regionbridge.regions.models import Region
@@ -30,6 +31,27 @@ def ensure_reference() -> None:
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         ensure_reference()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_past_audit_triggers():
+    """Transactional tests flush with `DELETE FROM` on SQLite, which the audit log's triggers
+    refuse; only the tests' flush lifts them, for its own transaction. (PostgreSQL flushes with
+    TRUNCATE, which row triggers do not see.)"""
+    from django.db.backends.sqlite3.base import DatabaseOperations as SQLiteOperations
+
+    original = SQLiteOperations.sql_flush
+
+    def sql_flush(self, style, tables, **kwargs):
+        statements = original(self, style, tables, **kwargs)
+        if triggers.TABLE not in tables:
+            return statements
+        connection = self.connection
+        return [*triggers.drop_sql(connection), *statements, *triggers.create_sql(connection)]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(SQLiteOperations, "sql_flush", sql_flush)
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -9,8 +9,10 @@ import json
 
 import pytest
 from django.apps import apps as global_apps
+from django.db import connection
 
 from regionbridge.accounts.models import RoleAssignment, User
+from regionbridge.audit import triggers
 from regionbridge.audit.models import AuditEntry
 from regionbridge.audit.services import REDACTED, audit_record
 from regionbridge.regions.models import Region
@@ -220,7 +222,11 @@ def test_migration_scrubs_secrets_already_in_the_log_and_records_that_it_did():
     )
     clean = AuditEntry.objects.create(action="admin.changed", changes={"full_name": "A"})
     migration = importlib.import_module("regionbridge.audit.migrations.0002_scrub_secrets")
+    # It ran before 0003 put the append-only triggers in place; so it does here (the test's
+    # transaction rolls the DDL back).
+    triggers.drop(connection)
     migration.scrub_secrets(global_apps, None)
+    triggers.create(connection)
     leaked.refresh_from_db()
     clean.refresh_from_db()
     assert leaked.changes == {
