@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "regionbridge.core.middleware.RateLimitedMiddleware",
 ]
 
 ROOT_URLCONF = "regionbridge.urls"
@@ -260,3 +261,12 @@ MAIL_TRUSTED_AUTHSERV_ID = env_str("MAIL_TRUSTED_AUTHSERV_ID", "")
 MAIL_DKIM_DNSFUNC = env_str("MAIL_DKIM_DNSFUNC", "")  # dotted path; empty: dkimpy's DNS lookup
 MAIL_HELD_DAYS = env_int("MAIL_HELD_DAYS", 14)  # a reply that failed the check waits this long
 MAILGATE_MAX_BYTES = env_int("MAILGATE_MAX_BYTES", 32 * 1024 * 1024)
+
+# Rate limits (decision 0005): counters in the database; RATE_LIMITS=off for the benchmark/fuzzer.
+RATE_LIMITS = env_bool("RATE_LIMITS", default=True)
+RATE_LIMIT_RULES = {  # rule: (hits, per seconds) pairs, every one must hold; answered with 429
+    "post": [(30, 60), (500, 24 * 3600)],  # messages a person (or guest) posts, any door
+    "invite": [(60, 3600)],  # threads started and participants added, a person
+    "api": [(600, 60)],  # API requests, a person (token or session) or an anonymous address
+    "mail": [(60, 3600)],  # e-mails into mailgate, an envelope sender (451 4.7.1 past it)
+}

@@ -62,6 +62,7 @@ def _test_settings(settings):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.AXES_ENABLED = False
+    settings.RATE_LIMITS = False  # tests/test_ratelimit.py turns them on
     # Argon2 is deliberately slow; personas are made by the hundred. test_cli checks Argon2.
     settings.PASSWORD_HASHERS = [
         "django.contrib.auth.hashers.MD5PasswordHasher",

@@ -6,6 +6,15 @@ from ninja.security import HttpBearer, SessionAuth
 
 from regionbridge import policy
 from regionbridge.accounts.services import token_authenticate
+from regionbridge.audit.middleware import client_address
+from regionbridge.lib import ratelimit
+
+
+def _count(request, user) -> None:
+    """One API request against the limit: a person's (whatever token or session), else the
+    address's; past it RateLimited, which errors.py answers with 429 before the endpoint runs."""
+    key = f"user:{user.pk}" if user.is_authenticated else f"ip:{client_address(request)}"
+    ratelimit.check(key, "api")
 
 
 class BearerToken(HttpBearer):
@@ -18,6 +27,15 @@ class BearerToken(HttpBearer):
         request.user = user
         translation.activate(user.language)  # the middleware saw no user yet
         request.LANGUAGE_CODE = user.language
+        _count(request, user)
+        return user
+
+
+class Session(SessionAuth):
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        if user is not None:
+            _count(request, user)
         return user
 
 
@@ -25,11 +43,13 @@ class Anonymous:
     """Lets endpoints that are open to the public run without credentials."""
 
     def __call__(self, request):
-        return request.user if request.user.is_authenticated else AnonymousUser()
+        user = request.user if request.user.is_authenticated else AnonymousUser()
+        _count(request, user)
+        return user
 
 
 bearer = BearerToken()
-session = SessionAuth()
+session = Session()
 MEMBERS = [bearer, session]
 PUBLIC = [bearer, session, Anonymous()]
 

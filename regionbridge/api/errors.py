@@ -13,8 +13,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from regionbridge.lib.ratelimit import RateLimited
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +65,21 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(RequestDataTooBig)
     def too_big(request, exc):
         return respond(request, 413, "The request body is too large.")
+
+    @api.exception_handler(RateLimited)
+    def too_many(request, exc):
+        response = respond(
+            request,
+            429,
+            ngettext(
+                "Too many requests; nothing was changed. Try again in %(seconds)s second.",
+                "Too many requests; nothing was changed. Try again in %(seconds)s seconds.",
+                exc.retry_after,
+            )
+            % {"seconds": exc.retry_after},
+        )
+        response["Retry-After"] = str(exc.retry_after)
+        return response
 
     # Django's pages answer these with a 400; without a handler they would reach `unexpected`.
     @api.exception_handler(MultiPartParserError)

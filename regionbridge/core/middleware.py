@@ -1,8 +1,14 @@
+import math
 import zoneinfo
+from datetime import timedelta
 
 from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.shortcuts import render
 from django.utils import timezone, translation
+
+from regionbridge.core.access import is_htmx
+from regionbridge.lib.ratelimit import RateLimited
 
 
 def request_language(request) -> str:
@@ -79,3 +85,29 @@ class RejectNullBytesMiddleware:
                 return JsonResponse({"message": message}, status=400)
             return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class RateLimitedMiddleware:
+    """A service refused for too many hits (`lib.ratelimit`): a 429 page with Retry-After.
+    The service raises before it writes anything, so nothing is half done."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, RateLimited):
+            return None
+        retry_at = timezone.now() + timedelta(seconds=exception.retry_after)
+        # Counted from a whole number of minutes before: 59 seconds are "1 minute", not "0".
+        counted_from = retry_at - timedelta(minutes=math.ceil(exception.retry_after / 60))
+        response = render(
+            request, "429.html", {"retry_at": retry_at, "counted_from": counted_from}, status=429
+        )
+        response["Retry-After"] = str(exception.retry_after)
+        if is_htmx(request):  # the whole page says it, not the small part a form replaces
+            response["HX-Retarget"] = "body"
+            response["HX-Reswap"] = "innerHTML"
+        return response

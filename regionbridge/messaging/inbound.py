@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from regionbridge import policy
 from regionbridge.accounts.models import User
 from regionbridge.audit.services import audit_record
+from regionbridge.lib import ratelimit
 from regionbridge.messaging import mailauth, services
 from regionbridge.messaging.models import HeldReply, Message, Thread
 from regionbridge.messaging.replies import ExpiredReplyAddress, read_reply_token
@@ -55,6 +56,7 @@ UNREADABLE = "message cannot be read"
 ADDRESS = "5.1.1"  # no, unknown or expired reply address
 SECURITY = "5.7.1"  # the sender is not who may write here
 CONTENT = "5.6.0"  # the content cannot be taken
+TOO_MANY = "Too many messages, try again later"  # 451 4.7.1: a legitimate MTA retries
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -67,7 +69,7 @@ def is_transient(exc: BaseException) -> bool:
 
 @dataclass(frozen=True)
 class Outcome:
-    accepted: bool
+    accepted: bool | None  # None: not now, the sender's MTA tries again later (451)
     reason: str  # short, plain ASCII
     message: Message | None = None
     status: str = "2.0.0"
@@ -80,6 +82,8 @@ class Outcome:
     @property
     def smtp_reply(self) -> str:
         text = self.detail.encode("ascii", "replace").decode()
+        if self.accepted is None:
+            return f"451 {self.status} {text}"
         if self.accepted:
             return f"250 {self.status} OK: {text}"
         return f"550 {self.status} Refused: {text}"
@@ -181,8 +185,13 @@ def receive(
 
     `envelope_sender` and `envelope_recipients` are MAIL FROM and RCPT TO as the MTA got them.
     Raises only for transient faults (`is_transient`): the caller defers the message."""
+    envelope_sender = envelope_sender.strip().strip("<>")
     try:
-        return _receive(raw, envelope_sender.strip().strip("<>"), envelope_recipients)
+        ratelimit.check(envelope_sender.lower() or "<>", "mail")  # also a poster's own limit
+        return _receive(raw, envelope_sender, envelope_recipients)
+    except ratelimit.RateLimited as exc:
+        logger.warning("Inbound e-mail deferred: %s (%s s)", TOO_MANY, exc.retry_after)
+        return Outcome(None, TOO_MANY, status="4.7.1")
     except Exception as exc:
         if is_transient(exc):
             raise

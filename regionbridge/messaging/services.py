@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from regionbridge import policy
 from regionbridge.accounts.models import NotificationMode, User
 from regionbridge.audit.services import audit_record
+from regionbridge.lib import ratelimit
 from regionbridge.lib.files import check_document_upload
 from regionbridge.messaging import live, search
 from regionbridge.messaging.models import (
@@ -174,6 +175,7 @@ def thread_create(
 ) -> Thread:
     """Start a thread; its author takes part. A thread on a partnership is seen only by those
     who may see the partnership (a confidential negotiation keeps its threads confidential)."""
+    ratelimit.check(str(by.pk), "invite")
     if not policy.can(by, policy.Action.THREAD_START):
         raise PermissionDenied
     subject = subject.strip()
@@ -210,6 +212,7 @@ def thread_create(
 def thread_add_participant(
     *, thread: Thread, by: User, user=None, organization=None, guest_email="", guest_name=""
 ) -> None:
+    ratelimit.check(str(by.pk), "invite")
     if not policy.can(by, policy.Action.THREAD_INVITE, thread):
         raise PermissionDenied
     if not (user or organization or guest_email):
@@ -263,6 +266,7 @@ def message_post(
 ) -> Message:
     """Post a message by a participant (or by a guest, by e-mail). Mentions notify; everyone
     who has the thread open sees it at once; e-mail goes out after commit, through the outbox."""
+    ratelimit.check(str(author.pk) if author else f"guest:{guest_email.lower()}", "post")
     if author is not None and not policy.can(author, policy.Action.THREAD_VIEW, thread):
         raise PermissionDenied
     if author is None and guest_email.lower() not in guest_emails(thread):
