@@ -12,6 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "regionbridge.settings")
 os.environ.setdefault("AXES_ENABLED", "false")
+os.environ.setdefault("RATE_LIMITS", "off")
 
 import django
 
