@@ -210,7 +210,7 @@ def post_on_the_page(client, thread, n: int):
     ("language", "says"),
     [
         ("en", ["<h1>Too many requests</h1>", "try again in 1\xa0minute"]),
-        ("uk", ['<html lang="uk">', "1\xa0хвилин"]),
+        ("uk", ['<html lang="uk">', "<h1>Забагато запитів</h1>", "через 1\xa0хвилин"]),
     ],
 )
 def test_the_page_answers_429_with_retry_after_in_the_persons_language(
