@@ -34,3 +34,14 @@ class TokenForm(forms.Form):
         max_length=100,
         help_text=_("What the token is for, e.g. “reporting script”."),
     )
+    expires_on = forms.DateField(
+        label=_("Last day it works (optional)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Within a year. Leave empty for a token that works until you revoke it."),
+    )
+    read_only = forms.BooleanField(
+        label=_("Read only"),
+        required=False,
+        help_text=_("It may read, but not create or change anything."),
+    )

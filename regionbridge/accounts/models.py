@@ -129,6 +129,10 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created"), default=dj_timezone.now)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    expires_on = models.DateField(
+        _("valid until"), null=True, blank=True, help_text=_("The last day it works.")
+    )
+    read_only = models.BooleanField(_("read only"), default=False)
 
     class Meta:
         verbose_name = _("API token")
@@ -140,4 +144,6 @@ class ApiToken(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and (
+            self.expires_on is None or self.expires_on >= dj_timezone.localdate()
+        )

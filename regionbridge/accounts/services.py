@@ -2,9 +2,11 @@
 
 import hashlib
 import secrets
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -151,17 +153,39 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+TOKEN_MAX_DAYS = 366  # an expiry date, when given, lies within a year
+
+
 @transaction.atomic
-def token_issue(*, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a token; the plain text is returned once and only its digest is kept."""
+def token_issue(
+    *, user: User, name: str, expires_on: date | None = None, read_only: bool = False
+) -> tuple[ApiToken, str]:
+    """Create a token; the plain text is returned once and only its digest is kept. It works
+    through `expires_on` (None: until revoked); a read-only token may only read."""
     name = name.strip()
     if not name:
         raise ValidationError(_("Give the token a name."))
+    today = timezone.localdate()
+    if expires_on is not None and not today <= expires_on <= today + timedelta(TOKEN_MAX_DAYS):
+        raise ValidationError(
+            _("A token's last day must be between today and %(latest)s.")
+            % {"latest": (today + timedelta(TOKEN_MAX_DAYS)).isoformat()}
+        )
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name[:100], prefix=plain[:10], digest=_digest(plain)
+        user=user,
+        name=name[:100],
+        prefix=plain[:10],
+        digest=_digest(plain),
+        expires_on=expires_on,
+        read_only=read_only,
     )
-    audit_record(actor=user, action="token.issued", target=token)
+    audit_record(
+        actor=user,
+        action="token.issued",
+        target=token,
+        changes={"expires_on": expires_on and expires_on.isoformat(), "read_only": read_only},
+    )
     return token, plain
 
 
@@ -175,11 +199,18 @@ def token_revoke(*, token: ApiToken, by: User) -> None:
 
 def token_authenticate(plain: str) -> User | None:
     """The active user a bearer token belongs to, or None."""
+    token = token_find(plain)
+    return token.user if token is not None else None
+
+
+def token_find(plain: str) -> ApiToken | None:
+    """The token, if it is genuine, not revoked, not past its last day, and its user active."""
     if not plain.startswith(TOKEN_PREFIX):
         return None
     token = (
         ApiToken.objects.select_related("user")
         .filter(digest=_digest(plain), revoked_at__isnull=True, user__is_active=True)
+        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=timezone.localdate()))
         .first()
     )
     if token is None:
@@ -188,4 +219,4 @@ def token_authenticate(plain: str) -> User | None:
     # Touch at most once a minute: a token used in a loop should not write on every call.
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token

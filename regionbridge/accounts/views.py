@@ -87,7 +87,16 @@ def token_create(request: HttpRequest) -> HttpResponse:
     form = TokenForm(request.POST)
     if not form.is_valid():
         return _profile_page(request, token_form=form, status=400)
-    _token, plain = services.token_issue(user=request.user, name=form.cleaned_data["name"])
+    try:
+        _token, plain = services.token_issue(
+            user=request.user,
+            name=form.cleaned_data["name"],
+            expires_on=form.cleaned_data["expires_on"],
+            read_only=form.cleaned_data["read_only"],
+        )
+    except ValidationError as exc:
+        form.add_error("expires_on", exc)
+        return _profile_page(request, token_form=form, status=400)
     # Shown once, on this response only; never stored in plain text.
     return _profile_page(request, new_token=plain)
 

@@ -1,13 +1,16 @@
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.utils import translation
+from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer, SessionAuth
 
 from regionbridge import policy
-from regionbridge.accounts.services import token_authenticate
+from regionbridge.accounts.services import token_find
 from regionbridge.audit.middleware import client_address
 from regionbridge.lib import ratelimit
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def _count(request, user) -> None:
@@ -21,13 +24,16 @@ class BearerToken(HttpBearer):
     """`Authorization: Bearer <token>`: a wrong or revoked token is a 401, never anonymous."""
 
     def authenticate(self, request, token):
-        user = token_authenticate(token)
-        if user is None:
+        found = token_find(token)
+        if found is None:
             raise AuthenticationError
+        user = found.user
         request.user = user
         translation.activate(user.language)  # the middleware saw no user yet
         request.LANGUAGE_CODE = user.language
         _count(request, user)
+        if found.read_only and request.method not in SAFE_METHODS:
+            raise PermissionDenied(_("This token is read-only: it may read, not change anything."))
         return user
 
 
