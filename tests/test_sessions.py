@@ -72,3 +72,16 @@ def test_the_session_based_api_ends_with_the_session(client, zhytomyr, settings)
     assert client.get("/api/v1/threads").status_code == 200
     shift(client, SEEN_AT, settings.SESSION_IDLE_SECONDS + 1)
     assert client.get("/api/v1/threads").status_code == 401
+
+
+def test_a_password_change_ends_every_other_session(client, zhytomyr):
+    """Django keeps a hash of the password in the session: a new password ends the old ones."""
+    from django.test import Client
+
+    sign_in(client, zhytomyr)
+    elsewhere = Client()
+    sign_in(elsewhere, zhytomyr)
+    zhytomyr.set_password("Another-Long-Pass-2026")
+    zhytomyr.save()
+    assert client.get(PROFILE).status_code == 302
+    assert elsewhere.get(PROFILE).status_code == 302
