@@ -1,0 +1,218 @@
+"""Faults under load (issue 8.4): many writers at once on SQLite.
+
+The app runs as in production (`make run`: granian, two worker processes, many threads) on a
+SQLite file of its own, so the writers really contend for SQLite's single write lock; the
+suite's own test database is in memory and shared by the live server's threads, which would
+prove nothing here.
+"""
+
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing, contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from regionbridge.accounts.services import role_assign, token_issue
+from tests.factories import UserFactory
+
+WRITERS = 16
+POSTS_EACH = 8  # under the "post" rate limit (30 a minute a person)
+
+VENDOR = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+sqlite_only = pytest.mark.skipif(VENDOR != "sqlite3", reason="SQLite's single writer")
+
+BIN = Path(sys.executable).parent
+
+SETUP = """
+import json
+import django
+django.setup()
+from regionbridge.accounts.models import User
+from regionbridge.accounts.services import role_assign, token_issue
+from regionbridge.messaging.services import thread_create
+
+users = []
+for n in range(%(writers)d):
+    user = User.objects.create_user(email=f"writer{n}@example.org", password=None)
+    role_assign(user=user, role="coordinator")
+    users.append(user)
+thread = thread_create(by=users[0], subject="Busy", users=users[1:])
+tokens = [token_issue(user=user, name="load")[1] for user in users]
+print(json.dumps({"thread": thread.pk, "tokens": tokens}))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run(command: list[str], env: dict[str, str]) -> str:
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+@contextmanager
+def served(env: dict[str, str], log: Path) -> Iterator[str]:
+    """The app served as `make run` serves it (granian, two processes, many threads).
+
+    Its output goes to a file, not a pipe: the tracebacks of failing requests would fill a pipe
+    nobody reads and block the server."""
+    port = free_port()
+    output = log.open("wb")
+    server = subprocess.Popen(
+        [
+            str(BIN / "granian"),
+            *("--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port)),
+            *("--workers", "2", "--blocking-threads", "16", "--no-ws", "--log-level", "warning"),
+            "regionbridge.wsgi:application",
+        ],
+        env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/healthz", timeout=5).close()
+                break
+            except OSError:
+                assert server.poll() is None, log.read_text(errors="replace")[-3000:]
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        output.close()
+
+
+def site_env(tmp_path: Path, database_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "regionbridge.settings",
+        "DATABASE_URL": database_url,
+        "VAR_DIR": str(tmp_path),
+    }
+
+
+@sqlite_only
+def test_sixteen_writers_at_once_on_sqlite_get_no_error_and_every_post_is_stored(tmp_path):
+    database = tmp_path / "site.sqlite3"
+    env = site_env(tmp_path, f"sqlite:///{database}")
+    run([str(BIN / "regionbridge"), "migrate", "--noinput", "-v0"], env)
+    output = run([sys.executable, "-c", SETUP % {"writers": WRITERS}], env)
+    data = json.loads(output.splitlines()[-1])
+    with served(env, tmp_path / "server.log") as url:
+        endpoint = f"{url}/api/v1/threads/{data['thread']}/messages"
+        start = threading.Barrier(WRITERS)
+
+        def writer(n: int) -> list[int]:
+            start.wait()
+            token = data["tokens"][n]
+            return [post(endpoint, token, f"writer {n}, post {i}") for i in range(POSTS_EACH)]
+
+        with ThreadPoolExecutor(WRITERS) as pool:
+            statuses = [status for result in pool.map(writer, range(WRITERS)) for status in result]
+
+    assert statuses == [201] * (WRITERS * POSTS_EACH)
+    with closing(sqlite3.connect(database)) as db:
+        bodies = {
+            body
+            for (body,) in db.execute(
+                "SELECT body FROM messaging_message WHERE thread_id = ?", [data["thread"]]
+            )
+        }
+    assert bodies >= {f"writer {n}, post {i}" for n in range(WRITERS) for i in range(POSTS_EACH)}
+
+
+def post(url: str, token: str, body: str) -> int:
+    request = urllib.request.Request(
+        url,
+        data=json.dumps({"body": body}).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+PGDATA_DIR = os.environ.get("PGDATA_DIR", "")
+PG_BIN = os.environ.get("PG_BIN", "")
+
+
+def get(url: str, token: str) -> int:
+    """The status; a request that hangs fails the test (urllib's timeout raises)."""
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+@pytest.mark.skipif(
+    VENDOR != "postgresql" or not (PGDATA_DIR and PG_BIN),
+    reason="needs a PostgreSQL cluster the test may restart (PGDATA_DIR, PG_BIN: .ci/run)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_restarted_under_the_app_fails_cleanly_then_recovers(tmp_path):
+    user = UserFactory(email="probe@example.org")
+    role_assign(user=user, role="coordinator")
+    _, token = token_issue(user=user, name="probe")
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "", safe="") + (
+        f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
+    )
+    database_url = (
+        f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    )
+    restart = f"{PG_BIN}/pg_ctl -D {PGDATA_DIR} -l {PGDATA_DIR}/server.log -m fast restart -w -t 60"
+    try:
+        with served(site_env(tmp_path, database_url), tmp_path / "server.log") as url:
+            paths = [f"{url}/api/v1/threads", f"{url}/readyz"]
+            assert [get(path, token) for path in paths] == [200, 200]
+
+            restarting = subprocess.Popen(
+                ["su", "postgres", "-c", restart],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+            )
+            during = []
+            while restarting.poll() is None:
+                during.extend(get(path, token) for path in paths)
+                time.sleep(0.05)
+            assert restarting.returncode == 0, restarting.stderr.read().decode()
+            # Refused while the database was away, never hung (nor answered wrongly)...
+            assert all(status == 200 or status >= 500 for status in during), during
+            # ...and back at once, without restarting the app (CONN_HEALTH_CHECKS).
+            after = [get(path, token) for _ in range(20) for path in paths]
+            assert after == [200] * len(after)
+    finally:
+        # This process's own connection died with the server: reconnect for the flush.
+        connection.close()
