@@ -9,16 +9,19 @@ The rules live in `settings.RATE_LIMIT_RULES`; `RATE_LIMITS=off` lets everything
 """
 
 import hashlib
+import logging
 import math
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from regionbridge.core.models import RateCounter
+
+logger = logging.getLogger(__name__)
 
 LONGEST_WINDOW = timedelta(days=1)  # counters older than this are deleted
 CLEANUP_ONE_IN = 100  # hits; each one of them deletes the counters whose window has ended
@@ -55,7 +58,9 @@ def hit(key: str, *, limit: int, per: timedelta) -> Decision:
     key_col, start_col, count_col = (
         connection.ops.quote_name(name) for name in ("key", "window_start", "count")
     )
-    with connection.cursor() as cursor:
+    # One transaction (or savepoint) for the upsert and the read of its result: if either
+    # fails, the hit is not counted, so whoever retries does not count it twice.
+    with transaction.atomic(), connection.cursor() as cursor:
         # The window's own start, not `now`: the same value in every process for one window, so
         # "an older window" is a plain comparison and restarts the count once only.
         cursor.execute(
@@ -73,7 +78,11 @@ def hit(key: str, *, limit: int, per: timedelta) -> Decision:
         )
         (count,) = cursor.fetchone()
     if secrets.randbelow(CLEANUP_ONE_IN) == 0:
-        cleanup(now=now)
+        try:
+            with transaction.atomic():  # a savepoint: a failure leaves the caller's work intact
+                cleanup(now=now)
+        except DatabaseError:  # housekeeping only: the hit is counted, the next one tidies up
+            logger.info("Rate counter cleanup deferred", exc_info=True)
     if count <= limit:
         return Decision(True)
     return Decision(False, max(1, math.ceil((start + per - now).total_seconds())))
