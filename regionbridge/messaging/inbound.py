@@ -152,7 +152,7 @@ def text_of(parsed: EmailMessage) -> str:
     part = parsed.get_body(preferencelist=("plain", "html"))
     if part is None:
         return ""
-    has_files = any(attachment.get_filename() for attachment in parsed.iter_attachments())
+    has_files = bool(_attachments(parsed))
     return reply_text(
         part.get_content(),
         html=part.get_content_type() == "text/html",
@@ -160,15 +160,20 @@ def text_of(parsed: EmailMessage) -> str:
     )
 
 
+def _attachments(parsed: EmailMessage) -> list[EmailMessage]:
+    """The parts that are files (an attachment has a name)."""
+    return [part for part in parsed.iter_attachments() if part.get_filename()]
+
+
 def files_of(parsed: EmailMessage) -> list[SimpleUploadedFile]:
-    files = []
-    for part in parsed.iter_attachments():
-        name = part.get_filename()
-        if not name:
-            continue
-        payload = part.get_payload(decode=True) or b""
-        files.append(SimpleUploadedFile(name, payload, content_type=part.get_content_type()))
-    return files
+    return [
+        SimpleUploadedFile(
+            part.get_filename(),
+            part.get_payload(decode=True) or b"",
+            content_type=part.get_content_type(),
+        )
+        for part in _attachments(parsed)
+    ]
 
 
 def _already_received(message_id: str) -> bool:
@@ -308,7 +313,7 @@ def _hold(
         reason=reason[:200],
         subject=str(parsed.get("Subject", ""))[:300],
         body=text_of(parsed)[: services.MAX_BODY],
-        attachment_names=[upload.name for upload in files_of(parsed)],
+        attachment_names=[part.get_filename() for part in _attachments(parsed)],
         email_message_id=message_id,
     )
     held.raw.save(f"{get_random_string(32)}.eml", ContentFile(raw), save=False)
