@@ -190,11 +190,6 @@ def thread_create(
     thread = Thread.objects.create(
         kind=kind, subject=subject[:200], partnership=partnership, document=document, created_by=by
     )
-    if len(guests) > MAX_GUESTS_PER_THREAD:  # a clear answer before any of them is added
-        raise ValidationError(
-            _("A thread can have at most %(limit)s guests without an account.")
-            % {"limit": MAX_GUESTS_PER_THREAD}
-        )
     _add(thread, by=by, user=by)
     for user in users:
         _add(thread, by=by, user=user)
