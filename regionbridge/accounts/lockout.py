@@ -10,7 +10,6 @@ The address recorded with each attempt is the client's, read the way the audit l
 """
 
 import ipaddress
-import math
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,10 +19,10 @@ from axes.helpers import get_failure_limit
 from django.conf import settings
 from django.db.models import Max, Sum
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils import timezone
 
 from regionbridge.audit.middleware import client_address
+from regionbridge.core.pages import try_again_page
 
 FIRST_WAIT = timedelta(minutes=1)
 LONGEST_WAIT = timedelta(days=1)
@@ -88,16 +87,7 @@ def locked_response(
     until = None
     if isinstance(handler, ProgressiveLockoutHandler):
         until = handler.locked_until(request, credentials)
-    now = timezone.now()
-    until = until or now + FIRST_WAIT
-    seconds = max(1, math.ceil((until - now).total_seconds()))
-    # Counted from a whole number of minutes before: 59 seconds are "1 minute", not "0 minutes".
-    counted_from = until - timedelta(minutes=math.ceil(seconds / 60))
-    response = render(
-        request,
-        "accounts/locked.html",
-        {"retry_at": until, "counted_from": counted_from},
-        status=settings.AXES_HTTP_RESPONSE_CODE,
+    wait = (until - timezone.now()).total_seconds() if until else FIRST_WAIT.total_seconds()
+    return try_again_page(
+        request, "accounts/locked.html", wait, status=settings.AXES_HTTP_RESPONSE_CODE
     )
-    response["Retry-After"] = str(seconds)
-    return response

@@ -1,13 +1,11 @@
-import math
 import zoneinfo
-from datetime import timedelta
 
 from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
-from django.shortcuts import render
 from django.utils import timezone, translation
 
 from regionbridge.core.access import is_htmx
+from regionbridge.core.pages import try_again_page
 from regionbridge.lib.ratelimit import RateLimited
 
 
@@ -100,13 +98,7 @@ class RateLimitedMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, RateLimited):
             return None
-        retry_at = timezone.now() + timedelta(seconds=exception.retry_after)
-        # Counted from a whole number of minutes before: 59 seconds are "1 minute", not "0".
-        counted_from = retry_at - timedelta(minutes=math.ceil(exception.retry_after / 60))
-        response = render(
-            request, "429.html", {"retry_at": retry_at, "counted_from": counted_from}, status=429
-        )
-        response["Retry-After"] = str(exception.retry_after)
+        response = try_again_page(request, "429.html", exception.retry_after)
         if is_htmx(request):  # the whole page says it, not the small part a form replaces
             response["HX-Retarget"] = "body"
             response["HX-Reswap"] = "innerHTML"

@@ -1,5 +1,9 @@
+import math
+from datetime import timedelta
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 
 def form_page(request: HttpRequest, form, title: str, **context) -> HttpResponse:
@@ -8,3 +12,19 @@ def form_page(request: HttpRequest, form, title: str, **context) -> HttpResponse
     return render(
         request, "partnerships/form.html", {"form": form, "title": title, **context}, status=status
     )
+
+
+def try_again_page(
+    request: HttpRequest, template: str, seconds: int, *, status: int = 429
+) -> HttpResponse:
+    """A page that says when to try again (`retry_at`, and the wait as `retry_at|timeuntil:
+    counted_from`), with Retry-After."""
+    seconds = max(1, math.ceil(seconds))
+    retry_at = timezone.now() + timedelta(seconds=seconds)
+    # Counted from a whole number of minutes before: 59 seconds are "1 minute", not "0 minutes".
+    counted_from = retry_at - timedelta(minutes=math.ceil(seconds / 60))
+    response = render(
+        request, template, {"retry_at": retry_at, "counted_from": counted_from}, status=status
+    )
+    response["Retry-After"] = str(seconds)
+    return response
