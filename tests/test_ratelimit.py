@@ -37,7 +37,9 @@ dkim_dns = test_mail.dkim_dns  # autouse
 
 
 @pytest.fixture(autouse=True)
-def limits_on(settings):
+def limits_on(settings, clock):
+    """Limits on, and time standing still (`clock`): a test that crossed a window's end on the
+    real clock would start a new count halfway and pass or fail by the second it ran."""
     settings.RATE_LIMITS = True
     settings.RATE_LIMIT_RULES = {
         **settings.RATE_LIMIT_RULES,
