@@ -3,12 +3,16 @@
 The session records when the person signed in and when they were last seen (rewritten at most
 once a minute, so reading pages does not write the session on every request). Live streams do
 not count as activity: a thread left open on an unattended screen must still time out.
+The person's list of signed-in sessions follows the same clock (`accounts.sessions`): its
+record is written at sign-in, moved on the same once-a-minute touch, and removed at sign-out.
 """
 
 import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+
+from regionbridge.accounts import sessions
 
 SIGNED_IN_AT = "rb_signed_in_at"
 SEEN_AT = "rb_seen_at"
@@ -35,6 +39,7 @@ class SessionTimeoutMiddleware:
                 now - seen >= TOUCH_EVERY and not request.path.endswith("/stream/")
             ):
                 session[SEEN_AT] = now
+                sessions.session_seen(request=request, signed_in_at=signed_in)
         return self.get_response(request)
 
 
@@ -43,3 +48,10 @@ def session_started(sender, request, user, **kwargs) -> None:
     now = int(time.time())
     request.session[SIGNED_IN_AT] = now
     request.session[SEEN_AT] = now
+    sessions.session_signed_in(request=request, user=user)
+
+
+def session_ended(sender, request, user, **kwargs) -> None:
+    """Signing out (or timing out) removes the session from the person's list."""
+    if request is not None and hasattr(request, "session"):
+        sessions.session_signed_out(session_key=request.session.session_key)

@@ -147,3 +147,28 @@ class ApiToken(models.Model):
         return self.revoked_at is None and (
             self.expires_on is None or self.expires_on >= dj_timezone.localdate()
         )
+
+
+class SignedInSession(models.Model):
+    """A browser signed in to an account, so the person can see it and end it (ASVS 3.3.4).
+
+    The session itself lives in Django's session store; this row only describes it. Its key
+    never leaves the server: pages and the audit log name the row by its id."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="signed_in_sessions"
+    )
+    session_key = models.CharField(max_length=40, unique=True)
+    signed_in_at = models.DateTimeField(_("signed in"), default=dj_timezone.now)
+    last_seen_at = models.DateTimeField(_("last active"), default=dj_timezone.now)
+    device = models.CharField(_("device"), max_length=100, blank=True)
+    address = models.CharField(_("address"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("signed-in session")
+        verbose_name_plural = _("signed-in sessions")
+        ordering = ["-last_seen_at"]
+        indexes = [models.Index(fields=["user", "last_seen_at"], name="signedin_user_seen")]
+
+    def __str__(self) -> str:
+        return f"{self.device or '?'} ({self.address or '?'})"

@@ -4,15 +4,16 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from regionbridge import policy
-from regionbridge.accounts import services
+from regionbridge.accounts import services, sessions
 from regionbridge.accounts.forms import PreferencesForm, SignInForm, TokenForm
-from regionbridge.accounts.models import ApiToken
+from regionbridge.accounts.models import ApiToken, SignedInSession
 from regionbridge.audit.services import audit_record
 from regionbridge.core.middleware import remember_language
 
@@ -39,6 +40,10 @@ def sign_out(request: HttpRequest) -> HttpResponse:
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
+def _active_tokens(user):
+    return policy.visible(user, ApiToken).filter(revoked_at__isnull=True)
+
+
 def _profile_page(request, *, preferences=None, token_form=None, new_token=None, status=200):
     user = request.user
     context = {
@@ -52,7 +57,7 @@ def _profile_page(request, *, preferences=None, token_form=None, new_token=None,
         ),
         "token_form": token_form or TokenForm(),
         "new_token": new_token,
-        "tokens": policy.visible(user, ApiToken).filter(revoked_at__isnull=True),
+        "tokens": _active_tokens(user),
         "roles": user.role_assignments.select_related("region", "organization"),
     }
     return render(request, "accounts/profile.html", context, status=status)
@@ -107,4 +112,53 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     token = get_object_or_404(policy.visible(request.user, ApiToken), pk=token_id)
     services.token_revoke(token=token, by=request.user)
     messages.success(request, _("Token revoked."))
+    # The sessions page revokes tokens too, and its people should land back on it.
+    if request.POST.get("back") == "sessions":
+        return redirect("accounts:sessions")
     return redirect("accounts:profile")
+
+
+@login_required
+def session_list(request: HttpRequest) -> HttpResponse:
+    """Where the person is signed in, and their API tokens: each can be ended here."""
+    context = {
+        "signed_in": list(
+            sessions.sessions_active(
+                user=request.user, current_session_key=request.session.session_key
+            )
+        ),
+        "tokens": _active_tokens(request.user),
+        "limit": sessions.LIST_LIMIT,
+    }
+    return render(request, "accounts/sessions.html", context)
+
+
+@login_required
+@require_POST
+def session_end(request: HttpRequest, record_id: int) -> HttpResponse:
+    try:
+        ended = sessions.session_end(request.user, record_id, by=request.user)
+    except SignedInSession.DoesNotExist:
+        raise Http404 from None
+    if ended.session_key == request.session.session_key:
+        logout(request)
+        messages.success(request, _("You ended this session and are signed out."))
+        return redirect(settings.LOGOUT_REDIRECT_URL)
+    messages.success(request, _("Session ended. That device is signed out."))
+    return redirect("accounts:sessions")
+
+
+@login_required
+@require_POST
+def sessions_end_others(request: HttpRequest) -> HttpResponse:
+    ended = sessions.sessions_end_others(
+        request.user, keep_session_key=request.session.session_key, by=request.user
+    )
+    if ended:
+        text = ngettext(
+            "%(count)d other session ended.", "%(count)d other sessions ended.", ended
+        ) % {"count": ended}
+    else:
+        text = _("You were not signed in anywhere else.")
+    messages.success(request, text)
+    return redirect("accounts:sessions")
