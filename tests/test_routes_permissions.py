@@ -7,6 +7,7 @@ negotiation (CONFIDENTIAL_ROUTES), where whoever may not see it gets 404 and who
 may not act gets 403.
 """
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -19,7 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from regionbridge import policy
-from regionbridge.accounts.models import ApiToken, RoleAssignment
+from regionbridge.accounts.models import ApiToken, RoleAssignment, SignedInSession
 from regionbridge.accounts.services import token_issue
 from regionbridge.messaging import services as messaging
 from regionbridge.messaging.models import Attachment, Message, Participant, Thread
@@ -127,6 +128,14 @@ def _token(request, user) -> dict[str, Any]:
     """The user's own token; the anonymous visitor has none, so someone else's."""
     owner = user if user.is_authenticated else UserFactory()
     return {"token_id": token_issue(user=owner, name="sample")[0].pk}
+
+
+def _signed_in_session(request, user) -> dict[str, Any]:
+    """A record of one of the user's sessions; the anonymous visitor has none, so someone
+    else's."""
+    owner = user if user.is_authenticated else UserFactory()
+    record = SignedInSession.objects.create(user=owner, session_key=secrets.token_hex(16))
+    return {"record_id": record.pk}
 
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -321,6 +330,11 @@ ROUTES: dict[str, Route] = {
     "accounts/profile/tokens/<int:token_id>/revoke/": Route(
         "accounts:token_revoke", POST_ONLY_SIGNED_IN, _token
     ),
+    "accounts/sessions/": Route("accounts:sessions", SIGNED_IN),
+    "accounts/sessions/<int:record_id>/end/": Route(
+        "accounts:session_end", POST_ONLY_SIGNED_IN, _signed_in_session
+    ),
+    "accounts/sessions/end-others/": Route("accounts:sessions_end_others", POST_ONLY_SIGNED_IN),
     "regions/": Route("regions:index", PUBLIC),
     "regions/<str:code>/": Route("regions:detail", PUBLIC, _region),
     "directory/": Route("directory:index", MEMBERS_ONLY),
