@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +26,7 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 INSTALLED_APPS = [
     "regionbridge.core",
     "regionbridge.accounts",
+    "regionbridge.twofactor",
     "regionbridge.regions",
     "regionbridge.organizations",
     "regionbridge.audit",
@@ -44,6 +46,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
 ]
 
 MIDDLEWARE = [
@@ -54,7 +59,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "regionbridge.accounts.middleware.SessionTimeoutMiddleware",
+    "regionbridge.twofactor.middleware.SecondFactorMiddleware",
     "regionbridge.core.middleware.LanguageMiddleware",
     "regionbridge.core.middleware.UserTimezoneMiddleware",
     "regionbridge.audit.middleware.RequestContextMiddleware",
@@ -201,6 +208,22 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_MINUTES", 60) * 60
 SESSION_MAX_SECONDS = env_int("SESSION_MAX_HOURS", 12) * 3600
 SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
+# The second factor (twofactor/): officials must pass one when it is required (the default in
+# production); when optional, anyone may add one and then must pass it at each sign-in.
+TWO_FACTOR = env_choice(
+    "TWO_FACTOR", ("required", "optional"), "required" if PRODUCTION else "optional"
+)
+OTP_WEBAUTHN_HELPER_CLASS = "regionbridge.twofactor.passkeys.Helper"
+OTP_WEBAUTHN_RP_NAME = "Region Bridge"
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False  # a passkey is the second factor, after the password
+# The relying party: the site's own host name (passkeys are bound to it; "localhost" in development,
+# since browsers refuse an IP address here).
+WEBAUTHN_RP_ID = env_str("WEBAUTHN_RP_ID", urlsplit(SITE_URL).hostname or "localhost")
+if WEBAUTHN_RP_ID == "127.0.0.1":
+    WEBAUTHN_RP_ID = "localhost"
+OTP_WEBAUTHN_RP_ID = WEBAUTHN_RP_ID  # read by the library's checks; twofactor.passkeys decides
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [SITE_URL.rstrip("/").replace("://127.0.0.1", "://localhost", 1)]
+OTP_TOTP_ISSUER = "Region Bridge"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

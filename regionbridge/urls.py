@@ -7,6 +7,7 @@ from regionbridge.partnerships.urls import public_urlpatterns
 urlpatterns = [
     path("", include("regionbridge.core.urls")),
     path("accounts/", include("regionbridge.accounts.urls")),
+    path("two-factor/", include("regionbridge.twofactor.urls")),
     path("regions/", include("regionbridge.regions.urls")),
     path("directory/", include("regionbridge.organizations.urls")),
     path("audit/", include("regionbridge.audit.urls")),

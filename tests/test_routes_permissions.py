@@ -83,6 +83,8 @@ POST_ONLY_SIGNED_IN = {**everyone(405), "anonymous": LOGIN}
 # Partnership actions are for members: the outsider is refused before the method matters.
 POST_ONLY_MEMBERS = {**everyone(405), "anonymous": LOGIN, "outsider": 403}
 SIGN_IN_PAGE = {**everyone(HOME), "anonymous": 200}
+# The WebAuthn ceremonies answer JSON: POST only, and 403 (not a redirect) before sign-in.
+WEBAUTHN_JSON = {**everyone(405), "anonymous": 403}
 
 
 def members_only(*allowed: str, others: int = 403) -> dict[str, Any]:
@@ -305,6 +307,11 @@ _message = _talk_kwargs("message")
 _attachment = _talk_kwargs("attachment")
 
 
+def _passkey(request, user) -> dict[str, Any]:
+    """POST-only: the method is refused before anything is looked up (owners: test_twofactor)."""
+    return {"passkey_id": 1}
+
+
 def _held(request, user) -> dict[str, Any]:
     """POST-only: the method is refused before anything is looked up (owners: test_mail_auth)."""
     return {"held_id": 1}
@@ -335,6 +342,27 @@ ROUTES: dict[str, Route] = {
         "accounts:session_end", POST_ONLY_SIGNED_IN, _signed_in_session
     ),
     "accounts/sessions/end-others/": Route("accounts:sessions_end_others", POST_ONLY_SIGNED_IN),
+    "two-factor/": Route("twofactor:overview", SIGNED_IN),
+    # Nothing to verify (no factor, TWO_FACTOR optional): straight on to the home page.
+    "two-factor/verify/": Route("twofactor:verify", {**everyone(HOME), "anonymous": LOGIN}),
+    "two-factor/totp/": Route("twofactor:totp", SIGNED_IN),
+    "two-factor/totp/remove/": Route("twofactor:totp_remove", POST_ONLY_SIGNED_IN),
+    "two-factor/passkeys/<int:passkey_id>/remove/": Route(
+        "twofactor:passkey_remove", POST_ONLY_SIGNED_IN, _passkey
+    ),
+    "two-factor/recovery-codes/": Route("twofactor:recovery", POST_ONLY_SIGNED_IN),
+    "two-factor/passkeys/registration/begin/": Route(
+        "twofactor:passkey_register_begin", WEBAUTHN_JSON
+    ),
+    "two-factor/passkeys/registration/complete/": Route(
+        "twofactor:passkey_register_complete", WEBAUTHN_JSON
+    ),
+    "two-factor/passkeys/authentication/begin/": Route(
+        "twofactor:passkey_verify_begin", WEBAUTHN_JSON
+    ),
+    "two-factor/passkeys/authentication/complete/": Route(
+        "twofactor:passkey_verify_complete", WEBAUTHN_JSON
+    ),
     "regions/": Route("regions:index", PUBLIC),
     "regions/<str:code>/": Route("regions:detail", PUBLIC, _region),
     "directory/": Route("directory:index", MEMBERS_ONLY),

@@ -1,9 +1,12 @@
 from regionbridge import policy
 from regionbridge.messaging.selectors import unread_total
+from regionbridge.twofactor.gate import pending
 
 
 def navigation(request):
     user = getattr(request, "user", None)
+    if pending(request):  # only a password so far: nothing of the person's work is shown
+        return {"second_factor_pending": True}
     talks = policy.can(user, policy.Action.THREAD_START)
     return {
         "nav_directory": policy.can(user, policy.Action.DIRECTORY_VIEW),
