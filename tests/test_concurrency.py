@@ -25,6 +25,7 @@ from urllib.parse import quote
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import Client
 
 from regionbridge.accounts.services import role_assign, token_issue
 from tests.factories import UserFactory
@@ -115,6 +116,8 @@ def site_env(tmp_path: Path, database_url: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "regionbridge.settings",
         "DATABASE_URL": database_url,
         "VAR_DIR": str(tmp_path),
+        # Pages without collectstatic's manifest.
+        "STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
     }
 
 
@@ -166,14 +169,15 @@ PGDATA_DIR = os.environ.get("PGDATA_DIR", "")
 PG_BIN = os.environ.get("PG_BIN", "")
 
 
-def get(url: str, token: str) -> int:
-    """The status; a request that hangs fails the test (urllib's timeout raises)."""
-    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+def get(url: str, headers: dict[str, str]) -> tuple[int, str | None]:
+    """The status and Retry-After; a request that hangs fails the test (urllib's timeout
+    raises)."""
+    request = urllib.request.Request(url, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
-            return response.status
+            return response.status, response.headers.get("Retry-After")
     except urllib.error.HTTPError as error:
-        return error.code
+        return error.code, error.headers.get("Retry-After")
 
 
 @pytest.mark.skipif(
@@ -185,6 +189,9 @@ def test_postgresql_restarted_under_the_app_fails_cleanly_then_recovers(tmp_path
     user = UserFactory(email="probe@example.org")
     role_assign(user=user, role="coordinator")
     _, token = token_issue(user=user, name="probe")
+    browser = Client()
+    browser.force_login(user)  # a page that reads the session and the account before any view
+    cookie = f"{settings.SESSION_COOKIE_NAME}={browser.cookies[settings.SESSION_COOKIE_NAME].value}"
     db = connection.settings_dict
     credentials = quote(db["USER"] or "", safe="") + (
         f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
@@ -192,27 +199,67 @@ def test_postgresql_restarted_under_the_app_fails_cleanly_then_recovers(tmp_path
     database_url = (
         f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     )
-    restart = f"{PG_BIN}/pg_ctl -D {PGDATA_DIR} -l {PGDATA_DIR}/server.log -m fast restart -w -t 60"
+    pg_ctl = f"{PG_BIN}/pg_ctl -D {PGDATA_DIR} -l {PGDATA_DIR}/server.log -m fast"
+
+    def pg(command: str) -> subprocess.Popen:
+        # `restart` also starts a stopped cluster, with the options it last ran with.
+        return subprocess.Popen(
+            ["su", "postgres", "-c", f"{pg_ctl} {command} -w -t 60"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+
+    def done(process: subprocess.Popen) -> None:
+        assert process.wait(timeout=90) == 0, process.stderr.read().decode()
+
     try:
         with served(site_env(tmp_path, database_url), tmp_path / "server.log") as url:
-            paths = [f"{url}/api/v1/threads", f"{url}/readyz"]
-            assert [get(path, token) for path in paths] == [200, 200]
+            probes = {
+                "api": (f"{url}/api/v1/threads", {"Authorization": f"Bearer {token}"}),
+                "page": (f"{url}/", {"Cookie": cookie}),
+                "anonymous page": (f"{url}/regions/", {}),
+                "readyz": (f"{url}/readyz", {}),
+                "healthz": (f"{url}/healthz", {}),
+            }
 
-            restarting = subprocess.Popen(
-                ["su", "postgres", "-c", restart],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE,
+            def probe() -> dict[str, tuple[int, str | None]]:
+                return {name: get(*request) for name, request in probes.items()}
+
+            assert {name: status for name, (status, _) in probe().items()} == dict.fromkeys(
+                probes, 200
             )
+
+            restarting = pg("restart")
             during = []
             while restarting.poll() is None:
-                during.extend(get(path, token) for path in paths)
+                during.append(probe())
                 time.sleep(0.05)
-            assert restarting.returncode == 0, restarting.stderr.read().decode()
-            # Refused while the database was away, never hung (nor answered wrongly)...
-            assert all(status == 200 or status >= 500 for status in during), during
-            # ...and back at once, without restarting the app (CONN_HEALTH_CHECKS).
-            after = [get(path, token) for _ in range(20) for path in paths]
-            assert after == [200] * len(after)
+            done(restarting)
+            # While the database restarts: served, or refused with a time to come back; never
+            # hung (urllib's timeout), never a 500. The process itself stays healthy.
+            for answers in during:
+                assert answers["healthz"] == (200, None), during
+                assert answers["readyz"][0] in (200, 503), during
+                for name in ("api", "page", "anonymous page"):
+                    status, retry_after = answers[name]
+                    assert (status, retry_after) == (200, None) or (
+                        status == 503 and int(retry_after or 0) > 0
+                    ), during
+
+            done(pg("stop"))
+            down = probe()
+            # Pages and API refused with Retry-After; readyz says "not ready" (no Retry-After:
+            # it is a probe for the orchestrator, not a request to retry), healthz "alive".
+            for name in ("api", "page", "anonymous page"):
+                status, retry_after = down[name]
+                assert status == 503 and int(retry_after or 0) > 0, down
+            assert down["readyz"][0] == 503, down
+            assert down["healthz"] == (200, None), down
+            done(pg("restart"))
+
+            # Back at once, without restarting the app (CONN_HEALTH_CHECKS).
+            for _ in range(10):
+                assert probe() == dict.fromkeys(probes, (200, None))
     finally:
         # This process's own connection died with the server: reconnect for the flush.
         connection.close()

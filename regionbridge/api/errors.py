@@ -10,6 +10,7 @@ from django.core.exceptions import (
     SuspiciousOperation,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from django.utils.translation import ngettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from regionbridge.core.outage import database_unavailable, database_unreachable
 from regionbridge.lib.ratelimit import RateLimited
 
 logger = logging.getLogger(__name__)
@@ -101,6 +103,14 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(SuspiciousOperation)
     def suspicious(request, exc):
         return respond(request, 400, "The request was refused.")
+
+    # The database out of reach (a restart): 503 with Retry-After, as the pages answer.
+    @api.exception_handler(OperationalError)
+    @api.exception_handler(InterfaceError)
+    def database_away(request, exc):
+        if database_unreachable(exc):
+            return database_unavailable(request)
+        return unexpected(request, exc)
 
     @api.exception_handler(Exception)
     def unexpected(request, exc):

@@ -14,6 +14,11 @@ def request_language(request) -> str:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.language:
         return user.language
+    return cookie_language(request)
+
+
+def cookie_language(request) -> str:
+    """The browser's cookie, else Ukrainian: what can be known without the database."""
     cookie = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
     if cookie in dict(settings.LANGUAGES):
         return cookie

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template import loader
 from django.utils import timezone
 
 
@@ -15,16 +16,24 @@ def form_page(request: HttpRequest, form, title: str, **context) -> HttpResponse
 
 
 def try_again_page(
-    request: HttpRequest, template: str, seconds: int, *, status: int = 429
+    request: HttpRequest,
+    template: str,
+    seconds: int,
+    *,
+    status: int = 429,
+    without_request: bool = False,
 ) -> HttpResponse:
     """A page that says when to try again (`retry_at`, and the wait as `retry_at|timeuntil:
-    counted_from`), with Retry-After."""
+    counted_from`), with Retry-After. `without_request`: rendered without the context
+    processors, which read the database (the template then must not extend base.html)."""
     seconds = max(1, math.ceil(seconds))
     retry_at = timezone.now() + timedelta(seconds=seconds)
     # Counted from a whole number of minutes before: 59 seconds are "1 minute", not "0 minutes".
     counted_from = retry_at - timedelta(minutes=math.ceil(seconds / 60))
-    response = render(
-        request, template, {"retry_at": retry_at, "counted_from": counted_from}, status=status
-    )
+    context = {"retry_at": retry_at, "counted_from": counted_from}
+    if without_request:
+        response = HttpResponse(loader.render_to_string(template, context), status=status)
+    else:
+        response = render(request, template, context, status=status)
     response["Retry-After"] = str(seconds)
     return response

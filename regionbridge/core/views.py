@@ -1,3 +1,5 @@
+import sys
+
 from django.db import connection
 from django.http import (
     HttpRequest,
@@ -16,6 +18,7 @@ from django.views.decorators.http import require_POST
 from regionbridge.accounts.models import Language
 from regionbridge.accounts.services import user_set_preferences
 from regionbridge.core.middleware import remember_language
+from regionbridge.core.outage import database_unavailable, database_unreachable
 from regionbridge.regions.models import Region
 
 # Longer is not a page of this site; a proxy would refuse so long a Location header anyway.
@@ -82,6 +85,9 @@ def forbidden(request: HttpRequest, exception=None) -> HttpResponse:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Called while Django handles the exception, wherever it was raised (middleware included).
+    if database_unreachable(sys.exc_info()[1]):
+        return database_unavailable(request)
     if _wants_json(request):
         return JsonResponse({"message": "Internal error."}, status=500)
     # No context processors: whatever broke (often the database) must not break this page too.
