@@ -6,7 +6,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -305,6 +307,20 @@ def test_a_live_session_without_a_record_gets_one_on_its_next_touch(zhytomyr):
     assert [(r.device, r.is_current) for r in listed] == [("Firefox · Windows", True)]
 
 
+def test_a_session_under_a_new_key_keeps_its_record(zhytomyr, settings):
+    """A new key after a change of privilege (cycle_key): the record follows at once."""
+    laptop = signed_in(zhytomyr)
+    record = record_of(laptop)
+    session = laptop.session
+    session.cycle_key()
+    laptop.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+    listed = laptop.get(SESSIONS).context["signed_in"]
+    assert [(r.pk, r.is_current, r.signed_in_at) for r in listed] == [
+        (record.pk, True, record.signed_in_at)
+    ]
+    assert record_of(laptop).pk == record.pk
+
+
 # --- the service, as the second factor's work calls it ------------------------------------------
 
 
@@ -362,13 +378,19 @@ def test_the_device_is_named_from_a_short_list_only(agent, device):
 
 def test_the_page_costs_the_same_however_many_sessions(zhytomyr, django_assert_max_num_queries):
     laptop = signed_in(zhytomyr)
-    for _ in range(8):
+    token_issue(user=zhytomyr, name="Script")
+    with CaptureQueriesContext(connection) as few:
+        laptop.get(SESSIONS)
+    for number in range(8):
         signed_in(zhytomyr, SAFARI_IPHONE)
-    for number in range(3):
         token_issue(user=zhytomyr, name=f"Script {number}")
     with django_assert_max_num_queries(8):
         response = laptop.get(SESSIONS)
     assert len(response.context["signed_in"]) == 9
+    assert len(response.context["tokens"]) == 9
+    with CaptureQueriesContext(connection) as many:
+        laptop.get(SESSIONS)
+    assert len(many) == len(few)
 
 
 def test_the_list_is_capped(zhytomyr, monkeypatch):

@@ -35,11 +35,14 @@ class SessionTimeoutMiddleware:
                 or now - signed_in > settings.SESSION_MAX_SECONDS
             ):
                 logout(request)  # the request goes on as anonymous: pages ask to sign in again
-            elif SEEN_AT not in session or (
-                now - seen >= TOUCH_EVERY and not request.path.endswith("/stream/")
-            ):
-                session[SEEN_AT] = now
-                sessions.session_seen(request=request, signed_in_at=signed_in)
+            else:
+                touch = SEEN_AT not in session or (
+                    now - seen >= TOUCH_EVERY and not request.path.endswith("/stream/")
+                )
+                if touch:
+                    session[SEEN_AT] = now
+                if touch or session.get(sessions.RECORDED_KEY) != session.session_key:
+                    sessions.session_seen(request=request, signed_in_at=signed_in, active=touch)
         return self.get_response(request)
 
 

@@ -22,6 +22,9 @@ from regionbridge.audit.middleware import client_address
 from regionbridge.audit.services import audit_record
 
 LIST_LIMIT = 50  # a person has a few; a list never grows past this
+# The session key its record was written under, kept in the session: when the key changes (a
+# new key after a change of privilege), the middleware notices without a query and moves it.
+RECORDED_KEY = "rb_recorded_key"
 
 # (pattern, name): the first that matches names the browser, then the system. Order matters:
 # Edge and Opera also say "Chrome", Chrome also says "Safari", Android also says "Linux".
@@ -122,29 +125,42 @@ def session_signed_in(*, request: HttpRequest, user: User) -> SignedInSession:
             "address": client_address(request)[:64],
         },
     )
+    request.session[RECORDED_KEY] = record.session_key
     return record
 
 
-def session_seen(*, request: HttpRequest, signed_in_at: int) -> None:
-    """The session was active now: called by the timeout middleware when it rewrites the
-    session's seen-at (at most once a minute). A session without a record (one that began
-    before records were kept, or whose key changed) gets one, so every live session is listed."""
-    key = request.session.session_key
+def session_seen(*, request: HttpRequest, signed_in_at: int, active: bool = True) -> None:
+    """Called by the timeout middleware when it rewrites the session's seen-at (at most once a
+    minute; `active`) or finds the session under a new key. A record written under the old key
+    follows the session; a session without a record (one that began before records were kept)
+    gets one, so every live session is listed and can be ended."""
+    session = request.session
+    key = session.session_key
     if not key:
         return
     now = timezone.now()
-    if SignedInSession.objects.filter(session_key=key).update(last_seen_at=now):
-        return
-    SignedInSession.objects.get_or_create(
-        session_key=key,
-        defaults={
-            "user": request.user,
-            "signed_in_at": datetime.fromtimestamp(signed_in_at, tz=UTC),
-            "last_seen_at": now,
-            "device": device_describe(request.META.get("HTTP_USER_AGENT", "")),
-            "address": client_address(request)[:64],
-        },
+    seen = {"last_seen_at": now} if active else {}
+    previous = session.get(RECORDED_KEY)
+    moved = bool(previous and previous != key) and (
+        SignedInSession.objects.filter(session_key=previous, user=request.user).update(
+            session_key=key, **seen
+        )
     )
+    if not moved and not (
+        active and SignedInSession.objects.filter(session_key=key).update(**seen)
+    ):
+        SignedInSession.objects.get_or_create(
+            session_key=key,
+            defaults={
+                "user": request.user,
+                "signed_in_at": datetime.fromtimestamp(signed_in_at, tz=UTC),
+                "last_seen_at": now,
+                "device": device_describe(request.META.get("HTTP_USER_AGENT", "")),
+                "address": client_address(request)[:64],
+            },
+        )
+    if previous != key:
+        session[RECORDED_KEY] = key
 
 
 def session_signed_out(*, session_key: str | None) -> None:
@@ -186,7 +202,7 @@ def sessions_end_others(
     after a sign-in factor changed. Returns how many were ended.
 
     Sessions are found by their records; a session signed in before records were kept and
-    not used since is not found (it gets a record on its first request)."""
+    not used since is not found (it gets a record on its next request)."""
     records = SignedInSession.objects.select_related("user").filter(user=user)
     if keep_session_key:
         records = records.exclude(session_key=keep_session_key)
