@@ -60,6 +60,12 @@ def device_describe(user_agent: str) -> str:
     return " · ".join(part for part in parts if part)
 
 
+def _address(request: HttpRequest) -> str:
+    """Where the browser signed in from, as the audit log sees it ('' when not known)."""
+    address = client_address(request)
+    return "" if address == "unknown" else address[:64]
+
+
 def _store():
     return import_module(settings.SESSION_ENGINE).SessionStore
 
@@ -122,7 +128,7 @@ def session_signed_in(*, request: HttpRequest, user: User) -> SignedInSession:
             "signed_in_at": now,
             "last_seen_at": now,
             "device": device_describe(request.META.get("HTTP_USER_AGENT", "")),
-            "address": client_address(request)[:64],
+            "address": _address(request),
         },
     )
     request.session[RECORDED_KEY] = record.session_key
@@ -156,7 +162,7 @@ def session_seen(*, request: HttpRequest, signed_in_at: int, active: bool = True
                 "signed_in_at": datetime.fromtimestamp(signed_in_at, tz=UTC),
                 "last_seen_at": now,
                 "device": device_describe(request.META.get("HTTP_USER_AGENT", "")),
-                "address": client_address(request)[:64],
+                "address": _address(request),
             },
         )
     if previous != key:
