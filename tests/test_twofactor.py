@@ -319,3 +319,48 @@ def test_services_count_recovery_codes(coordinator):
     services.recovery_issue(coordinator)
     factors = services.factors_of(coordinator)
     assert factors.recovery_left == 10 and factors.app == device
+
+
+def test_a_coordinator_resets_a_person_who_lost_every_factor(client, coordinator):
+    from django.core.management import call_command
+
+    sign_in(client, coordinator)
+    enroll_app(client)
+    call_command("reset-second-factor", coordinator.email, reason="met in person, ID checked")
+    assert not TOTPDevice.objects.filter(user=coordinator).exists()
+    assert not RecoveryCode.objects.exists()
+    assert client.get("/accounts/profile/").status_code == 302  # the session ended
+    entry = AuditEntry.objects.get(action="user.factors_reset")
+    assert entry.changes["reason"] == "met in person, ID checked"
+    sign_in(client, coordinator)
+    assert location_path(client.get("/")) == OVERVIEW  # adds a new one now
+
+
+CEREMONIES = (
+    "twofactor:passkey_register_begin",
+    "twofactor:passkey_register_complete",
+    "twofactor:passkey_verify_begin",
+    "twofactor:passkey_verify_complete",
+)
+HOSTILE_JSON = (
+    "{",
+    "[]",
+    '{"id": null, "rawId": 5, "response": {"clientDataJSON": "%%%"}, "type": "public-key"}',
+    '{"id": "' + "A" * 100_000 + '"}',
+    '"\\u0000"',
+)
+
+
+@pytest.mark.parametrize("name", CEREMONIES)
+@pytest.mark.parametrize("raw", HOSTILE_JSON, ids=["cut", "list", "garbage", "huge", "nul"])
+def test_a_hostile_ceremony_body_is_a_clear_4xx_and_adds_nothing(client, indiana, name, raw):
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    sign_in(client, indiana)
+    response = client.post(reverse(name), raw, content_type="application/json")
+    if name.endswith("_begin"):  # a begin reads no body: it answers options, or refuses it whole
+        assert response.status_code in (200, 400), response.content[:200]
+    else:
+        assert 400 <= response.status_code < 500, response.content[:200]
+    assert not WebAuthnCredential.objects.exists()
+    assert client.get("/accounts/profile/").status_code == 200  # still signed in, nothing broke

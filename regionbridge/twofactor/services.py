@@ -177,3 +177,23 @@ def device_any(user) -> Device | None:
         WebAuthnCredential.objects.filter(user=user, confirmed=True).first()
         or TOTPDevice.objects.filter(user=user, confirmed=True).first()
     )
+
+
+@transaction.atomic
+def factors_reset(user, *, by, reason: str) -> int:
+    """A person lost every factor and code: remove them all and end their sessions (someone
+    checked who they are, `reason` says how). They add a new factor at the next sign-in."""
+    from regionbridge.accounts.sessions import sessions_end_others
+
+    removed = 0
+    for model in (WebAuthnCredential, TOTPDevice, RecoveryCodes):
+        count, _ = model.objects.filter(user=user).delete()
+        removed += count if model is not RecoveryCodes else 0
+    audit_record(
+        actor=by,
+        action="user.factors_reset",
+        target=user,
+        changes={"reason": reason[:500], "removed": removed},
+    )
+    sessions_end_others(user, keep_session_key=None, by=by, reason="second factor reset")
+    return removed

@@ -4,7 +4,7 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -29,7 +29,7 @@ TOTP_SETUP = "rb_totp_setup"  # the session remembers which unconfirmed app secr
 
 def _next_url(request: HttpRequest) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
@@ -72,11 +72,11 @@ def overview(request: HttpRequest) -> HttpResponse:
 @login_required
 def verify(request: HttpRequest) -> HttpResponse:
     if gate.pending(request) != gate.VERIFY:
-        return redirect(_next_url(request))
+        return HttpResponseRedirect(_next_url(request))
     factors = services.factors_of(request.user)
     if not factors.any and factors.recovery_left is None:  # the factors went (e.g. an admin)
         request.session[gate.STATE] = gate.state_for(request.user)
-        return redirect(_next_url(request))
+        return HttpResponseRedirect(_next_url(request))
     form = CodeForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -96,7 +96,7 @@ def verify(request: HttpRequest) -> HttpResponse:
                         )
                         % {"count": left},
                     )
-                return redirect(_next_url(request))
+                return HttpResponseRedirect(_next_url(request))
             form.add_error(
                 "code", _("This code is not right, or it was used already. Try again in a moment.")
             )
