@@ -41,6 +41,8 @@ data: migrate
 
 run: data static
 	@echo "Region Bridge on http://$(HOST):$(PORT)  (Ctrl-C stops the server and the worker)"
+	@echo "Second factor: $${TWO_FACTOR:-optional} here. To try passkeys: TWO_FACTOR=required make run,"
+	@echo "  open http://localhost:$(PORT) and sign in as coordinator@demo.regionbridge.example (README)."
 	@trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/regionbridge db_worker --queue-name default & \
 	$(BIN)/regionbridge mailgate & \
