@@ -5,6 +5,7 @@ from ninja.pagination import paginate
 from regionbridge import policy
 from regionbridge.api import errors
 from regionbridge.api.auth import MEMBERS, PUBLIC, require
+from regionbridge.api.errors import answers
 from regionbridge.api.messaging import router as messaging_router
 from regionbridge.api.pagination import Pages
 from regionbridge.api.parser import ObjectBodyParser
@@ -41,7 +42,7 @@ errors.install(api)
 reference = Router(tags=["reference"])
 
 
-@reference.get("/countries", response=list[CountryOut], auth=PUBLIC)
+@reference.get("/countries", response=answers(list[CountryOut]), auth=PUBLIC)
 @paginate(Pages)
 def list_countries(request, q: str = Query("", max_length=200)):
     countries = policy.visible(request.user, Country).order_by("code")
@@ -50,7 +51,7 @@ def list_countries(request, q: str = Query("", max_length=200)):
     return countries
 
 
-@reference.get("/regions", response=list[RegionOut], auth=PUBLIC)
+@reference.get("/regions", response=answers(list[RegionOut]), auth=PUBLIC)
 @paginate(Pages)
 def list_regions(
     request,
@@ -61,7 +62,7 @@ def list_regions(
     return region_list(country=country, query=q, kind=kind or "").select_related("parent")
 
 
-@reference.get("/regions/{code}", response=RegionOut, auth=PUBLIC)
+@reference.get("/regions/{code}", response=answers(RegionOut, 403, 404), auth=PUBLIC)
 def get_region(request, code: str):
     require(request.user, policy.Action.REGION_VIEW)
     regions = policy.visible(request.user, Region).select_related("country", "parent")
@@ -71,7 +72,7 @@ def get_region(request, code: str):
 directory_router = Router(tags=["directory"])
 
 
-@directory_router.get("/organizations", response=list[OrganizationOut], auth=MEMBERS)
+@directory_router.get("/organizations", response=answers(list[OrganizationOut], 403), auth=MEMBERS)
 @paginate(Pages)
 def list_organizations(
     request,
@@ -86,13 +87,15 @@ def list_organizations(
     )
 
 
-@directory_router.get("/organizations/{organization_id}", response=OrganizationOut, auth=MEMBERS)
+@directory_router.get(
+    "/organizations/{organization_id}", response=answers(OrganizationOut, 403, 404), auth=MEMBERS
+)
 def get_organization(request, organization_id: int):
     require(request.user, policy.Action.DIRECTORY_VIEW)
     return get_object_or_404(directory.organizations_for(request.user), pk=organization_id)
 
 
-@directory_router.get("/people", response=list[PersonOut], auth=MEMBERS)
+@directory_router.get("/people", response=answers(list[PersonOut], 403), auth=MEMBERS)
 @paginate(Pages)
 def list_people(
     request,
@@ -107,7 +110,7 @@ def list_people(
     )
 
 
-@directory_router.get("/people/{person_id}", response=PersonOut, auth=MEMBERS)
+@directory_router.get("/people/{person_id}", response=answers(PersonOut, 403, 404), auth=MEMBERS)
 def get_person(request, person_id: int):
     require(request.user, policy.Action.DIRECTORY_VIEW)
     return get_object_or_404(directory.people_for(request.user), pk=person_id)
@@ -116,7 +119,7 @@ def get_person(request, person_id: int):
 account = Router(tags=["account"])
 
 
-@account.get("/me", response=MeOut, auth=MEMBERS)
+@account.get("/me", response=answers(MeOut, takes_input=False), auth=MEMBERS)
 def me(request):
     user = request.user
     return {
@@ -128,7 +131,7 @@ def me(request):
     }
 
 
-@account.get("/audit", response=list[AuditOut], auth=MEMBERS)
+@account.get("/audit", response=answers(list[AuditOut], 403), auth=MEMBERS)
 @paginate(Pages)
 def list_audit(request, action: str = Query("", max_length=80)):
     require(request.user, policy.Action.AUDIT_VIEW)

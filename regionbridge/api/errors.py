@@ -1,6 +1,7 @@
 """Every API error is JSON with a human-readable `message`; nothing surfaces as an HTML 500."""
 
 import logging
+from typing import Any
 
 from django.core.exceptions import (
     BadRequest,
@@ -18,10 +19,46 @@ from django.utils.translation import ngettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from regionbridge.api.schemas import InvalidInput, Message, Refusal
 from regionbridge.core.outage import database_unavailable, database_unreachable
 from regionbridge.lib.ratelimit import RateLimited
 
 logger = logging.getLogger(__name__)
+
+# The body `install` below writes for each error status.
+ERROR_BODIES: dict[int, type[Message]] = {
+    400: Refusal,
+    401: Message,
+    403: Message,
+    404: Message,
+    409: Message,
+    413: Message,
+    422: InvalidInput,
+    429: Message,
+    503: Message,
+}
+
+
+def answers(ok: Any, *refusals: int, takes_input: bool = True, body: bool = False) -> dict:
+    """An operation's `response=`: its success and every error it may answer, so that
+    /api/v1/openapi.json tells the truth (tests/test_api_fuzz.py holds it to that).
+
+    Every operation may answer 400 (a NUL byte in the path or query; a domain rule refusing),
+    401 (no token, or a wrong one: public operations refuse a wrong one too), 429 (the API's
+    rate limit, counted in auth.py before the endpoint runs) and 503 (the database out of
+    reach for a moment, `core.outage`; both with Retry-After); 422 when it takes
+    parameters; 413 (and 422) when it reads a body. `refusals` are the operation's own:
+    403 (the policy; any write with a read-only token), 404 (missing or out of reach), 409.
+    `ok` is the success's schema (200) or a {status: schema} dict."""
+    responses = dict(ok) if isinstance(ok, dict) else {200: ok}
+    codes = {400, 401, 429, 503, *refusals}
+    if takes_input or body:
+        codes.add(422)
+    if body:
+        codes.add(413)
+    for code in sorted(codes):
+        responses[code] = ERROR_BODIES[code]
+    return responses
 
 
 def install(api: NinjaAPI) -> None:

@@ -12,7 +12,9 @@ from ninja.pagination import paginate
 from regionbridge import policy
 from regionbridge.accounts.models import User
 from regionbridge.api.auth import MEMBERS, require
+from regionbridge.api.errors import answers
 from regionbridge.api.pagination import Pages
+from regionbridge.api.schemas import DOWNLOAD
 from regionbridge.lib.files import download
 from regionbridge.messaging import search, selectors, services
 from regionbridge.messaging.models import Attachment, Message, Thread, ThreadKind
@@ -82,14 +84,14 @@ def _thread(request, thread_id: int) -> Thread:
     return get_object_or_404(policy.visible(request.user, Thread), pk=thread_id)
 
 
-@router.get("/threads", response=list[ThreadOut], auth=MEMBERS)
+@router.get("/threads", response=answers(list[ThreadOut], 403), auth=MEMBERS)
 @paginate(Pages)
 def list_threads(request):
     require(request.user, policy.Action.THREAD_START)
     return selectors.threads_for(request.user)
 
 
-@router.post("/threads", response={201: ThreadOut}, auth=MEMBERS)
+@router.post("/threads", response=answers({201: ThreadOut}, 403, 404, body=True), auth=MEMBERS)
 def create_thread(request, payload: ThreadIn):
     emails = []
     for raw in payload.people:
@@ -118,19 +120,27 @@ def create_thread(request, payload: ThreadIn):
     return Status(201, selectors.threads_for(request.user).get(pk=thread.pk))
 
 
-@router.get("/threads/{thread_id}", response=ThreadOut, auth=MEMBERS)
+@router.get("/threads/{thread_id}", response=answers(ThreadOut, 404), auth=MEMBERS)
 def get_thread(request, thread_id: int):
     return get_object_or_404(selectors.threads_for(request.user), pk=thread_id)
 
 
-@router.get("/threads/{thread_id}/messages", response=list[MessageOut], auth=MEMBERS)
+@router.get(
+    "/threads/{thread_id}/messages",
+    response=answers(list[MessageOut], 404),
+    auth=MEMBERS,
+)
 def list_messages(request, thread_id: int, after: int = Query(0, ge=0, le=2**63 - 1)):
     """Messages after the id `after` (200 at most): poll with the last id you have."""
     thread = _thread(request, thread_id)
     return list(selectors.messages_of(thread, after=after)[:200])
 
 
-@router.post("/threads/{thread_id}/messages", response={201: MessageOut}, auth=MEMBERS)
+@router.post(
+    "/threads/{thread_id}/messages",
+    response=answers({201: MessageOut}, 403, 404, body=True),
+    auth=MEMBERS,
+)
 def post_message(request, thread_id: int, payload: MessageIn):
     thread = _thread(request, thread_id)
     reply_to = None
@@ -142,7 +152,11 @@ def post_message(request, thread_id: int, payload: MessageIn):
     return Status(201, message)
 
 
-@router.post("/threads/{thread_id}/messages/with-files", response={201: MessageOut}, auth=MEMBERS)
+@router.post(
+    "/threads/{thread_id}/messages/with-files",
+    response=answers({201: MessageOut}, 403, 404, body=True),
+    auth=MEMBERS,
+)
 def post_message_with_files(
     request,
     thread_id: int,
@@ -160,26 +174,37 @@ def post_message_with_files(
     return Status(201, message)
 
 
-@router.get("/attachments/{attachment_id}/download", auth=MEMBERS)
+@router.get(
+    "/attachments/{attachment_id}/download",
+    response=answers({200: None}, 404),
+    auth=MEMBERS,
+    openapi_extra=DOWNLOAD,
+)
 def download_attachment(request, attachment_id: int):
     attachment = get_object_or_404(policy.visible(request.user, Attachment), pk=attachment_id)
     return download(attachment)
 
 
-@router.patch("/messages/{message_id}", response=MessageOut, auth=MEMBERS)
+@router.patch(
+    "/messages/{message_id}", response=answers(MessageOut, 403, 404, body=True), auth=MEMBERS
+)
 def edit_message(request, message_id: int, payload: EditIn):
     message = get_object_or_404(policy.visible(request.user, Message), pk=message_id)
     return services.message_edit(message=message, by=request.user, body=payload.body)
 
 
-@router.post("/threads/{thread_id}/read", response={204: None}, auth=MEMBERS)
+@router.post(
+    "/threads/{thread_id}/read",
+    response=answers({204: None}, 403, 404, body=True),
+    auth=MEMBERS,
+)
 def mark_read(request, thread_id: int, payload: ReadIn):
     thread = _thread(request, thread_id)
     services.thread_mark_read(thread=thread, user=request.user, upto=payload.upto)
     return Status(204, None)
 
 
-@router.get("/search/messages", response=list[MessageOut], auth=MEMBERS)
+@router.get("/search/messages", response=answers(list[MessageOut], 403), auth=MEMBERS)
 @paginate(Pages)
 def search_messages(request, q: str = Query(..., min_length=1, max_length=200)):
     require(request.user, policy.Action.THREAD_START)

@@ -15,8 +15,9 @@ from ninja.pagination import paginate
 
 from regionbridge import policy
 from regionbridge.api.auth import MEMBERS, PUBLIC, require
+from regionbridge.api.errors import answers
 from regionbridge.api.pagination import Pages
-from regionbridge.api.schemas import Message
+from regionbridge.api.schemas import DOWNLOAD
 from regionbridge.institutions import services as institution_services
 from regionbridge.institutions.models import InstitutionLink, LinkStatus
 from regionbridge.lib.files import download
@@ -112,6 +113,29 @@ class PartnershipOut(Schema):
     def resolve_stage_since(obj) -> date | None:
         state = getattr(obj, "state", None)
         return state.since if state else obj.stage_since
+
+
+class OverviewItem(Schema):
+    id: int
+    ukrainian_region: RegionRef
+    partner_region: RegionRef
+    partner_name: str
+    ukrainian_side: str
+    stage: str
+    since: date | None
+    confidential: bool
+    is_demo: bool
+
+
+class StageCount(Schema):
+    count: int
+    partnerships: list[OverviewItem]
+
+
+class OverviewOut(Schema):
+    as_of: date
+    partner_country: str
+    stages: dict[str, StageCount]
 
 
 class PartnershipIn(Schema):
@@ -339,12 +363,12 @@ class ActivityIn(Schema):
 # --- endpoints ------------------------------------------------------------------------------
 
 
-@router.get("/spheres", response=list[SphereOut], auth=PUBLIC)
+@router.get("/spheres", response=answers(list[SphereOut], takes_input=False), auth=PUBLIC)
 def list_spheres(request):
     return policy.visible(request.user, Sphere)
 
 
-@router.get("/partnerships", response=list[PartnershipOut], auth=MEMBERS)
+@router.get("/partnerships", response=answers(list[PartnershipOut], 403), auth=MEMBERS)
 @paginate(Pages)
 def list_partnerships(
     request,
@@ -378,7 +402,11 @@ def conflict_as_409():
         raise HttpError(409, exc.messages[0]) from None
 
 
-@router.post("/partnerships", response={201: PartnershipOut, 409: Message}, auth=MEMBERS)
+@router.post(
+    "/partnerships",
+    response=answers({201: PartnershipOut}, 403, 409, body=True),
+    auth=MEMBERS,
+)
 def create_partnership(request, payload: PartnershipIn):
     """Open a partnership; 409 when the tie is already recorded."""
     ukrainian_region = region_or_422(payload.ukrainian_region)
@@ -395,7 +423,7 @@ def create_partnership(request, payload: PartnershipIn):
     return Status(201, selectors.partnership_detail(request.user, partnership.pk))
 
 
-@router.get("/partnerships/{partnership_id}", response=PartnershipOut, auth=MEMBERS)
+@router.get("/partnerships/{partnership_id}", response=answers(PartnershipOut, 404), auth=MEMBERS)
 def get_partnership(request, partnership_id: int):
     try:
         return selectors.partnership_detail(request.user, partnership_id)
@@ -404,7 +432,9 @@ def get_partnership(request, partnership_id: int):
 
 
 @router.patch(
-    "/partnerships/{partnership_id}", response={200: PartnershipOut, 409: Message}, auth=MEMBERS
+    "/partnerships/{partnership_id}",
+    response=answers(PartnershipOut, 403, 404, 409, body=True),
+    auth=MEMBERS,
 )
 def update_partnership(request, partnership_id: int, payload: PartnershipPatch):
     """Change the fields sent; 409 when a new partner name makes it a tie already recorded."""
@@ -422,13 +452,19 @@ def update_partnership(request, partnership_id: int, payload: PartnershipPatch):
     return selectors.partnership_detail(request.user, partnership.pk)
 
 
-@router.get("/partnerships/{partnership_id}/events", response=list[EventOut], auth=MEMBERS)
+@router.get(
+    "/partnerships/{partnership_id}/events", response=answers(list[EventOut], 404), auth=MEMBERS
+)
 def list_events(request, partnership_id: int):
     partnership = visible_or_404(request.user, Partnership, partnership_id)
     return partnership.events.order_by("occurred_on", "id")
 
 
-@router.post("/partnerships/{partnership_id}/events", response={201: EventOut}, auth=MEMBERS)
+@router.post(
+    "/partnerships/{partnership_id}/events",
+    response=answers({201: EventOut}, 403, 404, body=True),
+    auth=MEMBERS,
+)
 def record_event(request, partnership_id: int, payload: EventIn):
     partnership = visible_or_404(request.user, Partnership, partnership_id)
     require(request.user, policy.Action.EVENT_RECORD, partnership)
@@ -443,13 +479,21 @@ def record_event(request, partnership_id: int, payload: EventIn):
     return Status(201, event)
 
 
-@router.get("/partnerships/{partnership_id}/documents", response=list[DocumentOut], auth=MEMBERS)
+@router.get(
+    "/partnerships/{partnership_id}/documents",
+    response=answers(list[DocumentOut], 404),
+    auth=MEMBERS,
+)
 def list_documents(request, partnership_id: int):
     partnership = visible_or_404(request.user, Partnership, partnership_id)
     return selectors.documents_of(request.user, partnership)
 
 
-@router.post("/partnerships/{partnership_id}/documents", response={201: DocumentOut}, auth=MEMBERS)
+@router.post(
+    "/partnerships/{partnership_id}/documents",
+    response=answers({201: DocumentOut}, 403, 404, body=True),
+    auth=MEMBERS,
+)
 def create_document(request, partnership_id: int, payload: DocumentIn):
     partnership = visible_or_404(request.user, Partnership, partnership_id)
     require(request.user, policy.Action.DOCUMENT_MANAGE, partnership)
@@ -464,12 +508,16 @@ def _document(request, document_id: int) -> Document:
     return get_object_or_404(qs, pk=document_id)
 
 
-@router.get("/documents/{document_id}", response=DocumentOut, auth=MEMBERS)
+@router.get("/documents/{document_id}", response=answers(DocumentOut, 404), auth=MEMBERS)
 def get_document(request, document_id: int):
     return _document(request, document_id)
 
 
-@router.post("/documents/{document_id}/versions", response={201: VersionOut}, auth=MEMBERS)
+@router.post(
+    "/documents/{document_id}/versions",
+    response=answers({201: VersionOut}, 403, 404, body=True),
+    auth=MEMBERS,
+)
 def upload_version(
     request,
     document_id: int,
@@ -484,13 +532,20 @@ def upload_version(
     return Status(201, version)
 
 
-@router.get("/documents/versions/{version_id}/download", auth=MEMBERS)
+@router.get(
+    "/documents/versions/{version_id}/download",
+    response=answers({200: None}, 404),
+    auth=MEMBERS,
+    openapi_extra=DOWNLOAD,
+)
 def download_version(request, version_id: int):
     version = visible_or_404(request.user, DocumentVersion, version_id)
     return download(version)
 
 
-@router.post("/documents/{document_id}/submit", response=DocumentOut, auth=MEMBERS)
+@router.post(
+    "/documents/{document_id}/submit", response=answers(DocumentOut, 403, 404), auth=MEMBERS
+)
 def submit_document(request, document_id: int):
     document = _document(request, document_id)
     require(request.user, policy.Action.DOCUMENT_MANAGE, document.partnership)
@@ -498,7 +553,11 @@ def submit_document(request, document_id: int):
     return _document(request, document_id)
 
 
-@router.post("/documents/{document_id}/reviews", response={201: ReviewOut}, auth=MEMBERS)
+@router.post(
+    "/documents/{document_id}/reviews",
+    response=answers({201: ReviewOut}, 403, 404, body=True),
+    auth=MEMBERS,
+)
 def review_document(request, document_id: int, payload: ReviewIn):
     document = _document(request, document_id)
     require(request.user, policy.Action.DOCUMENT_REVIEW, document)
@@ -518,7 +577,11 @@ def review_document(request, document_id: int, payload: ReviewIn):
     return Status(201, review)
 
 
-@router.post("/documents/{document_id}/sign", response=DocumentOut, auth=MEMBERS)
+@router.post(
+    "/documents/{document_id}/sign",
+    response=answers(DocumentOut, 403, 404, body=True),
+    auth=MEMBERS,
+)
 def sign_document(request, document_id: int, payload: SignIn):
     document = _document(request, document_id)
     require(request.user, policy.Action.DOCUMENT_MANAGE, document.partnership)
@@ -527,7 +590,11 @@ def sign_document(request, document_id: int, payload: SignIn):
     return _document(request, document_id)
 
 
-@router.post("/documents/{document_id}/close", response=DocumentOut, auth=MEMBERS)
+@router.post(
+    "/documents/{document_id}/close",
+    response=answers(DocumentOut, 403, 404, body=True),
+    auth=MEMBERS,
+)
 def close_document(request, document_id: int, payload: CloseIn):
     document = _document(request, document_id)
     require(request.user, policy.Action.DOCUMENT_MANAGE, document.partnership)
@@ -535,13 +602,17 @@ def close_document(request, document_id: int, payload: CloseIn):
     return _document(request, document_id)
 
 
-@router.get("/reviews/queue", response=list[DocumentOut], auth=MEMBERS)
+@router.get(
+    "/reviews/queue",
+    response=answers(list[DocumentOut], 403, takes_input=False),
+    auth=MEMBERS,
+)
 def review_queue(request):
     require(request.user, policy.Action.REVIEW_QUEUE_VIEW)
     return selectors.review_queue(request.user)
 
 
-@router.get("/institutions", response=list[InstitutionOut], auth=MEMBERS)
+@router.get("/institutions", response=answers(list[InstitutionOut], 403), auth=MEMBERS)
 @paginate(Pages)
 def list_institutions(
     request,
@@ -556,7 +627,7 @@ def list_institutions(
     )
 
 
-@router.get("/links", response=list[LinkOut], auth=MEMBERS)
+@router.get("/links", response=answers(list[LinkOut], 403), auth=MEMBERS)
 @paginate(Pages)
 def list_links(request, partnership: int | None = Query(None, ge=1, le=2**63 - 1)):
     require(request.user, policy.Action.DIRECTORY_VIEW)
@@ -564,7 +635,7 @@ def list_links(request, partnership: int | None = Query(None, ge=1, le=2**63 - 1
     return links.filter(partnership=partnership) if partnership else links
 
 
-@router.post("/links", response={201: LinkOut}, auth=MEMBERS)
+@router.post("/links", response=answers({201: LinkOut}, 403, 404, body=True), auth=MEMBERS)
 def create_link(request, payload: LinkIn):
     institutions = policy.visible(request.user, Organization).filter(
         kind__in=[OrganizationKind.INSTITUTION, OrganizationKind.LOCAL_GOVERNMENT]
@@ -586,14 +657,18 @@ def create_link(request, payload: LinkIn):
     return Status(201, link)
 
 
-@router.get("/activities", response=list[ActivityOut], auth=PUBLIC)
+@router.get("/activities", response=answers(list[ActivityOut]), auth=PUBLIC)
 @paginate(Pages)
 def list_activities(request, partnership: int | None = Query(None, ge=1, le=2**63 - 1)):
     activities = policy.visible(request.user, Activity).select_related("sphere")
     return activities.filter(partnership=partnership) if partnership else activities
 
 
-@router.post("/activities", response={201: ActivityOut}, auth=MEMBERS)
+@router.post(
+    "/activities",
+    response=answers({201: ActivityOut}, 403, 404, body=True),
+    auth=MEMBERS,
+)
 def create_activity(request, payload: ActivityIn):
     data = payload.dict()
     partnership_id, link_id = data.pop("partnership"), data.pop("link")
@@ -619,7 +694,12 @@ def create_activity(request, payload: ActivityIn):
     return Status(201, activity)
 
 
-@router.get("/stats/overview", auth=MEMBERS, tags=["oversight"])
+@router.get(
+    "/stats/overview",
+    response=answers(OverviewOut, 403),
+    auth=MEMBERS,
+    tags=["oversight"],
+)
 def stats_overview(
     request,
     partner_country: str = Query("", max_length=2),

@@ -1,8 +1,29 @@
 from ninja import Schema
 
+from regionbridge.lib import files
+
 
 class Message(Schema):
+    """Every error the API answers: a JSON object with a human-readable `message`."""
+
     message: str
+
+
+class Refusal(Message):
+    """400: the request was refused as it stands; a domain rule's reasons are in `errors`."""
+
+    errors: list[str] = []
+
+
+class FieldError(Schema):
+    loc: list[str]
+    msg: str
+
+
+class InvalidInput(Message):
+    """422: the input does not fit the schema; each entry says where (`loc`) and why."""
+
+    errors: list[FieldError]
 
 
 class CountryOut(Schema):
@@ -133,3 +154,17 @@ class AuditOut(Schema):
     @staticmethod
     def resolve_actor(obj) -> str:
         return obj.actor_label
+
+
+# A stored upload sent back (`lib.files.download`): the type it was checked as, as an attachment.
+DOWNLOAD = {
+    "responses": {
+        200: {
+            "description": "The file, as an attachment.",
+            "content": {
+                content_type: {"schema": {"type": "string", "format": "binary"}}
+                for content_type in (files.PDF, files.DOCX, files.ODT)
+            },
+        }
+    }
+}
