@@ -44,7 +44,7 @@ run: data static
 	@echo "Second factor: $${TWO_FACTOR:-optional} here. To try passkeys: TWO_FACTOR=required make run,"
 	@echo "  open http://localhost:$(PORT) and sign in as coordinator@demo.regionbridge.example (README)."
 	@trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/regionbridge db_worker --queue-name default & \
+	$(BIN)/regionbridge worker --queue-name default & \
 	$(BIN)/regionbridge mailgate & \
 	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers $(WORKERS) \
 		--blocking-threads 32 --no-ws --log-level warning regionbridge.wsgi:application
