@@ -364,3 +364,13 @@ def test_a_hostile_ceremony_body_is_a_clear_4xx_and_adds_nothing(client, indiana
         assert 400 <= response.status_code < 500, response.content[:200]
     assert not WebAuthnCredential.objects.exists()
     assert client.get("/accounts/profile/").status_code == 200  # still signed in, nothing broke
+
+
+def test_the_back_office_shows_no_factor_and_no_secret():
+    from django.contrib import admin
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    from regionbridge.twofactor.models import RecoveryCodes as Codes
+
+    for model in (TOTPDevice, WebAuthnCredential, Codes, RecoveryCode):
+        assert not admin.site.is_registered(model), model
