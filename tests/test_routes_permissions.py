@@ -1,7 +1,8 @@
 """Every page of the site against every persona: the status a GET gets.
 
 The route list is taken from the URL resolver itself and compared with ROUTES below, so a new page
-without a row here fails `test_every_route_has_a_row`. admin/ and api/v1/ have their own tests.
+without a row here fails `test_every_route_has_a_row`. admin/ has its own tests (test_admin.py);
+api/v1/ has the same grid, operation × persona on own and others' objects, in test_api_grid.py.
 Pages of one partnership are tried twice: on an open tie (ROUTES) and on a confidential
 negotiation (CONFIDENTIAL_ROUTES), where whoever may not see it gets 404 and whoever sees it but
 may not act gets 403.
