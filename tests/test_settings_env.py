@@ -40,9 +40,10 @@ def test_env_choice_default_when_unset(monkeypatch):
     assert env_choice("ENVIRONMENT", CHOICES, "development") == "development"
 
 
-def _start(environment: str) -> subprocess.CompletedProcess:
+def _start(environment: str, **extra: str) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
+        **extra,
         "ENVIRONMENT": environment,
         "SECRET_KEY": SECRET,
         "ALLOWED_HOSTS": "bridge.example.gov.ua",
@@ -50,7 +51,8 @@ def _start(environment: str) -> subprocess.CompletedProcess:
     code = (
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='regionbridge.settings';"
         "django.setup(); from django.conf import settings;"
-        "print(settings.ENVIRONMENT, settings.PRODUCTION, settings.SESSION_COOKIE_SECURE)"
+        "print(settings.ENVIRONMENT, settings.PRODUCTION, settings.SESSION_COOKIE_SECURE,"
+        " settings.TWO_FACTOR)"
     )
     return subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
@@ -67,7 +69,14 @@ def test_unknown_environment_refuses_to_start(environment):
 def test_capitalized_production_runs_as_production():
     result = _start("Production")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["production", "True", "True"]
+    assert result.stdout.split() == ["production", "True", "True", "required"]
+
+
+def test_the_second_factor_is_required_in_production_unless_told_otherwise():
+    assert _start("development").stdout.split()[-1] == "optional"
+    assert _start("production", TWO_FACTOR="optional").stdout.split()[-1] == "optional"
+    refused = _start("production", TWO_FACTOR="sometimes")
+    assert refused.returncode != 0 and "TWO_FACTOR" in refused.stderr
 
 
 def test_the_documented_production_settings_pass_the_deploy_checks(tmp_path):
