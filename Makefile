@@ -7,6 +7,10 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 WORKERS ?= 2
 export DJANGO_SETTINGS_MODULE := regionbridge.settings
+# The deployment's server command, defined once: `make run` starts it on $(HOST):$(PORT), and
+# `make bench` on a free loopback port of its own (each sets HOST and PORT in the environment).
+SERVER = $(BIN)/granian --interface wsgi --host "$$HOST" --port "$$PORT" --workers $(WORKERS) \
+	--blocking-threads 32 --no-ws --log-level warning regionbridge.wsgi:application
 
 .PHONY: run install install-dev migrate static data test test-deps lint format messages bench clean
 
@@ -43,11 +47,10 @@ run: data static
 	@echo "Region Bridge on http://$(HOST):$(PORT)  (Ctrl-C stops the server and the worker)"
 	@echo "Second factor: $${TWO_FACTOR:-optional} here. To try passkeys: TWO_FACTOR=required make run,"
 	@echo "  open http://localhost:$(PORT) and sign in as coordinator@demo.regionbridge.example (README)."
-	@trap 'kill 0' INT TERM EXIT; \
+	@export HOST=$(HOST) PORT=$(PORT); trap 'kill 0' INT TERM EXIT; \
 	$(BIN)/regionbridge worker --queue-name default & \
 	$(BIN)/regionbridge mailgate & \
-	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) --workers $(WORKERS) \
-		--blocking-threads 32 --no-ws --log-level warning regionbridge.wsgi:application
+	$(SERVER)
 
 test-deps: install-dev
 	@test -x /usr/bin/chromium || { \
@@ -73,8 +76,14 @@ messages: install
 	cd regionbridge && ../$(BIN)/regionbridge makemessages -l uk -l en --no-obsolete --no-location
 	cd regionbridge && ../$(BIN)/regionbridge compilemessages
 
-bench: data static
-	$(BIN)/python scripts/bench.py
+# Drives the real server with wrk on databases of its own under VAR_DIR/bench (never yours);
+# BENCH_SCALES, BENCH_DURATION, DATABASE_URL=postgres://… (a scratch database there): PERFORMANCE.md.
+bench: install
+	@command -v wrk >/dev/null || { \
+		echo "Installing Debian's wrk for the benchmark"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python scripts/bench.py --server '$(SERVER)'
 
 clean:
 	rm -rf $(VENV) var/static
