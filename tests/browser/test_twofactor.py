@@ -76,3 +76,24 @@ def test_an_official_adds_a_passkey_and_then_signs_in_with_it(page: Page, settin
     expect(page).to_have_url(re.compile(r"/partnerships/$"))
     expect(page.locator("nav a[href='/messages/']")).to_be_visible()
     assert not page_errors
+
+
+def test_a_partner_sets_up_an_authenticator_app_on_a_phone(page: Page):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.test_twofactor import code_now
+
+    page.set_viewport_size({"width": 360, "height": 800})
+    page.goto("/accounts/login/")
+    sign_in(page, f"indiana@{DEMO_DOMAIN}")
+    page.goto("/two-factor/")
+    page.locator("a[href='/two-factor/totp/']").click()
+    expect(page.locator(".qr svg")).to_be_visible()
+    check_a11y(page)
+    shot(page, "totp-uk-360")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    device = TOTPDevice.objects.get(user__email=f"indiana@{DEMO_DOMAIN}", confirmed=False)
+    page.locator("#id_code").fill(code_now(device))
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("#recovery-codes li")).to_have_count(10)
+    shot(page, "totp-done-uk-360")
