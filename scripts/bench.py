@@ -250,7 +250,10 @@ def run_step(title: str, argv: list[str], env: dict, log: Path, *, show: bool = 
 
 
 def has_command(name: str, env: dict) -> bool:
-    probe = subprocess.run([CLI, name, "--help"], env=env, cwd=ROOT, capture_output=True)
+    probe = subprocess.run([CLI, name, "--help"], env=env, cwd=ROOT, capture_output=True, text=True)
+    if probe.returncode and "Unknown command" not in probe.stderr:
+        last = (probe.stderr.strip().splitlines() or ["?"])[-1]
+        print(f"  {name} is there but does not start: {last}")
     return probe.returncode == 0
 
 
@@ -497,7 +500,11 @@ def drive(config: Config, server: Server, page: Page, cookie: str, lua: Path) ->
     if result.returncode or line is None:
         print(f"  wrk failed on {page.path}: {result.stderr.strip() or result.stdout.strip()}")
         return
-    page.wrk = json.loads(line.removeprefix("BENCH_JSON "))
+    measured = json.loads(line.removeprefix("BENCH_JSON "))
+    if not measured["requests"]:
+        print(f"  {page.path}: no request finished in {config.duration}")
+        return
+    page.wrk = measured
     seconds = page.wrk["duration_us"] / 1e6
     page.rps = page.wrk["requests"] / seconds if seconds else 0.0
     if page.wrk["requests"]:
@@ -661,7 +668,8 @@ def table(run: dict, first_scale: str) -> str:
     ]
     for p in run["pages"]:
         if not p.wrk:
-            lines.append(f"| {p.label} `{p.path}` | {p.persona} | status {p.status} |" + " |" * 14)
+            why = f"status {p.status}" if p.status != 200 else "no request finished"
+            lines.append(f"| {p.label} `{p.path}` | {p.persona} | {why} |" + " |" * 12)
             continue
         cpu = f"{p.cpu_ms_per_request:.2f}" if p.cpu_ms_per_request is not None else "–"
         share = f"{p.share_of_healthz:.1%}" if p.share_of_healthz is not None else "–"
