@@ -1,0 +1,280 @@
+"""`regionbridge generate-data`: generated data follows the models' rules, is the same for the
+same seed, and is never generated twice into one database by accident."""
+
+import hashlib
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django.test import override_settings
+
+from regionbridge import policy
+from regionbridge.accounts.models import ApiToken, Role, RoleAssignment, User
+from regionbridge.audit.models import AuditEntry
+from regionbridge.demo.generate import (
+    EPOCH,
+    GENERATED_DOMAIN,
+    GENERATED_PASSWORD,
+    GenerateRefused,
+    Plan,
+    generate,
+)
+from regionbridge.institutions.models import InstitutionLink
+from regionbridge.messaging import search
+from regionbridge.messaging.models import (
+    Attachment,
+    Mention,
+    Message,
+    MessageRevision,
+    OutboundEmail,
+    Participant,
+    ReadState,
+    Thread,
+)
+from regionbridge.messaging.text import lemmas, render
+from regionbridge.organizations.models import ContactChannel, Organization, Person
+from regionbridge.organizations.services import organization_search_text, person_search_text
+from regionbridge.partnerships.lifecycle import replay
+from regionbridge.partnerships.models import (
+    Activity,
+    Document,
+    DocumentVersion,
+    Partnership,
+    PartnershipEvent,
+    Review,
+    Signatory,
+)
+from regionbridge.partnerships.services import _step
+from tests.conftest import ensure_reference
+
+SCALE = 0.01
+
+
+@pytest.fixture(scope="module")
+def generated(django_db_setup, django_db_blocker, tmp_path_factory):
+    """One run at scale 0.01, shared by the tests of this module and rolled back at the end."""
+    media = tmp_path_factory.mktemp("media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
+        ensure_reference()
+        yield generate(scale=SCALE, seed=3)
+        transaction.set_rollback(True)
+
+
+def _generated_users():
+    return User.objects.filter(email__endswith="@" + GENERATED_DOMAIN)
+
+
+# --- every kind of row ------------------------------------------------------------------------
+
+
+def test_scale_decides_the_counts():
+    assert Plan.for_scale(1).messages == 50_000
+    assert Plan.for_scale(10).partnerships == 4_000
+    small = Plan.for_scale(0.01)
+    assert (small.institutions, small.accounts, small.messages) == (20, 5, 500)
+    with pytest.raises(ValueError):
+        Plan.for_scale(0)
+
+
+def test_generation_creates_every_kind_of_row(generated, db):
+    rows = generated.rows
+    plan = Plan.for_scale(SCALE)
+    assert rows["messaging.Message"] == plan.messages
+    assert rows["messaging.Thread"] == plan.threads
+    assert rows["institutions.InstitutionLink"] == plan.links
+    assert rows["partnerships.Activity"] == plan.activities
+    assert rows["organizations.Organization"] >= plan.institutions  # + offices, when missing
+    assert rows["partnerships.Partnership"] == plan.partnerships
+    for model in (
+        User,
+        RoleAssignment,
+        ApiToken,
+        Person,
+        ContactChannel,
+        Partnership,
+        PartnershipEvent,
+        Document,
+        DocumentVersion,
+        Review,
+        Signatory,
+        Activity,
+        InstitutionLink,
+        Thread,
+        Participant,
+        Message,
+        MessageRevision,
+        Attachment,
+        Mention,
+        ReadState,
+        OutboundEmail,
+        AuditEntry,
+    ):
+        assert rows[model._meta.label] > 0, model
+    users = _generated_users()
+    assert set(RoleAssignment.objects.filter(user__in=users).values_list("role", flat=True)) == set(
+        Role.values
+    )
+    assert Partnership.objects.filter(is_demo=True, confidential=True).exists()
+    assert Partnership.objects.filter(is_demo=True, stage__endswith="_signed").exists()
+    assert Participant.objects.exclude(guest_email="").exists()
+    assert Participant.objects.filter(organization__isnull=False).exists()
+    assert OutboundEmail.objects.filter(status="sent", sent_at__isnull=False).exists()
+
+
+def test_every_time_lies_in_the_generated_year_not_on_the_wall_clock(generated, db):
+    end = EPOCH + timedelta(days=366)
+    for model, name in (
+        (Message, "created_at"),
+        (Thread, "created_at"),
+        (Partnership, "created_at"),
+        (User, "date_joined"),
+        (AuditEntry, "at"),
+        (Activity, "created_at"),
+    ):
+        rows = model.objects.all()
+        if model is User:
+            rows = _generated_users()
+        if model is Partnership or model is Activity:
+            rows = rows.filter(is_demo=True)
+        if model is AuditEntry:
+            rows = rows.filter(action__in=["thread.created", "link.created"])
+        times = list(rows.values_list(name, flat=True))
+        assert times and all(EPOCH <= t < end for t in times), model
+
+
+# --- the models' rules --------------------------------------------------------------------------
+
+
+def test_each_partnership_replays_to_its_stored_stage(generated, db):
+    partnerships = Partnership.objects.filter(is_demo=True).prefetch_related("events")
+    assert partnerships
+    for partnership in partnerships:
+        events = sorted(partnership.events.all(), key=lambda e: (e.occurred_on, e.pk))
+        states = replay(_step(e) for e in events)  # raises when a history breaks a rule
+        assert [e.stage_after for e in events] == [s.stage for s in states]
+        assert (partnership.stage, partnership.stage_since) == (states[-1].stage, states[-1].since)
+        assert partnership.last_event_on == events[-1].occurred_on
+
+
+def test_signed_documents_were_cleared_by_both_ministries(generated, db):
+    for document in Document.objects.filter(status="signed"):
+        decisions = set(document.reviews.values_list("ministry__key", "decision"))
+        assert decisions == {("mfa", "no_objection"), ("mindev", "approved")}
+        assert document.signatories.count() == 2
+        assert document.events.filter(kind="signed", occurred_on=document.signed_on).exists()
+
+
+def test_thread_participants_can_see_their_threads_and_guests_stay_off_confidential_ones(
+    generated, db
+):
+    participants = Participant.objects.select_related("thread__partnership", "user")
+    for participant in participants:
+        thread = participant.thread
+        if participant.user is not None:
+            assert policy.can(participant.user, policy.Action.THREAD_VIEW, thread), participant
+        elif participant.guest_email:
+            assert not (thread.partnership and thread.partnership.confidential)
+    # Someone without business in a confidential negotiation does not see its threads.
+    secret = Thread.objects.filter(partnership__confidential=True).first()
+    if secret is not None:
+        outsider = (
+            _generated_users()
+            .filter(role_assignments__role=Role.INSTITUTION)
+            .exclude(pk__in=secret.participants.values("user"))
+            .first()
+        )
+        assert not policy.can(outsider, policy.Action.THREAD_VIEW, secret)
+
+
+def test_messages_are_rendered_indexed_and_read_as_posting_would(generated, db):
+    messages = list(Message.objects.select_related("thread"))
+    for message in messages:
+        assert message.body_html == render(message.body)
+        assert message.search_lemmas == lemmas(message.body)
+    word = messages[0].search_lemmas.split()[-1]
+    found = search.matching(Message.objects.all(), word)
+    assert messages[0] in found
+    for thread in Thread.objects.filter(messages__isnull=False).distinct():
+        last = thread.messages.order_by("-id").first()
+        assert thread.last_message_at == last.created_at
+    for state in ReadState.objects.all():
+        assert state.thread.messages.filter(pk=state.last_read_id).exists()
+    for mention in Mention.objects.select_related("message", "user"):
+        assert f"@{mention.user.email}" in mention.message.body
+
+
+def test_search_text_comes_from_the_directory_rules(generated, db):
+    institutions = Organization.objects.filter(key__startswith="gen1-").select_related(
+        "region", "country"
+    )
+    assert institutions
+    for institution in institutions:
+        assert institution.search_text == organization_search_text(institution)
+    for person in Person.objects.filter(is_demo=True).select_related("organization"):
+        assert person.search_text == person_search_text(person)
+
+
+def test_accounts_sign_in_with_the_generated_password(generated, db):
+    assert len({u.password for u in _generated_users()}) == 1  # hashed once, for every account
+    user = _generated_users().order_by("pk").first()
+    assert user.check_password(GENERATED_PASSWORD)
+
+
+# --- refusing, appending, the command -----------------------------------------------------------
+
+
+def test_second_run_refuses_without_append_and_adds_a_run_with_it(generated, db):
+    before = Message.objects.count()
+    with pytest.raises(GenerateRefused):
+        generate(scale=SCALE, seed=3)
+    err = StringIO()
+    with pytest.raises(CommandError, match="--append"):
+        call_command("generate-data", "--scale", "0.01", stdout=StringIO(), stderr=err)
+    assert Message.objects.count() == before
+    out = StringIO()
+    call_command("generate-data", "--scale", "0.01", "--append", stdout=out, stderr=err)
+    assert "Generated run 2" in out.getvalue()
+    assert "messages" in err.getvalue()  # the progress bar, on stderr
+    assert Message.objects.count() == before + Plan.for_scale(SCALE).messages
+    assert User.objects.filter(email=f"coordinator-1.r2@{GENERATED_DOMAIN}").exists()
+
+
+# --- the same seed, the same rows ---------------------------------------------------------------
+
+
+def _digest() -> dict[str, str]:
+    """A digest of every table's rows, in id order (and of the search index on SQLite)."""
+    digests = {}
+    for model in apps.get_models():
+        fields = [f.attname for f in model._meta.concrete_fields]
+        digest = hashlib.sha256()
+        for row in model._default_manager.order_by("pk").values_list(*fields):
+            digest.update(repr(row).encode())
+        digests[model._meta.label] = digest.hexdigest()
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT rowid, lemmas FROM {search.FTS_TABLE} ORDER BY rowid")
+            digests["fts"] = hashlib.sha256(repr(cursor.fetchall()).encode()).hexdigest()
+    return digests
+
+
+def _fresh_database() -> None:
+    call_command("flush", interactive=False, verbosity=0)
+    ensure_reference()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_same_seed_on_the_same_starting_database_gives_identical_rows(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path
+    runs = []
+    for _run in range(2):
+        _fresh_database()
+        empty = _digest()
+        generate(scale=SCALE, seed=5)
+        runs.append(_digest())
+    first, second = runs
+    assert first == second
+    assert first["messaging.Message"] != empty["messaging.Message"]
