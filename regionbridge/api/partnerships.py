@@ -106,13 +106,11 @@ class PartnershipOut(Schema):
 
     @staticmethod
     def resolve_stage(obj) -> str:
-        state = getattr(obj, "state", None)
-        return state.stage if state else obj.stage
+        return obj.state.stage or ""  # on the list's `as_of` day, else today's stored stage
 
     @staticmethod
     def resolve_stage_since(obj) -> date | None:
-        state = getattr(obj, "state", None)
-        return state.since if state else obj.stage_since
+        return obj.state.since
 
 
 class OverviewItem(Schema):

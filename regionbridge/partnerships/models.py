@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 
 from regionbridge.lib.i18n import pick
 from regionbridge.organizations.models import Organization, Person
-from regionbridge.partnerships.lifecycle import EventKind, Stage
+from regionbridge.partnerships.lifecycle import EventKind, Stage, State
 from regionbridge.regions.models import Region
 
 # The dates the registry takes: wide enough for every tie since before Ukraine's independence
@@ -58,8 +58,9 @@ class PartnerKind(models.TextChoices):
 class Partnership(models.Model):
     """A tie between a Ukrainian region and a foreign region, county or city.
 
-    `stage` and `stage_since` are a cache of what the dated events add up to; only
-    `services.partnership_record_event` (and the facts loader through it) writes them.
+    `stage`, `stage_since` and `last_event_on` are what the dated events add up to today, stored
+    so that lists filter, sort, count and page in SQL; only the services write them
+    (`partnership_record_event` for one event, `partnerships_restage` for bulk loads).
     """
 
     ukrainian_region = models.ForeignKey(
@@ -154,9 +155,21 @@ class Partnership(models.Model):
                 violation_error_message=_("This partnership already exists."),
             ),
         ]
+        indexes = [
+            models.Index(fields=["stage", "last_event_on"], name="partnership_stage_idx"),
+            models.Index(fields=["last_event_on"], name="partnership_last_event_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.ukrainian_region} – {self.partner_display}"
+
+    @property
+    def state(self) -> State:
+        """The stage on the list's date: annotated by `selectors.partnerships_for` for a past
+        date (`day_stage`, `day_since`), else the stored stage of today."""
+        if hasattr(self, "day_stage"):
+            return State(self.day_stage or None, self.day_since)
+        return State(self.stage or None, self.stage_since)
 
     @property
     def partner_display(self) -> str:
@@ -187,6 +200,9 @@ class PartnershipEvent(models.Model):
         _("date known to the"), max_length=10, choices=DatePrecision.choices, default="day"
     )
     stage_after = models.CharField(_("stage after"), max_length=30, choices=Stage.choices)
+    # The date the stage after this event began: with `stage_after`, the state on any day is
+    # the last event on or before it, one indexed lookup instead of a replay.
+    stage_since = models.DateField(_("stage since"), null=True, blank=True)
     signed_level = models.CharField(
         _("instrument reaches"),
         max_length=30,
@@ -220,6 +236,11 @@ class PartnershipEvent(models.Model):
         verbose_name = _("partnership event")
         verbose_name_plural = _("partnership events")
         ordering = ["occurred_on", "id"]
+        indexes = [
+            models.Index(
+                fields=["partnership", "occurred_on", "id"], name="partnership_event_day_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.occurred_on} {self.get_kind_display()}"

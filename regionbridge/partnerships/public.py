@@ -1,5 +1,9 @@
-"""The public registry: signed memoranda and agreements and public activities, no sign-in."""
+"""The public registry: signed memoranda and agreements and public activities, no sign-in.
 
+Pages of the registry are counted and cut in SQL, so its cost does not grow with the number of
+signed ties."""
+
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -16,13 +20,15 @@ def _group(partnerships):
 
 
 def registry(request: HttpRequest) -> HttpResponse:
-    partnerships = selectors.public_partnerships()
+    paginator = Paginator(selectors.public_partnerships(), selectors.PUBLIC_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "partnerships/public.html",
         {
-            "groups": _group(partnerships),
-            "count": len(partnerships),
+            "groups": _group(page.object_list),
+            "page": page,
+            "count": paginator.count,
             "activities": selectors.public_activities()[:20],
         },
     )
@@ -33,14 +39,13 @@ def region(request: HttpRequest, code: str) -> HttpResponse:
     place = Region.objects.select_related("country").filter(code=code.upper()).first()
     if place is None:
         raise Http404
-    partnerships = [
-        p
-        for p in selectors.public_partnerships()
-        if place.pk in (p.ukrainian_region_id, p.partner_region_id)
-    ]
-    activities = selectors.public_activities().filter(partnership__in=[p.pk for p in partnerships])
+    partnerships = selectors.public_partnerships(region=place)
+    page = Paginator(partnerships, selectors.PUBLIC_PAGE_SIZE).get_page(request.GET.get("page"))
+    activities = selectors.public_activities().filter(
+        partnership__in=partnerships.order_by().values("pk")
+    )[:50]
     return render(
         request,
         "partnerships/public_region.html",
-        {"place": place, "partnerships": partnerships, "activities": activities},
+        {"place": place, "partnerships": page.object_list, "page": page, "activities": activities},
     )

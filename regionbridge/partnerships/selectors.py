@@ -1,15 +1,33 @@
 """Partnership reads: lists with filters, the state of play on a date, the public registry."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import NullIf
 from django.utils import timezone
 
 from regionbridge import policy
 from regionbridge.lib.text import normalize
-from regionbridge.partnerships.lifecycle import SIGNED_STAGES, Stage, State, Step, state_on
+from regionbridge.partnerships.lifecycle import (
+    SIGNED_STAGES,
+    EventKind,
+    Stage,
+    State,
+    Step,
+    state_on,
+)
 from regionbridge.partnerships.models import (
     Activity,
     Document,
@@ -18,6 +36,7 @@ from regionbridge.partnerships.models import (
     PartnershipEvent,
     Review,
 )
+from regionbridge.regions.models import Region
 
 
 @dataclass(frozen=True)
@@ -49,13 +68,38 @@ def steps_of(partnership: Partnership) -> list[Step]:
 
 
 def stage_on(partnership: Partnership, day: date) -> State:
+    """The stage on `day` by replaying the history in Python: the reference that the stored
+    states (`with_state_on`) are checked against."""
     return state_on(steps_of(partnership), day)
 
 
-def partnerships_for(user: Any, filters: Filters = Filters()) -> list[Partnership]:
-    """Partnerships the user may see, filtered; each carries `.state` for `filters.as_of`."""
-    qs = _base(policy.visible(user, Partnership))
+def with_state_on(qs: QuerySet[Partnership], day: date | None) -> QuerySet[Partnership]:
+    """Annotate each partnership with its state on `day` (None: today), in SQL.
+
+    Today is the stored stage. A past day is the state stored on the last event on or before it
+    (events in date order, then recording order, as the lifecycle replays them): one indexed
+    lookup per row instead of a replay. `day_stage` is NULL when the tie did not exist yet."""
+    if day is None or day >= timezone.localdate():
+        return qs.annotate(
+            day_stage=NullIf(F("stage"), Value("")),
+            day_since=F("stage_since"),
+            day_last_event=F("last_event_on"),
+        )
+    last = PartnershipEvent.objects.filter(
+        partnership=OuterRef("pk"), occurred_on__lte=day
+    ).order_by("-occurred_on", "-id")
+    return qs.annotate(
+        day_stage=Subquery(last.values("stage_after")[:1]),
+        day_since=Subquery(last.values("stage_since")[:1]),
+        day_last_event=Subquery(last.values("occurred_on")[:1]),
+    )
+
+
+def _filtered(user: Any, filters: Filters) -> QuerySet[Partnership]:
+    """Visible partnerships that existed on the day, filtered in SQL, with their state."""
+    qs = policy.visible(user, Partnership)
     if filters.sphere:
+        # Sphere codes are unique: at most one joined row per partnership, no DISTINCT needed.
         qs = qs.filter(spheres__code=filters.sphere)
     if filters.country:
         qs = qs.filter(partner_region__country__code=filters.country.upper())
@@ -71,22 +115,18 @@ def partnerships_for(user: Any, filters: Filters = Filters()) -> list[Partnershi
             | Q(partner_region__search_text__contains=term)
         )
     day = filters.as_of or timezone.localdate()
-    result = []
-    for partnership in qs.distinct().order_by("ukrainian_region__code", "partner_name", "id"):
-        partnership.state = stage_on(partnership, day)
-        if partnership.state.stage is None:
-            continue  # it did not exist yet on that day
-        if filters.stage and partnership.state.stage != filters.stage:
-            continue
-        if filters.idle_days is not None:
-            last = max(
-                (e.occurred_on for e in partnership.events.all() if e.occurred_on <= day),
-                default=None,
-            )
-            if last and (day - last).days < filters.idle_days:
-                continue
-        result.append(partnership)
-    return result
+    qs = with_state_on(qs, filters.as_of).filter(day_stage__isnull=False)
+    if filters.stage:
+        qs = qs.filter(day_stage=filters.stage)
+    if filters.idle_days is not None:
+        qs = qs.filter(day_last_event__lte=day - timedelta(days=filters.idle_days))
+    return qs
+
+
+def partnerships_for(user: Any, filters: Filters = Filters()) -> QuerySet[Partnership]:
+    """Partnerships the user may see, filtered, sorted and ready to be counted and paged in SQL;
+    each carries `.state` for `filters.as_of` (the events are prefetched for the page only)."""
+    return _base(_filtered(user, filters)).order_by("ukrainian_region__code", "partner_name", "id")
 
 
 def partnership_detail(user: Any, pk: int) -> Partnership:
@@ -105,42 +145,68 @@ def documents_of(user: Any, partnership: Partnership) -> QuerySet[Document]:
 
 
 def overview(user: Any, *, partner_country: str = "", as_of: date | None = None) -> dict:
-    """The state of play on a date, per stage, counting only what the user may see."""
+    """The state of play on a date, per stage, counting only what the user may see: the counts
+    are one aggregation, the ties one query of plain values (no history is replayed)."""
     day = as_of or timezone.localdate()
-    items = partnerships_for(user, Filters(country=partner_country, as_of=day))
-    stages: dict[str, dict] = {stage: {"count": 0, "partnerships": []} for stage in Stage.values}
-    for p in items:
-        bucket = stages[p.state.stage]
-        bucket["count"] += 1
-        bucket["partnerships"].append(
+    qs = _filtered(user, Filters(country=partner_country, as_of=as_of))
+    counts = dict(qs.order_by().values_list("day_stage").annotate(n=Count("pk")))
+    stages: dict[str, dict] = {
+        stage: {"count": counts.get(stage, 0), "partnerships": []} for stage in Stage.values
+    }
+    rows = qs.order_by("ukrainian_region__code", "partner_name", "id").values(
+        "pk",
+        "ukrainian_region__code",
+        "ukrainian_region__name_en",
+        "ukrainian_region__name_uk",
+        "partner_region__code",
+        "partner_region__name_en",
+        "partner_region__name_uk",
+        "partner_name",
+        "ukrainian_side",
+        "day_stage",
+        "day_since",
+        "confidential",
+        "is_demo",
+    )
+    for row in rows:
+        stages[row["day_stage"]]["partnerships"].append(
             {
-                "id": p.pk,
-                "ukrainian_region": {
-                    "code": p.ukrainian_region.code,
-                    "name_en": p.ukrainian_region.name_en,
-                    "name_uk": p.ukrainian_region.name_uk,
-                },
-                "partner_region": {
-                    "code": p.partner_region.code,
-                    "name_en": p.partner_region.name_en,
-                    "name_uk": p.partner_region.name_uk,
-                },
-                "partner_name": p.partner_name,
-                "ukrainian_side": p.ukrainian_side,
-                "stage": p.state.stage,
-                "since": p.state.since.isoformat() if p.state.since else None,
-                "confidential": p.confidential,
-                "is_demo": p.is_demo,
+                "id": row["pk"],
+                "ukrainian_region": _region_ref(row, "ukrainian_region"),
+                "partner_region": _region_ref(row, "partner_region"),
+                "partner_name": row["partner_name"],
+                "ukrainian_side": row["ukrainian_side"],
+                "stage": row["day_stage"],
+                "since": row["day_since"].isoformat() if row["day_since"] else None,
+                "confidential": row["confidential"],
+                "is_demo": row["is_demo"],
             }
         )
     return {"as_of": day.isoformat(), "partner_country": partner_country.upper(), "stages": stages}
 
 
-def public_partnerships() -> list[Partnership]:
-    """What the public registry shows: signed memoranda and agreements that are not confidential,
-    with their signing events and sources."""
-    qs = _base(Partnership.objects.filter(confidential=False, stage__in=SIGNED_STAGES))
-    return list(qs.order_by("ukrainian_region__name_uk", "partner_name"))
+def _region_ref(row: dict, prefix: str) -> dict:
+    return {key: row[f"{prefix}__{key}"] for key in ("code", "name_en", "name_uk")}
+
+
+PUBLIC_PAGE_SIZE = 50
+# The events the registry shows under each tie (its template lists these only).
+SIGNING_KINDS = (EventKind.SIGNED, EventKind.RENEWED, EventKind.RESOLUTION)
+
+
+def public_partnerships(*, region: Region | None = None) -> QuerySet[Partnership]:
+    """What the public registry shows: signed memoranda and agreements that are not confidential
+    (all, or those of one region on either side), with their signing events and sources; a
+    queryset to count and page in SQL."""
+    qs = Partnership.objects.filter(confidential=False, stage__in=SIGNED_STAGES)
+    if region is not None:
+        qs = qs.filter(Q(ukrainian_region=region) | Q(partner_region=region))
+    signings = PartnershipEvent.objects.filter(kind__in=SIGNING_KINDS).order_by("occurred_on", "id")
+    return (
+        qs.select_related("ukrainian_region", "partner_region")
+        .prefetch_related(Prefetch("events", queryset=signings))
+        .order_by("ukrainian_region__name_uk", "partner_name", "id")
+    )
 
 
 def public_activities() -> QuerySet[Activity]:

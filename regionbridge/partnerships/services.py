@@ -236,11 +236,13 @@ def _step(event: PartnershipEvent) -> Step:
 
 
 def _apply_history(partnership: Partnership, events: list[PartnershipEvent]) -> State:
-    """Replay the history; store each event's stage and the partnership's current stage."""
+    """Replay the history; store each event's state (stage and since) and the partnership's
+    current stage, so lists read any date's stage from the last event on or before it."""
     ordered = sorted(events, key=lambda e: (e.occurred_on, e.pk or 10**12))
     states = replay(_step(e) for e in ordered)
     for event, state in zip(ordered, states, strict=True):
         event.stage_after = state.stage
+        event.stage_since = state.since
     final = states[-1] if states else State(None, None)
     partnership.stage = final.stage or ""
     partnership.stage_since = final.since
@@ -295,7 +297,7 @@ def partnership_record_event(
     _apply_history(partnership, [*history, event])  # raises LifecycleError when not allowed
     event.full_clean(exclude=["partnership", "document"])
     event.save()
-    PartnershipEvent.objects.bulk_update(history, ["stage_after"])
+    PartnershipEvent.objects.bulk_update(history, ["stage_after", "stage_since"])
     partnership.save(update_fields=["stage", "stage_since", "last_event_on"])
     audit_record(
         actor=by,
@@ -311,6 +313,39 @@ def partnership_record_event(
         },
     )
     return event
+
+
+def partnerships_restage(*, partnership_ids: list[int] | None = None, batch_size: int = 500) -> int:
+    """Replay the stored histories (all, or of the partnerships given) and store every event's
+    state and each partnership's stage, since and last event: for events written in bulk
+    (generated data, data migrations), which bypass `partnership_record_event`.
+
+    Raises LifecycleError, and saves nothing, when a history breaks the rules. Returns the number
+    of partnerships restaged."""
+    partnerships = Partnership.objects.order_by("pk")
+    if partnership_ids is not None:
+        partnerships = partnerships.filter(pk__in=partnership_ids)
+    ids = list(partnerships.values_list("pk", flat=True))
+    with transaction.atomic():
+        for start in range(0, len(ids), batch_size):
+            chunk = ids[start : start + batch_size]
+            histories: dict[int, list[PartnershipEvent]] = {pk: [] for pk in chunk}
+            for event in PartnershipEvent.objects.filter(partnership_id__in=chunk).only(
+                "pk", "partnership_id", "kind", "occurred_on", "signed_level"
+            ):
+                histories[event.partnership_id].append(event)
+            rows = list(Partnership.objects.filter(pk__in=chunk).only("pk"))
+            events = []
+            for partnership in rows:
+                _apply_history(partnership, histories[partnership.pk])
+                events.extend(histories[partnership.pk])
+            PartnershipEvent.objects.bulk_update(
+                events, ["stage_after", "stage_since"], batch_size=batch_size
+            )
+            Partnership.objects.bulk_update(
+                rows, ["stage", "stage_since", "last_event_on"], batch_size=batch_size
+            )
+    return len(ids)
 
 
 # --- documents ------------------------------------------------------------------------------
