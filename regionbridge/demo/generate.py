@@ -1290,8 +1290,11 @@ class _Generator:
         starts: list[float],
     ) -> None:
         rng = self.rng
-        texts = Texts(rng, size=min(600, max(40, self.plan.messages // 20)))
+        size = min(600, max(40, self.plan.messages // 20))
+        self.progress.start("texts", 2 * size)
+        texts = Texts(rng, size=size)
         texts.check(rng)
+        self.progress.finish()
         # How many messages each thread has: a few long threads, many short ones.
         weights = [rng.paretovariate(1.3) for _ in threads]
         total = sum(weights)
@@ -1357,7 +1360,7 @@ class _Generator:
                     mentions.append((message, mention))
             Message.objects.bulk_create(batch)
             for message in batch:
-                search.index(message)
+                search.index(message, new=True)
             self.progress.advance(len(batch))
         users = {account.user.email: account.user for account in self.world.accounts}
         Mention.objects.bulk_create(
