@@ -1360,7 +1360,7 @@ class _Generator:
                     mentions.append((message, mention))
             Message.objects.bulk_create(batch)
             for message in batch:
-                search.index(message, new=True)
+                search.index(message)
             self.progress.advance(len(batch))
         users = {account.user.email: account.user for account in self.world.accounts}
         Mention.objects.bulk_create(
