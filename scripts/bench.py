@@ -366,8 +366,9 @@ class Server:
     def start(self) -> None:
         with open(self.log, "a") as out:
             # exec: the shell becomes granian's main process, whose children are the workers.
+            # As `make run`: as many open files as allowed, for the live test's 1,000 streams.
             self.process = subprocess.Popen(
-                ["bash", "-c", f"exec {self.command}"],
+                ["bash", "-c", f'ulimit -n "$(ulimit -Hn)"; exec {self.command}'],
                 env=self.env,
                 cwd=ROOT,
                 stdout=out,
