@@ -252,6 +252,50 @@ def _thread_rule(scope: Scope, user: Any) -> Q | None:
     return taking_part & (Q(partnership__isnull=True) | partnership)
 
 
+def thread_readers(thread: Thread) -> QuerySet:
+    """The accounts that may read `thread`: `_thread_rule` read the other way round, as one
+    queryset of users (for notifications and mentions), so a recipient list and `can` agree."""
+    from regionbridge.accounts.models import User
+
+    offices = thread.participants.filter(organization__isnull=False).values("organization")
+    staff = RoleAssignment.objects.filter(organization__in=offices).values("user")
+    listed = Person.objects.filter(organization__in=offices, user__isnull=False).values("user")
+    named = thread.participants.filter(user__isnull=False).values("user")
+    readers = User.objects.filter(is_active=True).filter(
+        Q(pk__in=named) | Q(pk__in=staff) | Q(pk__in=listed)
+    )
+    if thread.partnership_id is None:
+        return readers
+    return readers.filter(_partnership_viewers(thread.partnership))
+
+
+def _partnership_viewers(partnership: Partnership) -> Q:
+    """Users who may see `partnership`: `_partnership_rule` the other way round (on User)."""
+    roles = RoleAssignment.objects.all()
+    members = Q(is_superuser=True) | Q(pk__in=roles.values("user"))
+    if not partnership.confidential:
+        return members
+    everything = roles.filter(role__in=[Role.COORDINATOR, Role.MINISTRY])
+    sides = [partnership.ukrainian_region_id, partnership.partner_region_id]
+    offices = [partnership.ukrainian_organization_id, partnership.partner_organization_id]
+    own = roles.filter(
+        Q(region__in=[pk for pk in sides if pk]) | Q(organization__in=[pk for pk in offices if pk])
+    )
+    embassy = roles.filter(
+        role=Role.EMBASSY,
+        organization__kind__in=MISSION_KINDS,
+        organization__country__in=Region.objects.filter(pk=partnership.partner_region_id).values(
+            "country"
+        ),
+    )
+    return (
+        Q(is_superuser=True)
+        | Q(pk__in=everything.values("user"))
+        | Q(pk__in=own.values("user"))
+        | Q(pk__in=embassy.values("user"))
+    )
+
+
 def _through_thread(path: str):
     """Rows reached through a thread (`path` leads from the row to its thread's id)."""
 

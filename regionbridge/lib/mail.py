@@ -1,11 +1,33 @@
 """E-mails as templates, rendered in the recipient's language, sent through the outbox."""
 
+import zoneinfo
+from contextlib import nullcontext
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
+
+
+def render_templated(
+    template: str, context: dict[str, Any], *, language: str | None, time_zone: str = ""
+) -> tuple[str, str, str]:
+    """`<template>_subject.txt`, `.txt` and `.html` rendered in `language` (and times shown in
+    `time_zone`, when it is known): subject on one line, text, HTML."""
+    context = {"site_url": settings.SITE_URL, **context}
+    with translation.override(language or settings.LANGUAGE_CODE), _time_zone(time_zone):
+        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+        text = render_to_string(f"{template}.txt", context)
+        html = render_to_string(f"{template}.html", context)
+    return subject, text, html
+
+
+def _time_zone(name: str):
+    try:
+        return timezone.override(zoneinfo.ZoneInfo(name)) if name else nullcontext()
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return nullcontext()
 
 
 def queue_templated(*, user: Any, template: str, context: dict[str, Any], key: str) -> bool:
@@ -15,17 +37,15 @@ def queue_templated(*, user: Any, template: str, context: dict[str, Any], key: s
     delivers it after commit and retries while the mail server is down.
     """
     from regionbridge.messaging.models import OutboundEmail
-    from regionbridge.messaging.tasks import deliver_outbox
+    from regionbridge.messaging.tasks import outbox_kick
 
-    with translation.override(user.language or settings.LANGUAGE_CODE):
-        context = {"user": user, "site_url": settings.SITE_URL, **context}
-        subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-        text = render_to_string(f"{template}.txt", context)
-        html = render_to_string(f"{template}.html", context)
+    subject, text, html = render_templated(
+        template, {"user": user, **context}, language=user.language
+    )
     _row, created = OutboundEmail.objects.get_or_create(
         key=key[:200],
         defaults={"to": user.email, "subject": subject[:300], "text": text, "html": html},
     )
     if created:
-        transaction.on_commit(deliver_outbox.enqueue)
+        transaction.on_commit(outbox_kick)
     return created

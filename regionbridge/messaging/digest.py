@@ -10,7 +10,7 @@ from django.utils import timezone, translation
 from regionbridge import policy
 from regionbridge.accounts.models import NotificationMode, User
 from regionbridge.messaging.models import Message, OutboundEmail, ReadState
-from regionbridge.messaging.tasks import deliver_outbox
+from regionbridge.messaging.tasks import outbox_kick
 
 
 def _unread_for(user: User, since) -> list[Message]:
@@ -47,5 +47,5 @@ def digests_queue(*, now=None) -> int:
         )
         queued += int(created)
     if queued:
-        transaction.on_commit(deliver_outbox.enqueue)
+        transaction.on_commit(outbox_kick)
     return queued

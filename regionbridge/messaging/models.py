@@ -13,6 +13,35 @@ class ThreadKind(models.TextChoices):
     TOPIC = "topic", _("topic")
 
 
+class ThreadQuerySet(models.QuerySet):
+    """Threads; `with_unread(user)` gives each fetched thread `unread` (see `selectors`)."""
+
+    _unread_for = None
+
+    def with_unread(self, user) -> "ThreadQuerySet":
+        clone = self._chain()
+        clone._unread_for = user
+        return clone
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._unread_for = self._unread_for
+        return clone
+
+    def _fetch_all(self) -> None:
+        fetched = self._result_cache is None
+        super()._fetch_all()
+        if not (fetched and self._unread_for is not None and self._result_cache):
+            return
+        if not isinstance(self._result_cache[0], Thread):
+            return  # values(), values_list(): nothing to attach to
+        from regionbridge.messaging.selectors import unread_counts
+
+        counts = unread_counts(self._result_cache, self._unread_for)
+        for thread in self._result_cache:
+            thread.unread = counts.get(thread.pk, 0)
+
+
 class Thread(models.Model):
     """A conversation: between two people, a standing channel, or on a partnership or document."""
 
@@ -39,6 +68,8 @@ class Thread(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     last_message_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    objects = ThreadQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("thread")
@@ -107,6 +138,8 @@ class Message(models.Model):
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["id"]
+        # Unread counts are ranges of a thread's ids after what a person has read.
+        indexes = [models.Index(fields=["thread", "id"], name="message_thread_id")]
         constraints = [
             # One e-mail is one message: an MTA that delivers twice gets "already received".
             models.UniqueConstraint(
@@ -200,6 +233,14 @@ class OutboundEmail(models.Model):
     next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # A message's notification is written unrendered (subject and text empty): the worker renders
+    # it, in the recipient's language, and signs its reply address, so posting stays cheap.
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["id"]

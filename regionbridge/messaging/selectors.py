@@ -6,32 +6,63 @@ from django.db.models.functions import Coalesce
 from regionbridge import policy
 from regionbridge.messaging.models import Message, ReadState, Thread
 
+INBOX_PAGE_SIZE = 30
 
-def threads_for(user: Any) -> QuerySet[Thread]:
-    """The user's threads, newest activity first, each with `unread` (messages by others after
-    what the user has read)."""
+
+def _read_upto(user: Any) -> Coalesce:
+    """The last message id `user` has read in the thread at hand (0 if none): one lookup in the
+    read states' unique (thread, user) index."""
     last_read = ReadState.objects.filter(thread=OuterRef("pk"), user=user.pk).values(
         "last_read_id"
     )[:1]
+    return Coalesce(Subquery(last_read), Value(0))
+
+
+def threads_for(user: Any) -> QuerySet[Thread]:
+    """The user's threads, newest activity first, each with `unread` (messages by others after
+    what the user has read). `unread` is counted for the rows fetched (a page), in one query
+    over the ranges of ids after each one's read mark, never over the whole inbox."""
     return (
         policy.visible(user, Thread)
-        .annotate(read_upto=Coalesce(Subquery(last_read), Value(0)))
-        .annotate(
-            unread=Count(
-                "messages",
-                filter=Q(messages__id__gt=F("read_upto")) & ~Q(messages__author=user.pk),
-                distinct=True,
-            )
-        )
+        .annotate(read_upto=_read_upto(user))
+        .with_unread(user)
         .select_related("partnership__ukrainian_region", "partnership__partner_region")
         .order_by("-last_message_at", "-id")
     )
 
 
+def unread_counts(threads: list[Thread], user: Any) -> dict[int, int]:
+    """Messages by others after `read_upto`, per thread, for these threads only (one query)."""
+    ranges = Q()
+    for thread in threads:
+        ranges |= Q(thread=thread.pk, pk__gt=thread.read_upto)
+    if not threads:
+        return {}
+    counted = (
+        Message.objects.filter(ranges)
+        .exclude(author=user.pk)
+        .order_by()
+        .values("thread")
+        .annotate(n=Count("pk"))
+        .values_list("thread", "n")
+    )
+    return dict(counted)
+
+
 def unread_total(user: Any) -> int:
+    """The header's badge: messages by others, in every thread the user may read, after what
+    they have read. One query: each thread's unread messages are a range of the (thread, id)
+    index, so the cost is the user's threads plus what is actually unread, not their history."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    return sum(threads_for(user).values_list("unread", flat=True))
+    counted = (
+        policy.visible(user, Thread)
+        .order_by()
+        .annotate(read_upto=_read_upto(user))
+        .filter(messages__id__gt=F("read_upto"))
+        .aggregate(n=Count("messages", filter=~Q(messages__author=user.pk)))
+    )
+    return counted["n"] or 0
 
 
 def messages_of(thread: Thread, *, after: int = 0) -> QuerySet[Message]:

@@ -7,12 +7,11 @@ announced or sent for a message that was never saved.
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
-from django.db.models import Q
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.db import connection, models, transaction
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Concat, Left, Lower
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from regionbridge import policy
@@ -27,13 +26,13 @@ from regionbridge.messaging.models import (
     Message,
     MessageRevision,
     OutboundEmail,
+    OutboxStatus,
     Participant,
     ReadState,
     Thread,
     ThreadKind,
 )
-from regionbridge.messaging.replies import reply_address
-from regionbridge.messaging.tasks import deliver_outbox
+from regionbridge.messaging.tasks import outbox_kick
 from regionbridge.messaging.text import lemmas, mentioned_emails, render
 from regionbridge.organizations.models import Organization
 
@@ -47,19 +46,7 @@ MAX_BODY = 20_000
 def member_users(thread: Thread) -> list[User]:
     """Every account that takes part and may read the thread: named people and the members of
     named organizations (on a partnership, only those who may see the partnership)."""
-    organizations = thread.participants.filter(organization__isnull=False).values("organization")
-    members = (
-        User.objects.filter(is_active=True)
-        .filter(
-            Q(pk__in=thread.participants.filter(user__isnull=False).values("user"))
-            | Q(person__organization__in=organizations)
-            | Q(role_assignments__organization__in=organizations)
-        )
-        .distinct()
-    )
-    if thread.partnership_id is None:
-        return list(members)
-    return [user for user in members if policy.can(user, policy.Action.THREAD_VIEW, thread)]
+    return list(policy.thread_readers(thread))
 
 
 def guest_emails(thread: Thread) -> list[str]:
@@ -226,6 +213,7 @@ def thread_add_participant(
         target=thread,
         changes={"user": user, "organization": organization, "guest": guest_email},
     )
+    transaction.on_commit(lambda: live.members_changed(thread.pk))
 
 
 def guests_claim(*, user: User) -> int:
@@ -290,17 +278,24 @@ def message_post(
             sha256=info.sha256,
         )
         attachment.file.save(f"{info.sha256[:16]}{info.name[info.name.rfind('.') :]}", upload)
-    members = list(member_users(thread))
-    by_email = {user.email.lower(): user for user in members}
-    mentioned = [by_email[e] for e in mentioned_emails(body) if e in by_email]
-    Mention.objects.bulk_create(Mention(message=message, user=user) for user in mentioned)
+    mentioned = _mentioned(thread, body)
+    Mention.objects.bulk_create(Mention(message=message, user_id=pk) for pk in mentioned)
     Thread.objects.filter(pk=thread.pk).update(last_message_at=message.created_at)
     if author is not None:
         thread_mark_read(thread=thread, user=author, upto=message.pk)
-    search.index(message)
-    _queue_notifications(message, members, {u.pk for u in mentioned})
+    search.index(message, new=True)
+    _queue_notifications(message, mentioned)
     transaction.on_commit(lambda: live.publish(thread.pk, message.pk))
     return message
+
+
+def _mentioned(thread: Thread, body: str) -> list[int]:
+    """The readers of the thread that the text mentions by e-mail (one query, only if any)."""
+    emails = mentioned_emails(body)
+    if not emails:
+        return []
+    readers = policy.thread_readers(thread).annotate(address=Lower("email"))
+    return list(readers.filter(address__in=emails).values_list("pk", flat=True))
 
 
 @transaction.atomic
@@ -325,58 +320,107 @@ def message_edit(*, message: Message, by: User, body: str) -> Message:
 
 
 def thread_mark_read(*, thread: Thread, user: User, upto: int) -> None:
-    state, _created = ReadState.objects.get_or_create(thread=thread, user=user)
-    if upto > state.last_read_id:
-        ReadState.objects.filter(pk=state.pk, last_read_id__lt=upto).update(last_read_id=upto)
+    """Read up to the id `upto`; reading never goes back. Two queries at most, no savepoint."""
+    moved = ReadState.objects.filter(thread=thread, user=user, last_read_id__lt=upto).update(
+        last_read_id=upto
+    )
+    if not moved:  # no state yet (or already further on: then the insert is ignored)
+        ReadState.objects.bulk_create(
+            [ReadState(thread=thread, user=user, last_read_id=upto)], ignore_conflicts=True
+        )
 
 
 # --- e-mail out ------------------------------------------------------------------------------
 
+_OUTBOX_COLUMNS = (
+    "key",
+    "to",
+    "subject",
+    "text",
+    "html",
+    "reply_to",
+    "status",
+    "attempts",
+    "last_error",
+    "next_attempt_at",
+    "created_at",
+    "message_id",
+    "user_id",
+)
 
-def _render_notification(message: Message, recipient_email: str, language: str, name: str):
-    with translation.override(language):
-        context = {
-            "message": message,
-            "thread": message.thread,
-            "name": name,
-            "site_url": settings.SITE_URL,
-        }
-        subject = " ".join(render_to_string("messaging/email/message_subject.txt", context).split())
-        text = render_to_string("messaging/email/message.txt", context)
-        html = render_to_string("messaging/email/message.html", context)
-    return subject, text, html
 
-
-def _queue_notifications(message: Message, members: list[User], mentioned: set[int]) -> None:
-    """One outbox row per recipient and message (the key makes it once only)."""
-    rows = []
-    for user in members:
-        if user.pk == message.author_id or user.notification_mode == NotificationMode.OFF:
-            continue
-        if user.notification_mode == NotificationMode.DIGEST and user.pk not in mentioned:
-            continue
-        subject, text, html = _render_notification(
-            message, user.email, user.language, user.get_full_name()
+def _outbox_rows(rows: QuerySet, *, message: Message, email: str, user: Any) -> QuerySet:
+    """`rows` as the outbox's columns, in `_OUTBOX_COLUMNS` order: an unrendered notification
+    of `message` to the address in the field `email` (the worker renders and signs it)."""
+    now = timezone.now()
+    text = {"output_field": models.TextField()}
+    return (
+        rows.order_by()
+        .annotate(
+            ob_key=Left(Concat(Value(f"message:{message.pk}:"), Lower(email), **text), 200),
+            ob_to=F(email),
+            ob_subject=Value("", **text),
+            ob_text=Value("", **text),
+            ob_html=Value("", **text),
+            ob_reply_to=Value("", **text),
+            ob_status=Value(OutboxStatus.PENDING.value, **text),
+            ob_attempts=Value(0, output_field=models.IntegerField()),
+            ob_last_error=Value("", **text),
+            ob_next_attempt_at=Value(now, output_field=models.DateTimeField()),
+            ob_created_at=Value(now, output_field=models.DateTimeField()),
+            ob_message_id=Value(message.pk, output_field=models.BigIntegerField()),
+            ob_user_id=user,
         )
-        rows.append((user.email, subject, text, html))
-    for email in guest_emails(message.thread):
-        if email == message.guest_email:
-            continue
-        subject, text, html = _render_notification(message, email, settings.LANGUAGE_CODE, "")
-        rows.append((email, subject, text, html))
-    OutboundEmail.objects.bulk_create(
-        [
-            OutboundEmail(
-                key=f"message:{message.pk}:{email.lower()}",
-                to=email,
-                subject=subject[:300],
-                text=text,
-                html=html,
-                reply_to=reply_address(message.thread, email),
-            )
-            for email, subject, text, html in rows
-        ],
-        ignore_conflicts=True,
+        .values_list(*(f"ob_{column}" for column in _OUTBOX_COLUMNS))
     )
-    if rows:
-        transaction.on_commit(deliver_outbox.enqueue)
+
+
+def _insert_outbox(rows: QuerySet) -> int:
+    """INSERT … SELECT: the database writes the rows, however many; a key already there is
+    skipped (a retry never doubles a notification)."""
+    select, params = rows.query.sql_with_params()
+    table = connection.ops.quote_name(OutboundEmail._meta.db_table)
+    columns = ", ".join(
+        connection.ops.quote_name(OutboundEmail._meta.get_field(c.removesuffix("_id")).column)
+        for c in _OUTBOX_COLUMNS
+    )
+    if connection.vendor == "sqlite":
+        sql = f"INSERT OR IGNORE INTO {table} ({columns}) {select}"
+    else:
+        sql = f"INSERT INTO {table} ({columns}) {select} ON CONFLICT DO NOTHING"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return max(cursor.rowcount, 0)
+
+
+def _queue_notifications(message: Message, mentioned: list[int]) -> int:
+    """One outbox row per recipient and message, in two statements whatever the number of
+    recipients: the thread's readers (by the policy's rule) who want every message, or a digest
+    and are mentioned, but not the author; and its guests, unless the thread is about a
+    confidential negotiation. Delivery is asked for once, after commit."""
+    thread = message.thread
+    wants = ~Q(notification_mode=NotificationMode.OFF) & (
+        ~Q(notification_mode=NotificationMode.DIGEST) | Q(pk__in=mentioned)
+    )
+    users = policy.thread_readers(thread).filter(wants)
+    if message.author_id is not None:
+        users = users.exclude(pk=message.author_id)
+    guests = (
+        Participant.objects.filter(thread=thread.pk)
+        .filter(Q(thread__partnership__isnull=True) | Q(thread__partnership__confidential=False))
+        .exclude(guest_email="")
+    )
+    if message.guest_email:
+        guests = guests.exclude(guest_email__iexact=message.guest_email)
+    queued = _insert_outbox(_outbox_rows(users, message=message, email="email", user=F("pk")))
+    queued += _insert_outbox(
+        _outbox_rows(
+            guests,
+            message=message,
+            email="guest_email",
+            user=Value(None, output_field=models.BigIntegerField()),
+        )
+    )
+    if queued:
+        transaction.on_commit(outbox_kick)
+    return queued

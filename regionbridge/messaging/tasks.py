@@ -24,10 +24,15 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 from django.utils import timezone
 from django_tasks import task
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from regionbridge.accounts.models import User
-from regionbridge.messaging.models import OutboundEmail, OutboxStatus
+from regionbridge.lib.mail import render_templated
+from regionbridge.messaging.models import Message, OutboundEmail, OutboxStatus
 from regionbridge.messaging.reaper import tasks_reap
+from regionbridge.messaging.replies import reply_address
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12  # about 3 days with the back-off below
@@ -93,6 +98,28 @@ def outbox_claim_next() -> OutboundEmail | None:
             row.save(update_fields=["next_attempt_at"])
 
 
+def _render(row: OutboundEmail) -> None:
+    """A message's notification is written unrendered in the request that posts it: render it
+    here, in the recipient's language and time zone, sign its reply address, and keep the result
+    on the row (what was sent stays readable, and a retry sends the same e-mail)."""
+    if row.message_id is None or row.text:
+        return
+    message = Message.objects.select_related("thread", "author").get(pk=row.message_id)
+    user = User.objects.filter(pk=row.user_id).first() if row.user_id else None
+    name = user.get_full_name() if user else ""
+    subject, text, html = render_templated(
+        "messaging/email/message",
+        {"message": message, "thread": message.thread, "name": name},
+        language=user.language if user else None,
+        time_zone=user.timezone if user else "",
+    )
+    row.subject, row.text, row.html = subject[:300], text, html
+    row.reply_to = reply_address(message.thread, row.to)
+    OutboundEmail.objects.filter(pk=row.pk).update(
+        subject=row.subject, text=row.text, html=row.html, reply_to=row.reply_to
+    )
+
+
 def _send(row: OutboundEmail, mail: BaseEmailBackend) -> None:
     email = EmailMultiAlternatives(
         row.subject,
@@ -147,6 +174,7 @@ def deliver_due(*, limit: int = 200, budget: timedelta | None = None) -> tuple[i
         if row is None:
             break
         try:
+            _render(row)
             _send(row, mail)
         except Exception as exc:  # the mail server is down, refused, timed out…
             _mark_failed(row, exc)
@@ -173,4 +201,29 @@ def deliver_outbox() -> None:
         .first()
     )
     if following is not None:
-        deliver_outbox.using(run_after=max(following, timezone.now())).enqueue()
+        outbox_kick(at=following)
+
+
+def outbox_kick(*, at: datetime | None = None) -> None:
+    """Ask for a drain of the outbox by `at` (now by default). However many rows are queued
+    (a thousand messages posted while the mail server is down), at most one drain waits in the
+    queue: if one is due by then, nothing is added; if it waits for later, it is brought forward.
+    A drain that is already running does not count: it may have passed the new rows."""
+    now = timezone.now()
+    at = max(at or now, now)
+    if not isinstance(deliver_outbox.get_backend(), DatabaseBackend):
+        (deliver_outbox.using(run_after=at) if at > now else deliver_outbox).enqueue()
+        return
+    with transaction.atomic():
+        waiting = DBTaskResult.objects.filter(
+            status=TaskResultStatus.READY, task_path=deliver_outbox.module_path
+        ).order_by("run_after")
+        if connection.vendor == "postgresql":
+            waiting = waiting.select_for_update(skip_locked=True)
+        first = waiting.values_list("pk", "run_after").first()
+        if first is None:
+            (deliver_outbox.using(run_after=at) if at > now else deliver_outbox).enqueue()
+        elif first[1] != get_date_max() and first[1] > at:
+            DBTaskResult.objects.filter(pk=first[0], status=TaskResultStatus.READY).update(
+                run_after=at
+            )

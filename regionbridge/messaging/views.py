@@ -4,6 +4,7 @@ import time
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import (
     FileResponse,
     HttpRequest,
@@ -38,8 +39,11 @@ def _thread(request: HttpRequest, pk: int) -> Thread:
 
 @requires(Action.THREAD_START)
 def inbox(request: HttpRequest) -> HttpResponse:
+    threads = selectors.threads_for(request.user)
+    page = Paginator(threads, selectors.INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
-        "threads": selectors.threads_for(request.user),
+        "threads": page.object_list,
+        "page": page,
         "held_count": inbound.held_replies_for(request.user).count(),
     }
     return render(request, "messaging/inbox.html", context)
