@@ -668,9 +668,10 @@ def table(run: dict, first_scale: str) -> str:
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for p in run["pages"]:
+        where = f"{p.label} `{urllib.parse.unquote(p.path)}`"
         if not p.wrk:
             why = f"status {p.status}" if p.status != 200 else "no request finished"
-            lines.append(f"| {p.label} `{p.path}` | {p.persona} | {why} |" + " |" * 12)
+            lines.append(f"| {where} | {p.persona} | {why} |" + " |" * 12)
             continue
         cpu = f"{p.cpu_ms_per_request:.2f}" if p.cpu_ms_per_request is not None else "–"
         share = f"{p.share_of_healthz:.1%}" if p.share_of_healthz is not None else "–"
@@ -683,7 +684,7 @@ def table(run: dict, first_scale: str) -> str:
             else [mark(t["p95"]), mark(t["growth"]), mark(t["share"]), mark(t["size"])]
         )
         lines.append(
-            f"| {p.label} `{p.path}` | {p.persona} | {p.rps:.1f}"
+            f"| {where} | {p.persona} | {p.rps:.1f}"
             + (f" ({errors} errors)" if errors else "")
             + f" | {p.wrk['p50_us'] / 1000:.1f} | {p.p95_ms:.1f} | {p.wrk['p99_us'] / 1000:.1f} "
             f"| {cpu} | {share} | {grow} | {p.html_bytes / 1024:.1f} "
