@@ -9,8 +9,17 @@ WORKERS ?= 2
 export DJANGO_SETTINGS_MODULE := regionbridge.settings
 # The deployment's server command, defined once: `make run` starts it on $(HOST):$(PORT), and
 # `make bench` on a free loopback port of its own (each sets HOST and PORT in the environment).
-SERVER = $(BIN)/granian --interface wsgi --host "$$HOST" --port "$$PORT" --workers $(WORKERS) \
-	--blocking-threads 32 --no-ws --log-level warning regionbridge.wsgi:application
+# ASGI (decision 0006): live streams are async views that hold no thread; pages run in a pool of
+# PAGE_THREADS threads a worker. Each open stream counts against --backpressure, so it stays above
+# LIVE_MAX_STREAMS (a worker's streams; past it a stream answers 503 + Retry-After).
+BACKPRESSURE ?= 2200
+SERVER = $(BIN)/granian --interface asgi --host "$$HOST" --port "$$PORT" --workers $(WORKERS) \
+	--backpressure $(BACKPRESSURE) --no-ws --log-level warning \
+	--pid-file "$${TMPDIR:-/tmp}/regionbridge-granian-$$PORT.pid" regionbridge.asgi:application
+# A killed granian main process can leave a worker listening on the port: stop them by PID too.
+STOP_SERVER = pidfile="$${TMPDIR:-/tmp}/regionbridge-granian-$$PORT.pid"; \
+	if [ -f "$$pidfile" ]; then main=$$(cat "$$pidfile"); \
+	kill $$(ps -o pid= --ppid "$$main") "$$main" 2>/dev/null; rm -f "$$pidfile"; fi
 
 .PHONY: run install install-dev migrate static data test test-deps lint format messages bench clean
 
@@ -47,7 +56,8 @@ run: data static
 	@echo "Region Bridge on http://$(HOST):$(PORT)  (Ctrl-C stops the server and the worker)"
 	@echo "Second factor: $${TWO_FACTOR:-optional} here. To try passkeys: TWO_FACTOR=required make run,"
 	@echo "  open http://localhost:$(PORT) and sign in as coordinator@demo.regionbridge.example (README)."
-	@export HOST=$(HOST) PORT=$(PORT); trap 'kill 0' INT TERM EXIT; \
+	@export HOST=$(HOST) PORT=$(PORT); ulimit -n "$$(ulimit -Hn)"; \
+	trap '$(STOP_SERVER); kill 0' INT TERM EXIT; \
 	$(BIN)/regionbridge worker --queue-name default & \
 	$(BIN)/regionbridge mailgate & \
 	$(SERVER)

@@ -289,6 +289,14 @@ MAIL_DKIM_DNSFUNC = env_str("MAIL_DKIM_DNSFUNC", "")  # dotted path; empty: dkim
 MAIL_HELD_DAYS = env_int("MAIL_HELD_DAYS", 14)  # a reply that failed the check waits this long
 MAILGATE_MAX_BYTES = env_int("MAILGATE_MAX_BYTES", 32 * 1024 * 1024)
 
+# Live updates (decision 0006): streams per process past which /messages/<id>/stream/ answers
+# 503 + Retry-After; the SQLite bus's sockets (one per process, shared by copies on one VAR_DIR);
+# a stream re-checks its reader's right this often (and at once when participants change).
+LIVE_MAX_STREAMS = env_int("LIVE_MAX_STREAMS", 2000)
+LIVE_DIR = Path(env_str("LIVE_DIR", str(VAR_DIR / "live")))
+LIVE_RECHECK_SECONDS = env_int("LIVE_RECHECK_SECONDS", 30)
+LIVE_POLL_SECONDS = env_int("LIVE_POLL_SECONDS", 5)  # a safety net: the bus wakes streams
+
 # Rate limits (decision 0005): counters in the database; RATE_LIMITS=off for the benchmark/fuzzer.
 RATE_LIMITS = env_bool("RATE_LIMITS", default=True)
 RATE_LIMIT_RULES = {  # rule: (hits, per seconds) pairs, every one must hold; answered with 429

@@ -2,14 +2,19 @@
 resuming after Last-Event-ID or ?after=, news arriving while it is open (woken by the bus, not
 by its poll), who may listen, and hostile text arriving sanitized."""
 
+import asyncio
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 import pytest
-from django.db import connection
+from asgiref.sync import async_to_sync
+from django.db import connection, transaction
 from django.urls import reverse
 
 from regionbridge.messaging import live, services, views
@@ -62,15 +67,14 @@ class Stream:
         assert response.status_code == 200, response.status_code
         assert response.streaming
         self.response = response
-        self.chunks = iter(response.streaming_content)
+        self.chunks = aiter(response.streaming_content)  # an async view: an async iterator
         self.buffer = ""
         self.ended = False
 
     def block(self) -> str | None:
         while "\n\n" not in self.buffer:
-            try:
-                chunk = next(self.chunks)
-            except StopIteration:
+            chunk = async_to_sync(_next_chunk)(self.chunks)
+            if chunk is None:
                 self.ended = True
                 assert self.buffer == "", f"unterminated block: {self.buffer!r}"
                 return None
@@ -99,11 +103,41 @@ class Stream:
         return events
 
     def close(self) -> None:
+        inner = getattr(self.response, "_iterator", None)
+        if hasattr(inner, "aclose"):  # the stream's generator: its listener leaves the bus
+            async_to_sync(_aclose)(inner)
         close_response(self.response)
+
+
+async def _next_chunk(chunks):
+    """The next chunk, or None at the end. Driven from the test's thread, so the stream's reads
+    run in that thread and see the test's transaction (live.SHARED_POOL off)."""
+    try:
+        return await anext(chunks)
+    except StopAsyncIteration:
+        return None
+
+
+async def _aclose(generator) -> None:
+    await generator.aclose()
 
 
 def ids(events: list[Event]) -> list[int]:
     return [int(event.id) for event in events]
+
+
+@pytest.fixture(autouse=True)
+def own_bus(monkeypatch, settings, tmp_path):
+    """A bus of this test's own (its socket in a fresh directory), reading in the test's thread."""
+    settings.LIVE_DIR = tmp_path / "live"
+    monkeypatch.setattr(live, "SHARED_POOL", False)
+    # Each read of a stream runs in an event loop of its own (async_to_sync, so that the view's
+    # database reads run in this thread); a loop that ends must not close the stream with it.
+    monkeypatch.setattr(asyncio.BaseEventLoop, "_asyncgen_firstiter_hook", lambda loop, gen: None)
+    monkeypatch.setattr(live, "_hub", None)
+    yield
+    if live._hub is not None:
+        live._hub.stop()
 
 
 @pytest.fixture
@@ -124,10 +158,12 @@ def listen(client, zhytomyr):
     client.force_login(zhytomyr)
     opened = []
 
-    def open_stream(thread, *, after=None, last_event_id=None) -> Stream:
+    def open_stream(thread, *, after=None, last_event_id=None, rev=None) -> Stream:
         url = reverse("messaging:stream", args=[thread.pk])
         headers = {} if last_event_id is None else {"Last-Event-ID": last_event_id}
         params = {} if after is None else {"after": after}
+        if rev is not None:
+            params["rev"] = rev
         stream = Stream(client.get(url, params, headers=headers))
         opened.append(stream)
         return stream
@@ -292,9 +328,13 @@ def test_a_message_posted_by_another_thread_arrives_at_once(
     assert [event.json["html"].count("From another request") for event in events] == [1]
 
 
-def test_without_news_on_the_bus_the_stream_still_polls(listen, thread, coordinator, monkeypatch):
-    """A message from another process (no in-process news) arrives with the next poll."""
+def test_without_news_on_the_bus_the_stream_still_polls(
+    listen, thread, coordinator, monkeypatch, settings
+):
+    """A message nobody announced (a lost datagram) arrives with the next poll: the thread's
+    listeners in this process share one read every LIVE_POLL_SECONDS."""
     monkeypatch.setattr(views, "STREAM_SECONDS", 30)
+    settings.LIVE_POLL_SECONDS = 0.2
     waits = []
     real_wait = live.Listener.wait
 
@@ -326,6 +366,112 @@ def test_an_edit_reaches_the_open_stream(
     assert len(edits) == 1
     assert edits[0]["edited"] is True
     assert "середу" in edits[0]["html"]
+
+
+def test_an_edit_made_while_reconnecting_arrives_after_the_reconnect(
+    listen, thread, zhytomyr, stream_seconds
+):
+    """Edits resume from a revision counter as messages resume from their id: the page gives
+    its revision (?rev=), and an id line carries the revision once an edit moved past it."""
+    message = say(thread, zhytomyr, "Зустріч у вівторок")
+    page_revision = live.current_revision(thread.pk)
+    first = listen(thread, after=0, rev=page_revision).rest()
+    assert [e.id for e in first] == [str(message.pk)]  # no edit yet: the id alone
+    # The reader is away (between two streams) when the author corrects the message.
+    services.message_edit(message=message, by=zhytomyr, body="Зустріч у середу")
+    revision = live.current_revision(thread.pk)
+    assert revision > page_revision
+    events = listen(thread, after=0, rev=page_revision, last_event_id=first[-1].id).rest()
+    assert [(e.event, e.id) for e in events] == [("edited", f"{message.pk}:{revision}")]
+    assert events[0].json["edited"] is True
+    assert "середу" in events[0].json["html"]
+    # Resumed from there, the edit is not sent again; a new message keeps the revision.
+    later = say(thread, zhytomyr, "І ще одне")
+    events = listen(thread, after=0, rev=page_revision, last_event_id=events[-1].id).rest()
+    assert [(e.event, e.id) for e in events] == [("message", f"{later.pk}:{revision}")]
+
+
+# --- how far it scales ---------------------------------------------------------------------
+
+
+def test_past_live_max_streams_the_stream_answers_503_with_retry_after(
+    client, listen, thread, zhytomyr, stream_seconds, settings
+):
+    settings.LIVE_MAX_STREAMS = 1
+    stream_seconds(LONG_STREAM)
+    listen(thread).block()  # one open stream: the process is full
+    client.force_login(zhytomyr)
+    response = client.get(reverse("messaging:stream", args=[thread.pk]))
+    assert response.status_code == 503
+    assert not response.streaming
+    assert int(response["Retry-After"]) > 0
+    assert response.content  # says why, in the reader's language
+    assert live.hub().count == 1
+
+
+def test_a_wake_up_reaches_only_the_changed_threads_listeners_and_reads_once(
+    thread, coordinator, zhytomyr
+):
+    other = services.thread_create(by=coordinator, subject="Other", users=[zhytomyr])
+    hub = live.hub()
+    look = ("uk", "UTC")
+    here = [hub.join(thread.pk, user=zhytomyr, last_id=0, revision=0, look=look) for _ in range(5)]
+    there = hub.join(other.pk, user=zhytomyr, last_id=0, revision=0, look=look)
+    room = here[0].room
+
+    async def news_for_all():
+        return await asyncio.gather(*(listener.news() for listener in here))
+
+    batches = async_to_sync(news_for_all)()
+    assert [each.take(b) for each, b in zip(here, batches, strict=True)] == [([], [])] * 5
+    assert room.reads == 1  # five listeners, one read
+    message = say(thread, coordinator, "Для всіх п'ятьох")
+    hub.wake(thread.pk, live.NEWS)
+
+    async def woken(listener, timeout):
+        return await listener.wait(timeout)
+
+    assert all(async_to_sync(woken)(listener, 0.5) for listener in here)
+    assert async_to_sync(woken)(there, 0.3) is False  # another thread's listener sleeps on
+    batches = async_to_sync(news_for_all)()
+    assert room.reads == 2  # one read for the wake-up, shared by all five
+    for listener, batch in zip(here, batches, strict=True):
+        new, edits = listener.take(batch)
+        assert [m.pk for m in new] == [message.pk] and edits == []
+    assert there.room.reads == 0
+    for listener in [*here, there]:
+        listener.close()
+    assert hub.count == 0 and hub.rooms == {}
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="the SQLite bus")
+def test_another_process_wakes_this_ones_listeners_through_the_socket(thread, zhytomyr, settings):
+    """On SQLite, a process that posts (another app worker, the mail gateway, the CLI) sends a
+    datagram to every hub under LIVE_DIR: listeners of that thread wake at once, no poll."""
+    hub = live.hub()
+    listener = hub.join(thread.pk, user=zhytomyr, last_id=0, revision=0, look=("uk", "UTC"))
+    bystander = hub.join(thread.pk + 1, user=zhytomyr, last_id=0, revision=0, look=("uk", "UTC"))
+    assert (settings.LIVE_DIR / f"{os.getpid()}.sock").exists()
+    script = (
+        "import django; django.setup(); from regionbridge.messaging import live; "
+        f"live.publish({thread.pk}, 1)"
+    )
+    env = {
+        **os.environ,
+        "LIVE_DIR": str(settings.LIVE_DIR),
+        "DJANGO_SETTINGS_MODULE": "regionbridge.settings",
+    }
+    env.pop("DATABASE_URL", None)
+
+    async def woken(who, timeout):
+        started = time.monotonic()
+        return await who.wait(timeout), time.monotonic() - started
+
+    subprocess.run([sys.executable, "-c", script], env=env, check=True, timeout=60)
+    assert async_to_sync(woken)(listener, 5)[0] is True
+    assert async_to_sync(woken)(bystander, 0.3)[0] is False
+    listener.close()
+    bystander.close()
 
 
 # --- who may listen ------------------------------------------------------------------------
@@ -374,9 +520,31 @@ def test_taken_out_of_the_thread_the_stream_stops(
     stream = listen(thread)
     stream.block()
     assert stream.messages_until_keep_alive() == []
-    Participant.objects.filter(thread=thread, user=zhytomyr).delete()
+    # A stream caches its reader's right; whatever takes someone out announces it after commit.
     with django_capture_on_commit_callbacks(execute=True):
+        Participant.objects.filter(thread=thread, user=zhytomyr).delete()
+        transaction.on_commit(lambda: live.members_changed(thread.pk))
         say(thread, coordinator, "After you left")
+    started = time.monotonic()
+    assert stream.rest() == []
+    assert stream.ended
+    assert time.monotonic() - started < WOKEN_WITHIN
+
+
+def test_taken_out_without_an_announcement_the_stream_stops_at_the_next_check(
+    listen, thread, zhytomyr, coordinator, stream_seconds, settings
+):
+    """Rights change in other ways too (a role revoked, an office left): every stream asks
+    again at least every LIVE_RECHECK_SECONDS (30 s; 1 s here)."""
+    settings.LIVE_RECHECK_SECONDS = 1
+    stream_seconds(LONG_STREAM)
+    stream = listen(thread)
+    stream.block()
+    assert stream.messages_until_keep_alive() == []
+    Participant.objects.filter(thread=thread, user=zhytomyr).delete()
+    time.sleep(1.1)
+    say(thread, coordinator, "After you left")
+    live.hub().wake(thread.pk, live.NEWS)
     started = time.monotonic()
     assert stream.rest() == []
     assert stream.ended

@@ -1,70 +1,474 @@
-"""Live updates: "thread T has message M" goes to every process that streams thread T.
+"""Live updates: "thread T changed" reaches every process that streams T, and there only T's
+streams (decision 0006).
 
-On PostgreSQL the bus is LISTEN/NOTIFY, so several app processes (or machines) hear each other.
-On SQLite (one machine) it is an in-process condition; other processes still catch up by
-polling. Either way a stream never trusts the bus for content: on each wake-up it reads the
-messages after the last id it sent, so nothing is lost or doubled.
+Each process has one `Hub`, started by its first stream, with one bus: on PostgreSQL a single
+connection that LISTENs (any process or machine NOTIFYs), on SQLite a UNIX datagram socket under
+`LIVE_DIR` (`VAR_DIR/live`) to which every publisher on the machine sends a few bytes. A wake-up
+is shared by the thread's listeners in this process: one database read (`Batch`) after the
+lowest cursor among them, rendered once per language and time zone, then fanned out. A stream
+never trusts the bus for content: it reads after the last message id and the last revision id it
+sent, so a lost datagram costs only latency (a shared poll catches up), and a reconnect loses and
+doubles nothing.
 """
 
+import asyncio
+import contextlib
+import logging
+import os
+import socket
 import threading
 import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
 
-from django.db import connection
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import close_old_connections, connection, connections
+from django.db.models import Max
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+logger = logging.getLogger(__name__)
 
 CHANNEL = "regionbridge_messages"
+# Streams read the database in the event loop's shared thread pool, not in a thread of their own
+# request (Django's ASGI handler keeps one per request, for as long as the stream is open).
+# Tests whose data sits in the test's open transaction read in the test's thread instead.
+SHARED_POOL = True
+NEWS = "n"  # a message was posted or edited
+MEMBERS = "p"  # who takes part changed: streams re-check that their reader still may
 
-_condition = threading.Condition()
-_version = 0
+
+# --- publishing (any process: app, worker, mailgate, CLI) ---------------------------------------
 
 
-def publish(thread_id: int, message_id: int) -> None:
-    global _version
+def publish(thread_id: int, message_id: int = 0) -> None:
+    """Announce that thread `thread_id` has a new or edited message (call after commit)."""
+    _announce(thread_id, NEWS)
+
+
+def members_changed(thread_id: int) -> None:
+    """Announce that a thread's participants changed (call after commit)."""
+    _announce(thread_id, MEMBERS)
+
+
+def _announce(thread_id: int, kind: str) -> None:
+    if _hub is not None:
+        _hub.wake(thread_id, kind)  # this process at once, without the bus
+    payload = f"{thread_id}:{kind}:{os.getpid()}"
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, f"{thread_id}:{message_id}"])
-    with _condition:
-        _version += 1
-        _condition.notify_all()
+            cursor.execute("SELECT pg_notify(%s, %s)", [CHANNEL, payload])
+    else:
+        _send_datagrams(payload.encode())
+
+
+def live_dir() -> Path:
+    return Path(settings.LIVE_DIR)
+
+
+def _socket_path(pid: int) -> Path:
+    return live_dir() / f"{pid}.sock"
+
+
+def _send_datagrams(data: bytes) -> None:
+    """One datagram to every other process's hub on this machine (those that stream)."""
+    try:
+        paths = [p for p in live_dir().glob("*.sock") if p.name != f"{os.getpid()}.sock"]
+    except OSError:
+        return
+    if not paths:
+        return
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sender:
+        sender.setblocking(False)
+        for path in paths:
+            try:
+                sender.sendto(data, str(path))
+            except (ConnectionRefusedError, FileNotFoundError):
+                path.unlink(missing_ok=True)  # its process is gone
+            except OSError:
+                pass  # a full buffer: that hub's poll catches up
+
+
+# --- what one wake-up read ------------------------------------------------------------------------
+
+
+@dataclass
+class Batch:
+    """The messages of one thread after `after`, and those edited after revision `revision`,
+    read once and rendered once per (language, time zone) for every listener of the process."""
+
+    after: int
+    revision: int
+    new: list = field(default_factory=list)  # messages with id > after, in order
+    edited: list = field(default_factory=list)  # (message, its latest revision id)
+    top_revision: int = 0
+    html: dict = field(default_factory=dict)  # (message id, language, tz) -> html
+    looks: set = field(default_factory=set)  # the (language, tz) pairs rendered
+
+    def render(self, looks: Iterable[tuple[str, str]]) -> None:
+        for language, tz in looks:
+            self.looks.add((language, tz))
+            with translation.override(language), timezone.override(tz):
+                for message in [*self.new, *(m for m, _r in self.edited)]:
+                    key = (message.pk, language, tz)
+                    if key not in self.html:
+                        self.html[key] = render_to_string(
+                            "messaging/_message.html", {"message": message}
+                        )
+
+
+def in_pool(function):
+    """`function` made awaitable: run in the shared pool (see SHARED_POOL)."""
+    return sync_to_async(function, thread_sensitive=not SHARED_POOL)
+
+
+def close_stale_connection() -> None:
+    """What Django does between requests, for threads that serve no request; never inside a
+    transaction (tests)."""
+    if not connection.in_atomic_block:
+        close_old_connections()
+
+
+def release_connection() -> None:
+    """Close this thread's connections (a stream's request thread stays idle while it streams;
+    on PostgreSQL a thousand streams must not hold a thousand connections)."""
+    if not connection.in_atomic_block:
+        connections.close_all()
+
+
+def read_batch(thread_id: int, *, after: int, revision: int, looks) -> Batch:
+    """One read: new messages after `after`, and messages up to `after` with a revision after
+    `revision` (their current text). Revisions are read first, so an edit that lands between the
+    two reads is either in the new message's text or announced again."""
+    from regionbridge.messaging.models import Message, MessageRevision
+    from regionbridge.messaging.selectors import messages_of
+
+    close_stale_connection()
+    revisions = MessageRevision.objects.filter(message__thread_id=thread_id)
+    edits = dict(
+        revisions.filter(message_id__lte=after, pk__gt=revision)
+        .values("message_id")
+        .annotate(top=Max("pk"))
+        .values_list("message_id", "top")
+    )
+    top = revisions.aggregate(top=Max("pk"))["top"] or 0
+    batch = Batch(after=after, revision=revision, top_revision=max(revision, top))
+    thread = _ThreadRef(thread_id, Message)
+    batch.new = list(messages_of(thread, after=after))
+    if edits:
+        edited = messages_of(thread).filter(pk__in=list(edits))
+        batch.edited = [(message, edits[message.pk]) for message in edited]
+    batch.render(looks)
+    return batch
+
+
+class _ThreadRef:
+    """Enough of a Thread for `selectors.messages_of`, without reading the row."""
+
+    def __init__(self, pk: int, model):
+        self.pk = pk
+        self.messages = model.objects.filter(thread_id=pk)
+
+
+def current_revision(thread_id: int) -> int:
+    from regionbridge.messaging.models import MessageRevision
+
+    top = MessageRevision.objects.filter(message__thread_id=thread_id).aggregate(top=Max("pk"))
+    return top["top"] or 0
+
+
+# --- listeners ----------------------------------------------------------------------------------
 
 
 class Listener:
-    """Waits for news of one thread; falls back to a timed poll when the bus is quiet."""
+    """One open stream of one thread: where it is (`last_id`, `revision`), how it renders
+    (`look`), and when its reader's right to see the thread was last confirmed."""
 
-    def __init__(self, thread_id: int):
-        self.thread_id = thread_id
-        self._pg = None
-        if connection.vendor == "postgresql":
-            import psycopg
+    def __init__(self, room: "Room", *, user, last_id: int, revision: int, look):
+        self.room = room
+        self.user = user
+        self.last_id = last_id
+        self.revision = revision
+        self.look = look
+        self.seen_news = room.news
+        self.seen_members = room.members
+        self.checked_at = time.monotonic()
+        self._waiter: tuple[asyncio.AbstractEventLoop, asyncio.Future] | None = None
 
-            params = connection.get_connection_params()
-            self._pg = psycopg.connect(autocommit=True, **params)
-            self._pg.execute(f"LISTEN {CHANNEL}")
-        with _condition:
-            self._seen = _version
+    @property
+    def thread_id(self) -> int:
+        return self.room.thread_id
 
-    def wait(self, timeout: float) -> None:
-        """Return on news of this thread (from any process on PostgreSQL, from this process on
-        either database) or when `timeout` seconds have passed."""
-        deadline = time.monotonic() + timeout
-        while True:
-            with _condition:
-                if _version != self._seen:
-                    self._seen = _version
-                    return
-                if self._pg is None:
-                    _condition.wait(timeout=max(0.0, deadline - time.monotonic()))
-                    if _version != self._seen:
-                        self._seen = _version
-                        return
-            if self._pg is not None:
-                slice_ = max(0.0, min(0.25, deadline - time.monotonic()))
-                for notice in self._pg.notifies(timeout=slice_, stop_after=1):
-                    if notice.payload.split(":", 1)[0] == str(self.thread_id):
-                        return
-            if time.monotonic() >= deadline:
-                return
+    def _wake(self) -> None:  # called with the hub's lock held
+        if self._waiter is not None:
+            loop, future = self._waiter
+            self._waiter = None
+            loop.call_soon_threadsafe(_resolve, future)
+
+    async def wait(self, timeout: float) -> bool:
+        """Until news of this thread (True) or `timeout` seconds (False)."""
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        with self.room.hub.lock:
+            if self.room.news != self.seen_news or self.room.members != self.seen_members:
+                return True
+            self._waiter = (loop, future)
+        try:
+            await asyncio.wait_for(future, timeout)
+            return True
+        except TimeoutError:
+            return False
+        finally:
+            with self.room.hub.lock:
+                if self._waiter is not None and self._waiter[1] is future:
+                    self._waiter = None
+
+    async def visible(self, check) -> bool:
+        """The reader's right, asked again after `LIVE_RECHECK_SECONDS` or at once when the
+        thread's participants changed; otherwise the answer cached for this stream."""
+        members = self.room.members
+        due = time.monotonic() - self.checked_at >= settings.LIVE_RECHECK_SECONDS
+        if members == self.seen_members and not due:
+            return True
+        self.seen_members = members
+        self.checked_at = time.monotonic()
+        return await in_pool(check)()
+
+    async def news(self, *, poll: bool = False) -> "Batch":
+        """What this listener has not had yet: from the batch of the latest wake-up, shared with
+        the thread's other listeners in this process. After a quiet wait (`poll`) the room reads
+        again, at most once per LIVE_POLL_SECONDS: news another process could not announce."""
+        self.seen_news = self.room.news
+        if poll:
+            self.room.poll()
+        return await self.room.batch_for(self)
+
+    def can_use(self, batch: Batch) -> bool:
+        return (
+            batch.after <= self.last_id
+            and batch.revision <= self.revision
+            and (self.look in batch.looks or not (batch.new or batch.edited))
+        )
+
+    def html(self, batch: Batch, message) -> str:
+        return batch.html[(message.pk, *self.look)]
+
+    def take(self, batch: Batch) -> tuple[list, list]:
+        """The new messages and edits in `batch` this listener has not had; moves its cursors."""
+        edits = [(m, r) for m, r in batch.edited if r > self.revision and m.pk <= self.last_id]
+        new = [m for m in batch.new if m.pk > self.last_id]
+        if new:
+            self.last_id = new[-1].pk
+        self.revision = max(self.revision, batch.top_revision)
+        return new, edits
 
     def close(self) -> None:
-        if self._pg is not None:
-            self._pg.close()
-            self._pg = None
+        self.room.hub.leave(self)
+
+
+def _resolve(future: asyncio.Future) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+class Room:
+    """The listeners of one thread in this process."""
+
+    def __init__(self, hub: "Hub", thread_id: int):
+        self.hub = hub
+        self.thread_id = thread_id
+        self.listeners: set[Listener] = set()
+        self.news = 0  # wake-ups with news
+        self.members = 0  # wake-ups for a change of participants
+        self.polls = 0  # reads without news, at most one per LIVE_POLL_SECONDS
+        self.polled_at = time.monotonic()
+        self._key = None  # (news, poll slot) of the batch being read or last read
+        self._pending: asyncio.Future | None = None
+        self.reads = 0  # database reads, for tests and the benchmark
+
+    async def batch_for(self, listener: Listener) -> Batch:
+        """The batch of the current wake-up (or poll slot): read once, by a task of its own that
+        the thread's listeners share; one that cannot use it (it is behind, or renders in a
+        language and time zone nobody else had) reads again."""
+        key = (self.news, self.polls)
+        if key == self._key and self._pending is not None:
+            try:
+                batch = await asyncio.shield(self._pending)
+            except (RuntimeError, ValueError):  # a future of another event loop (tests)
+                batch = None
+            if batch is not None and listener.can_use(batch):
+                return batch
+        return await asyncio.shield(self._read(key))
+
+    def poll(self) -> None:
+        with self.hub.lock:
+            now = time.monotonic()
+            if now - self.polled_at >= 0.9 * settings.LIVE_POLL_SECONDS:
+                self.polls += 1
+                self.polled_at = now
+
+    def _read(self, key) -> asyncio.Future:
+        with self.hub.lock:
+            after = min(each.last_id for each in self.listeners) if self.listeners else 0
+            revision = min(each.revision for each in self.listeners) if self.listeners else 0
+            looks = {each.look for each in self.listeners}
+        self.reads += 1
+        read = in_pool(read_batch)
+        task = asyncio.ensure_future(
+            read(self.thread_id, after=after, revision=revision, looks=looks)
+        )
+        self._key, self._pending = key, task
+        return task
+
+
+class Hub:
+    """The bus of this process and its rooms: one thread per bus, one room per thread."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.rooms: dict[int, Room] = {}
+        self.count = 0
+        self._started = False
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._socket: socket.socket | None = None
+        self.pid = os.getpid()
+
+    # listeners come and go
+
+    def join(self, thread_id: int, *, user, last_id: int, revision: int, look) -> Listener | None:
+        """A listener for `thread_id`, or None past LIVE_MAX_STREAMS open streams."""
+        self.start()
+        with self.lock:
+            if self.count >= settings.LIVE_MAX_STREAMS:
+                return None
+            room = self.rooms.get(thread_id)
+            if room is None:
+                room = self.rooms[thread_id] = Room(self, thread_id)
+            listener = Listener(room, user=user, last_id=last_id, revision=revision, look=look)
+            room.listeners.add(listener)
+            self.count += 1
+            return listener
+
+    def leave(self, listener: Listener) -> None:
+        with self.lock:
+            room = listener.room
+            if listener in room.listeners:
+                room.listeners.discard(listener)
+                self.count -= 1
+            if not room.listeners and self.rooms.get(room.thread_id) is room:
+                del self.rooms[room.thread_id]
+
+    # news arrives
+
+    def wake(self, thread_id: int, kind: str) -> None:
+        """Wake the listeners of one thread (and no other)."""
+        with self.lock:
+            room = self.rooms.get(thread_id)
+            if room is None:
+                return
+            if kind == MEMBERS:
+                room.members += 1
+            else:
+                room.news += 1
+            by_loop: dict = {}
+            for listener in room.listeners:
+                if listener._waiter is not None:
+                    loop, future = listener._waiter
+                    listener._waiter = None
+                    by_loop.setdefault(loop, []).append(future)
+        for loop, futures in by_loop.items():  # one call per event loop, not per listener
+            with contextlib.suppress(RuntimeError):  # that loop is closed
+                loop.call_soon_threadsafe(_resolve_all, futures)
+
+    def _heard(self, payload: str) -> None:
+        try:
+            thread_id, kind, pid = payload.split(":")
+            thread_id_int = int(thread_id)
+        except ValueError:
+            return
+        if pid == str(os.getpid()):
+            return  # our own announcement, delivered already
+        self.wake(thread_id_int, kind)
+
+    # the bus
+
+    def start(self) -> None:
+        with self.lock:
+            if self._started:
+                return
+            self._started = True
+        if connection.vendor == "postgresql":
+            target = self._listen_postgresql
+        else:
+            self._socket = self._bind()
+            target = self._listen_socket
+        self._thread = threading.Thread(target=target, name="live-bus", daemon=True)
+        self._thread.start()
+
+    def _bind(self) -> socket.socket:
+        live_dir().mkdir(parents=True, exist_ok=True)
+        path = _socket_path(os.getpid())
+        path.unlink(missing_ok=True)
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        sock.bind(str(path))
+        sock.settimeout(1.0)
+        return sock
+
+    def _listen_socket(self) -> None:
+        sock = self._socket
+        while not self._stop.is_set():
+            try:
+                data = sock.recv(256)
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self._heard(data.decode(errors="replace"))
+
+    def _listen_postgresql(self) -> None:
+        import psycopg
+
+        while not self._stop.is_set():
+            try:
+                params = connection.get_connection_params()
+                with psycopg.connect(autocommit=True, **params) as bus:
+                    bus.execute(f"LISTEN {CHANNEL}")
+                    self.wake_all()  # whatever was said while we were not listening
+                    while not self._stop.is_set():
+                        for notice in bus.notifies(timeout=1.0):
+                            self._heard(notice.payload)
+            except Exception:  # the database is away: listen again shortly, streams poll
+                logger.warning("live bus: lost the database, listening again", exc_info=True)
+                self._stop.wait(2.0)
+
+    def wake_all(self) -> None:
+        with self.lock:
+            ids = list(self.rooms)
+        for thread_id in ids:
+            self.wake(thread_id, NEWS)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._socket is not None:
+            self._socket.close()
+            _socket_path(os.getpid()).unlink(missing_ok=True)
+
+
+def _resolve_all(futures: list) -> None:
+    for future in futures:
+        _resolve(future)
+
+
+_hub: Hub | None = None
+_hub_lock = threading.Lock()
+
+
+def hub() -> Hub:
+    global _hub
+    with _hub_lock:
+        if _hub is None or _hub.pid != os.getpid():
+            _hub = Hub()
+        return _hub

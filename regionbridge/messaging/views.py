@@ -1,6 +1,8 @@
 import json
 import time
 
+from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,7 +14,6 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -31,6 +32,7 @@ from regionbridge.partnerships.models import Partnership
 
 Action = policy.Action
 STREAM_SECONDS = 25  # then the browser reconnects with Last-Event-ID
+STREAM_RETRY_AFTER = 5  # seconds, when the process already holds LIVE_MAX_STREAMS streams
 
 
 def _thread(request: HttpRequest, pk: int) -> Thread:
@@ -93,6 +95,7 @@ def _thread_page(request, thread, *, form=None, status=200) -> HttpResponse:
         "thread": thread,
         "thread_messages": messages,
         "last_id": messages[-1].pk if messages else 0,
+        "revision": live.current_revision(thread.pk),
         "form": form or MessageForm(),
         "participant_form": ParticipantForm(),
         "participants": thread.participants.select_related("user", "organization"),
@@ -190,60 +193,111 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "messaging/search.html", {"query": query, "results": results})
 
 
-def _event(message: Message, *, kind: str = "message") -> str:
-    """One SSE event. New messages carry `id:` (the resume point); edits of earlier ones don't,
-    so a reconnect never goes back."""
-    html = render_to_string("messaging/_message.html", {"message": message})
+def _event(message: Message, html: str, *, kind: str, resume: str) -> str:
+    """One SSE event; `id:` is where a reconnect resumes: the last message id, and the last
+    revision id when an edit moved it past the page's own (`<message>:<revision>`)."""
     data = json.dumps({"id": message.pk, "html": html, "edited": kind == "edited"})
-    resume = f"id: {message.pk}\n" if kind == "message" else ""
-    return f"{resume}event: {kind}\ndata: {data}\n\n"
+    return f"id: {resume}\nevent: {kind}\ndata: {data}\n\n"
 
 
-@requires(Action.THREAD_START)
-def stream(request: HttpRequest, pk: int) -> StreamingHttpResponse:
-    """Server-Sent Events: new messages of one thread after Last-Event-ID, and edits.
-
-    Every round re-reads from the database what the user may see, after the last id sent, so a
-    dropped connection loses nothing and a message is never sent twice.
-    """
-    thread = _thread(request, pk)
-    raw_last = request.headers.get("Last-Event-ID") or request.GET.get("after") or "0"
+def _number(raw: str | None) -> int | None:
     try:
-        last_id = min(max(0, int(raw_last)), 2**63 - 1)
+        return min(max(0, int(raw)), 2**63 - 1) if raw is not None else None
     except ValueError:
-        last_id = 0
+        return None
+
+
+def _resume_point(request: HttpRequest) -> tuple[int, int | None, int | None]:
+    """(last message id, last revision id or None, the page's revision or None) from
+    Last-Event-ID (`<message>` or `<message>:<revision>`), else ?after= and ?rev=."""
+    page_revision = _number(request.GET.get("rev"))
+    raw = request.headers.get("Last-Event-ID") or request.GET.get("after") or "0"
+    message, colon, revision = raw.partition(":")
+    last_id = _number(message) or 0
+    resumed = _number(revision) if colon else None
+    if colon and resumed is None:
+        last_id = 0  # unreadable: from the beginning
+    return last_id, resumed if resumed is not None else page_revision, page_revision
+
+
+def _stream_open(request: HttpRequest, pk: int) -> HttpResponse | Thread:
+    """The guards of every page (sign-in, role, sight of the thread), in a worker thread."""
+    return requires(Action.THREAD_START)(_thread)(request, pk)
+
+
+def _streams_busy() -> HttpResponse:
+    response = HttpResponse(
+        _("Too many live connections right now. The page will try again shortly."),
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = str(STREAM_RETRY_AFTER)
+    return response
+
+
+async def stream(request: HttpRequest, pk: int) -> HttpResponse:
+    """Server-Sent Events: new messages of one thread after Last-Event-ID, and edits after its
+    revision. An async view (decision 0006): an open stream holds no thread, only a listener of
+    this process's bus, which wakes it when its thread changes; what it sends it reads from the
+    database (shared with the thread's other listeners), so a reconnect loses nothing and a
+    message is never sent twice. The reader's right is asked again every
+    LIVE_RECHECK_SECONDS and at once when the thread's participants change."""
+    opened = await sync_to_async(_stream_open)(request, pk)
+    if isinstance(opened, HttpResponse):
+        return opened
+    thread = opened
+    last_id, revision, page_revision = _resume_point(request)
+    if revision is None:
+        revision = await sync_to_async(live.current_revision)(thread.pk)
+    look = (translation.get_language(), timezone.get_current_timezone_name())
+    listener = live.hub().join(
+        thread.pk, user=request.user, last_id=last_id, revision=revision, look=look
+    )
+    if listener is None:
+        return _streams_busy()
+    base = page_revision if page_revision is not None else revision
     user = request.user
-    language = translation.get_language()  # the middleware is done before the stream runs
 
-    def events():
-        nonlocal last_id
-        edits_since = timezone.now()
-        listener = live.Listener(thread.pk)
-        deadline = time.monotonic() + STREAM_SECONDS
-        try:
-            yield "retry: 1000\n\n"
-            while time.monotonic() < deadline:
-                if not policy.visible(user, Thread).filter(pk=thread.pk).exists():
-                    return  # taken out of the thread: the stream stops
-                with translation.override(language):
-                    for message in selectors.messages_of(thread, after=last_id):
-                        last_id = message.pk
-                        yield _event(message)
-                    edited = selectors.messages_of(thread).filter(
-                        pk__lte=last_id, edited_at__gt=edits_since
-                    )
-                    for message in edited:
-                        edits_since = max(edits_since, message.edited_at)
-                        yield _event(message, kind="edited")
-                yield ": keep-alive\n\n"
-                listener.wait(timeout=min(5.0, max(0.1, deadline - time.monotonic())))
-        finally:
-            listener.close()
+    def still_visible() -> bool:
+        live.close_stale_connection()
+        return policy.visible(user, Thread).filter(pk=thread.pk).exists()
 
-    response = StreamingHttpResponse(events(), content_type="text/event-stream")
+    response = StreamingHttpResponse(
+        _events(listener, still_visible, base), content_type="text/event-stream"
+    )
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     return response
+
+
+async def _events(listener: live.Listener, still_visible, base_revision: int):
+    deadline = time.monotonic() + STREAM_SECONDS
+    try:
+        # The request's own thread keeps no connection while the stream is open.
+        await sync_to_async(live.release_connection)()
+        yield "retry: 1000\n\n"
+        polled = False
+        while time.monotonic() < deadline:
+            if not await listener.visible(still_visible):
+                return  # taken out of the thread: the stream stops
+            batch = await listener.news(poll=polled)
+            start = listener.last_id
+            new, edits = listener.take(batch)
+            for message, revision in sorted(edits, key=lambda pair: pair[1]):
+                resume = f"{start}:{revision}"
+                yield _event(message, listener.html(batch, message), kind="edited", resume=resume)
+            for message in new:
+                resume = str(message.pk)
+                if listener.revision != base_revision:
+                    resume += f":{listener.revision}"
+                yield _event(message, listener.html(batch, message), kind="message", resume=resume)
+            yield ": keep-alive\n\n"
+            remaining = deadline - time.monotonic()
+            polled = not await listener.wait(
+                timeout=min(float(settings.LIVE_POLL_SECONDS), max(0.1, remaining))
+            )
+    finally:
+        listener.close()
 
 
 # --- replies by e-mail held back: their sender could not be verified --------------------------

@@ -4,6 +4,7 @@
 Streams are cut short (STREAM_SECONDS) so browsers reconnect with Last-Event-ID during the test.
 """
 
+import asyncio
 import re
 import threading
 import time
@@ -76,26 +77,30 @@ class Streams:
         with self.lock:
             return [r for r in self.requests if r["email"] == email]
 
-    def listener_class(self):
+    def track(self, monkeypatch) -> None:
+        """Count the listeners that join this process's bus and leave it."""
         streams = self
+        real_join, real_leave = live.Hub.join, live.Hub.leave
 
-        class Tracked(live.Listener):
-            def __init__(self, thread_id: int):
-                super().__init__(thread_id)
+        def join(hub, *args, **kwargs):
+            listener = real_join(hub, *args, **kwargs)
+            if listener is not None:
                 with streams.lock:
-                    streams.open.add(id(self))
+                    streams.open.add(id(listener))
+            return listener
 
-            def close(self) -> None:
-                super().close()
-                with streams.lock:
-                    streams.open.discard(id(self))
+        def leave(hub, listener):
+            real_leave(hub, listener)
+            with streams.lock:
+                streams.open.discard(id(listener))
 
-        return Tracked
+        monkeypatch.setattr(live.Hub, "join", join)
+        monkeypatch.setattr(live.Hub, "leave", leave)
 
     def drain(self, timeout: float = 15) -> None:
         deadline = time.monotonic() + timeout
         while self.open and time.monotonic() < deadline:
-            live.publish(0, 0)  # wake every stream: it writes, finds the browser gone, ends
+            live.hub().wake_all()  # wake every stream: it writes, finds the browser gone, ends
             time.sleep(0.1)
         assert not self.open, f"{len(self.open)} stream(s) still open"
 
@@ -141,11 +146,33 @@ class Person:
         expect(self.page.locator("#message-form textarea[name=body]")).to_have_value("")
 
 
+def drive_in_this_thread(events):
+    """The live server is WSGI (threads): a stream's async generator, driven by an event loop of
+    its own in the server's thread, so that it streams instead of being read to the end first.
+    `make run` serves the stream as an async view under ASGI (decision 0006)."""
+
+    def driven(*args):
+        generator = events(*args)
+        loop = asyncio.new_event_loop()
+        try:
+            while True:
+                try:
+                    yield loop.run_until_complete(anext(generator))
+                except StopAsyncIteration:
+                    return
+        finally:
+            loop.run_until_complete(generator.aclose())
+            loop.close()
+
+    return driven
+
+
 @pytest.fixture
 def streams(monkeypatch) -> Streams:
     tracked = Streams()
     monkeypatch.setattr(views, "STREAM_SECONDS", STREAM_SECONDS)
-    monkeypatch.setattr(live, "Listener", tracked.listener_class())
+    tracked.track(monkeypatch)
+    monkeypatch.setattr(views, "_events", drive_in_this_thread(views._events))
     monkeypatch.setattr(views, "_thread", tracked.record(views._thread))
     return tracked
 

@@ -1,6 +1,8 @@
 // Live thread: new messages arrive over Server-Sent Events. The browser reconnects by itself
 // and sends Last-Event-ID, so nothing is lost; an id already on the page is never added twice.
-// Edits replace the message in place. If the server ends the stream for good (a proxy error,
+// Edits replace the message in place; the stream resumes them from the page's revision (rev=),
+// then from the revision in Last-Event-ID, so an edit made while reconnecting still arrives.
+// A busy server answers 503: the browser then stops, and the page tries again later. If the server ends the stream for good (a proxy error,
 // an expired session), the page opens a new one a little later from the last id it has.
 (function () {
   "use strict";
@@ -24,10 +26,15 @@
   }
 
   function open() {
-    var url = list.dataset.stream + "?after=" + encodeURIComponent(list.dataset.lastId || "0");
+    var url = list.dataset.stream + "?after=" + encodeURIComponent(list.dataset.lastId || "0") +
+      "&rev=" + encodeURIComponent(list.dataset.revision || "0");
     var source = new EventSource(url);
     source.addEventListener("message", function (event) { place(JSON.parse(event.data)); });
-    source.addEventListener("edited", function (event) { place(JSON.parse(event.data)); });
+    source.addEventListener("edited", function (event) {
+      place(JSON.parse(event.data));
+      var revision = (event.lastEventId || "").split(":")[1];
+      if (revision) { list.dataset.revision = revision; }
+    });
     source.addEventListener("error", function () {
       if (source.readyState === EventSource.CLOSED) { window.setTimeout(open, 5000); }
     });
