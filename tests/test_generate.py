@@ -53,9 +53,10 @@ from tests.conftest import ensure_reference
 SCALE = 0.01
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="class")
 def generated(django_db_setup, django_db_blocker, tmp_path_factory):
-    """One run at scale 0.01, shared by the tests of this module and rolled back at the end."""
+    """One run at scale 0.01, shared by the tests of a class and rolled back after them (before
+    the transactional test, which needs the database to itself)."""
     media = tmp_path_factory.mktemp("media")
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
         ensure_reference()
@@ -79,167 +80,163 @@ def test_scale_decides_the_counts():
         Plan.for_scale(0)
 
 
-def test_generation_creates_every_kind_of_row(generated, db):
-    rows = generated.rows
-    plan = Plan.for_scale(SCALE)
-    assert rows["messaging.Message"] == plan.messages
-    assert rows["messaging.Thread"] == plan.threads
-    assert rows["institutions.InstitutionLink"] == plan.links
-    assert rows["partnerships.Activity"] == plan.activities
-    assert rows["organizations.Organization"] >= plan.institutions  # + offices, when missing
-    assert rows["partnerships.Partnership"] == plan.partnerships
-    for model in (
-        User,
-        RoleAssignment,
-        ApiToken,
-        Person,
-        ContactChannel,
-        Partnership,
-        PartnershipEvent,
-        Document,
-        DocumentVersion,
-        Review,
-        Signatory,
-        Activity,
-        InstitutionLink,
-        Thread,
-        Participant,
-        Message,
-        MessageRevision,
-        Attachment,
-        Mention,
-        ReadState,
-        OutboundEmail,
-        AuditEntry,
+class TestGeneratedData:
+    """One generated run at scale 0.01, checked against the models' rules."""
+
+    def test_generation_creates_every_kind_of_row(self, generated, db):
+        rows = generated.rows
+        plan = Plan.for_scale(SCALE)
+        assert rows["messaging.Message"] == plan.messages
+        assert rows["messaging.Thread"] == plan.threads
+        assert rows["institutions.InstitutionLink"] == plan.links
+        assert rows["partnerships.Activity"] == plan.activities
+        assert rows["organizations.Organization"] >= plan.institutions  # + offices, when missing
+        assert rows["partnerships.Partnership"] == plan.partnerships
+        for model in (
+            User,
+            RoleAssignment,
+            ApiToken,
+            Person,
+            ContactChannel,
+            Partnership,
+            PartnershipEvent,
+            Document,
+            DocumentVersion,
+            Review,
+            Signatory,
+            Activity,
+            InstitutionLink,
+            Thread,
+            Participant,
+            Message,
+            MessageRevision,
+            Attachment,
+            Mention,
+            ReadState,
+            OutboundEmail,
+            AuditEntry,
+        ):
+            assert rows[model._meta.label] > 0, model
+        users = _generated_users()
+        assert set(
+            RoleAssignment.objects.filter(user__in=users).values_list("role", flat=True)
+        ) == set(Role.values)
+        assert Partnership.objects.filter(is_demo=True, confidential=True).exists()
+        assert Partnership.objects.filter(is_demo=True, stage__endswith="_signed").exists()
+        assert Participant.objects.exclude(guest_email="").exists()
+        assert Participant.objects.filter(organization__isnull=False).exists()
+        assert OutboundEmail.objects.filter(status="sent", sent_at__isnull=False).exists()
+
+    def test_every_time_lies_in_the_generated_year_not_on_the_wall_clock(self, generated, db):
+        end = EPOCH + timedelta(days=366)
+        for model, name in (
+            (Message, "created_at"),
+            (Thread, "created_at"),
+            (Partnership, "created_at"),
+            (User, "date_joined"),
+            (AuditEntry, "at"),
+            (Activity, "created_at"),
+        ):
+            rows = model.objects.all()
+            if model is User:
+                rows = _generated_users()
+            if model is Partnership or model is Activity:
+                rows = rows.filter(is_demo=True)
+            if model is AuditEntry:
+                rows = rows.filter(action__in=["thread.created", "link.created"])
+            times = list(rows.values_list(name, flat=True))
+            assert times and all(EPOCH <= t < end for t in times), model
+
+    # --- the models' rules ----------------------------------------------------------------------
+
+    def test_each_partnership_replays_to_its_stored_stage(self, generated, db):
+        partnerships = Partnership.objects.filter(is_demo=True).prefetch_related("events")
+        assert partnerships
+        for partnership in partnerships:
+            events = sorted(partnership.events.all(), key=lambda e: (e.occurred_on, e.pk))
+            states = replay(_step(e) for e in events)  # raises when a history breaks a rule
+            assert [e.stage_after for e in events] == [s.stage for s in states]
+            assert (partnership.stage, partnership.stage_since) == (
+                states[-1].stage,
+                states[-1].since,
+            )
+            assert partnership.last_event_on == events[-1].occurred_on
+
+    def test_signed_documents_were_cleared_by_both_ministries(self, generated, db):
+        for document in Document.objects.filter(status="signed"):
+            decisions = set(document.reviews.values_list("ministry__key", "decision"))
+            assert decisions == {("mfa", "no_objection"), ("mindev", "approved")}
+            assert document.signatories.count() == 2
+            assert document.events.filter(kind="signed", occurred_on=document.signed_on).exists()
+
+    def test_thread_participants_can_see_their_threads_and_guests_stay_off_confidential_ones(
+        self, generated, db
     ):
-        assert rows[model._meta.label] > 0, model
-    users = _generated_users()
-    assert set(RoleAssignment.objects.filter(user__in=users).values_list("role", flat=True)) == set(
-        Role.values
-    )
-    assert Partnership.objects.filter(is_demo=True, confidential=True).exists()
-    assert Partnership.objects.filter(is_demo=True, stage__endswith="_signed").exists()
-    assert Participant.objects.exclude(guest_email="").exists()
-    assert Participant.objects.filter(organization__isnull=False).exists()
-    assert OutboundEmail.objects.filter(status="sent", sent_at__isnull=False).exists()
-
-
-def test_every_time_lies_in_the_generated_year_not_on_the_wall_clock(generated, db):
-    end = EPOCH + timedelta(days=366)
-    for model, name in (
-        (Message, "created_at"),
-        (Thread, "created_at"),
-        (Partnership, "created_at"),
-        (User, "date_joined"),
-        (AuditEntry, "at"),
-        (Activity, "created_at"),
-    ):
-        rows = model.objects.all()
-        if model is User:
-            rows = _generated_users()
-        if model is Partnership or model is Activity:
-            rows = rows.filter(is_demo=True)
-        if model is AuditEntry:
-            rows = rows.filter(action__in=["thread.created", "link.created"])
-        times = list(rows.values_list(name, flat=True))
-        assert times and all(EPOCH <= t < end for t in times), model
-
-
-# --- the models' rules --------------------------------------------------------------------------
-
-
-def test_each_partnership_replays_to_its_stored_stage(generated, db):
-    partnerships = Partnership.objects.filter(is_demo=True).prefetch_related("events")
-    assert partnerships
-    for partnership in partnerships:
-        events = sorted(partnership.events.all(), key=lambda e: (e.occurred_on, e.pk))
-        states = replay(_step(e) for e in events)  # raises when a history breaks a rule
-        assert [e.stage_after for e in events] == [s.stage for s in states]
-        assert (partnership.stage, partnership.stage_since) == (states[-1].stage, states[-1].since)
-        assert partnership.last_event_on == events[-1].occurred_on
-
-
-def test_signed_documents_were_cleared_by_both_ministries(generated, db):
-    for document in Document.objects.filter(status="signed"):
-        decisions = set(document.reviews.values_list("ministry__key", "decision"))
-        assert decisions == {("mfa", "no_objection"), ("mindev", "approved")}
-        assert document.signatories.count() == 2
-        assert document.events.filter(kind="signed", occurred_on=document.signed_on).exists()
-
-
-def test_thread_participants_can_see_their_threads_and_guests_stay_off_confidential_ones(
-    generated, db
-):
-    participants = Participant.objects.select_related("thread__partnership", "user")
-    for participant in participants:
-        thread = participant.thread
-        if participant.user is not None:
-            assert policy.can(participant.user, policy.Action.THREAD_VIEW, thread), participant
-        elif participant.guest_email:
-            assert not (thread.partnership and thread.partnership.confidential)
-    # Someone without business in a confidential negotiation does not see its threads.
-    secret = Thread.objects.filter(partnership__confidential=True).first()
-    if secret is not None:
+        participants = Participant.objects.select_related("thread__partnership", "user")
+        for participant in participants:
+            thread = participant.thread
+            if participant.user is not None:
+                assert policy.can(participant.user, policy.Action.THREAD_VIEW, thread), participant
+            elif participant.guest_email:
+                assert not (thread.partnership and thread.partnership.confidential)
+        # Someone without business in a confidential negotiation does not see its threads.
+        secret = Thread.objects.filter(partnership__confidential=True).first()
         outsider = (
             _generated_users()
             .filter(role_assignments__role=Role.INSTITUTION)
-            .exclude(pk__in=secret.participants.values("user"))
+            .exclude(pk__in=secret.participants.filter(user__isnull=False).values("user"))
             .first()
         )
+        assert outsider is not None
         assert not policy.can(outsider, policy.Action.THREAD_VIEW, secret)
 
+    def test_messages_are_rendered_indexed_and_read_as_posting_would(self, generated, db):
+        messages = list(Message.objects.select_related("thread"))
+        for message in messages:
+            assert message.body_html == render(message.body)
+            assert message.search_lemmas == lemmas(message.body)
+        word = messages[0].search_lemmas.split()[-1]
+        found = search.matching(Message.objects.all(), word)
+        assert messages[0] in found
+        for thread in Thread.objects.filter(messages__isnull=False).distinct():
+            last = thread.messages.order_by("-id").first()
+            assert thread.last_message_at == last.created_at
+        for state in ReadState.objects.all():
+            assert state.thread.messages.filter(pk=state.last_read_id).exists()
+        for mention in Mention.objects.select_related("message", "user"):
+            assert f"@{mention.user.email}" in mention.message.body
 
-def test_messages_are_rendered_indexed_and_read_as_posting_would(generated, db):
-    messages = list(Message.objects.select_related("thread"))
-    for message in messages:
-        assert message.body_html == render(message.body)
-        assert message.search_lemmas == lemmas(message.body)
-    word = messages[0].search_lemmas.split()[-1]
-    found = search.matching(Message.objects.all(), word)
-    assert messages[0] in found
-    for thread in Thread.objects.filter(messages__isnull=False).distinct():
-        last = thread.messages.order_by("-id").first()
-        assert thread.last_message_at == last.created_at
-    for state in ReadState.objects.all():
-        assert state.thread.messages.filter(pk=state.last_read_id).exists()
-    for mention in Mention.objects.select_related("message", "user"):
-        assert f"@{mention.user.email}" in mention.message.body
+    def test_search_text_comes_from_the_directory_rules(self, generated, db):
+        institutions = Organization.objects.filter(key__startswith="gen1-").select_related(
+            "region", "country"
+        )
+        assert institutions
+        for institution in institutions:
+            assert institution.search_text == organization_search_text(institution)
+        for person in Person.objects.filter(is_demo=True).select_related("organization"):
+            assert person.search_text == person_search_text(person)
 
+    def test_accounts_sign_in_with_the_generated_password(self, generated, db):
+        assert len({u.password for u in _generated_users()}) == 1  # hashed once, for every account
+        user = _generated_users().order_by("pk").first()
+        assert user.check_password(GENERATED_PASSWORD)
 
-def test_search_text_comes_from_the_directory_rules(generated, db):
-    institutions = Organization.objects.filter(key__startswith="gen1-").select_related(
-        "region", "country"
-    )
-    assert institutions
-    for institution in institutions:
-        assert institution.search_text == organization_search_text(institution)
-    for person in Person.objects.filter(is_demo=True).select_related("organization"):
-        assert person.search_text == person_search_text(person)
+    # --- refusing, appending, the command -------------------------------------------------------
 
-
-def test_accounts_sign_in_with_the_generated_password(generated, db):
-    assert len({u.password for u in _generated_users()}) == 1  # hashed once, for every account
-    user = _generated_users().order_by("pk").first()
-    assert user.check_password(GENERATED_PASSWORD)
-
-
-# --- refusing, appending, the command -----------------------------------------------------------
-
-
-def test_second_run_refuses_without_append_and_adds_a_run_with_it(generated, db):
-    before = Message.objects.count()
-    with pytest.raises(GenerateRefused):
-        generate(scale=SCALE, seed=3)
-    err = StringIO()
-    with pytest.raises(CommandError, match="--append"):
-        call_command("generate-data", "--scale", "0.01", stdout=StringIO(), stderr=err)
-    assert Message.objects.count() == before
-    out = StringIO()
-    call_command("generate-data", "--scale", "0.01", "--append", stdout=out, stderr=err)
-    assert "Generated run 2" in out.getvalue()
-    assert "messages" in err.getvalue()  # the progress bar, on stderr
-    assert Message.objects.count() == before + Plan.for_scale(SCALE).messages
-    assert User.objects.filter(email=f"coordinator-1.r2@{GENERATED_DOMAIN}").exists()
+    def test_second_run_refuses_without_append_and_adds_a_run_with_it(self, generated, db):
+        before = Message.objects.count()
+        with pytest.raises(GenerateRefused):
+            generate(scale=SCALE, seed=3)
+        err = StringIO()
+        with pytest.raises(CommandError, match="--append"):
+            call_command("generate-data", "--scale", "0.01", stdout=StringIO(), stderr=err)
+        assert Message.objects.count() == before
+        out = StringIO()
+        call_command("generate-data", "--scale", "0.01", "--append", stdout=out, stderr=err)
+        assert "Generated run 2" in out.getvalue()
+        assert "messages" in err.getvalue()  # the progress bar, on stderr
+        assert Message.objects.count() == before + Plan.for_scale(SCALE).messages
+        assert User.objects.filter(email=f"coordinator-1.r2@{GENERATED_DOMAIN}").exists()
 
 
 # --- the same seed, the same rows ---------------------------------------------------------------

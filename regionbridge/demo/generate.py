@@ -1197,7 +1197,8 @@ class _Generator:
             partnership = document = None
             office: list[Organization] = []
             if kind == "partnership" and world.partnerships:
-                partnership = rng.choice(world.partnerships)
+                # The first thread is on the first tie, a confidential negotiation.
+                partnership = rng.choice(world.partnerships) if index else world.partnerships[0]
                 candidates = self._partnership_people(partnership)
                 people = rng.sample(candidates, min(len(candidates), rng.randint(2, 5)))
                 if partnership.pk in documents and rng.random() < 0.25:
