@@ -10,9 +10,10 @@ from django.test.utils import CaptureQueriesContext
 
 from regionbridge.accounts.models import ApiToken
 from regionbridge.accounts.services import token_issue, token_revoke
+from tests.api_contract import answers_documented  # noqa: F401 (a fixture)
 from tests.factories import ContactFactory, PersonFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("answers_documented")]
 
 API = "/api/v1"
 

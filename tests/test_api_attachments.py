@@ -6,8 +6,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from regionbridge.accounts.services import token_issue
 from regionbridge.messaging.models import Attachment
 from regionbridge.messaging.services import thread_create
+from tests.api_contract import answers_documented  # noqa: F401 (a fixture)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("answers_documented")]
 
 API = "/api/v1"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

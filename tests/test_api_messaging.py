@@ -18,10 +18,11 @@ from regionbridge.messaging.models import (
     OutboundEmail,
     Thread,
 )
+from tests.api_contract import answers_documented  # noqa: F401 (a fixture)
 from tests.conftest import org
 from tests.test_api import assert_json_error, bearer, body
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("answers_documented")]
 
 API = "/api/v1"
 THREADS = f"{API}/threads"

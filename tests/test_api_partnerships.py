@@ -39,10 +39,11 @@ from regionbridge.partnerships.services import (
     spheres_load,
 )
 from regionbridge.regions.models import Region
+from tests.api_contract import answers_documented  # noqa: F401 (a fixture)
 from tests.conftest import make_member, org, region
 from tests.factories import OrganizationFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("answers_documented")]
 
 API = "/api/v1"
 OVERVIEW = f"{API}/stats/overview"
@@ -1835,3 +1836,22 @@ def test_token_user_gets_messages_in_their_own_language(zhytomyr, zhytomyr_ohio)
     )
     data = assert_json_error(response, 400)
     assert data["message"] == "An event cannot be dated in the future."
+
+
+def test_a_city_tie_first_contacted_long_ago_is_answered(client, zhytomyr, spheres):
+    """Found by the fuzzer on PostgreSQL: this request stored the tie, then answered 500 (the
+    answer lacked `stage`)."""
+    payload = {
+        "ukrainian_region": "UA-18",
+        "partner_region": "US-IN",
+        "partner_kind": "city",
+        "next_step_due": "2000-01-01",
+        "first_event": "first_contact",
+        "first_event_on": "2000-01-01",
+    }
+    response = client.post(
+        f"{API}/partnerships", payload, content_type="application/json", headers=bearer(zhytomyr)
+    )
+    assert response.status_code == 201, response.content
+    detail = client.get(f"{API}/partnerships/{response.json()['id']}", headers=bearer(zhytomyr))
+    assert detail.status_code == 200, detail.content
