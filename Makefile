@@ -16,10 +16,16 @@ BACKPRESSURE ?= 2200
 SERVER = $(BIN)/granian --interface asgi --host "$$HOST" --port "$$PORT" --workers $(WORKERS) \
 	--backpressure $(BACKPRESSURE) --no-ws --log-level warning \
 	--pid-file "$${TMPDIR:-/tmp}/regionbridge-granian-$$PORT.pid" regionbridge.asgi:application
-# A killed granian main process can leave a worker listening on the port: stop them by PID too.
+# A killed granian main process can leave its workers listening on the port (their parent is then
+# init): stop the main and its workers by PID, then any process of this server (named by its PID
+# file) still listening on PORT.
 STOP_SERVER = pidfile="$${TMPDIR:-/tmp}/regionbridge-granian-$$PORT.pid"; \
 	if [ -f "$$pidfile" ]; then main=$$(cat "$$pidfile"); \
-	kill $$(ps -o pid= --ppid "$$main") "$$main" 2>/dev/null; rm -f "$$pidfile"; fi
+	kill $$(ps -o pid= --ppid "$$main") "$$main" 2>/dev/null; fi; \
+	for try in 1 2 3 4 5; do left=; \
+	for pid in $$(ss -Hltnp "sport = :$$PORT" | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u); do \
+	grep -qa "regionbridge-granian-$$PORT.pid" /proc/$$pid/cmdline 2>/dev/null && left="$$left $$pid"; \
+	done; [ -z "$$left" ] && break; kill $$left 2>/dev/null; sleep 0.5; done; rm -f "$$pidfile"
 
 .PHONY: run install install-dev migrate static data test test-deps lint format messages bench clean
 

@@ -6,6 +6,7 @@ pool of threads, as under granian's WSGI interface before: sync views, persisten
 connections per thread, and a bounded number of pages at once.
 """
 
+import asyncio
 import os
 import re
 
@@ -18,13 +19,19 @@ from django.core.wsgi import get_wsgi_application
 STREAM = re.compile(r"^/messages/\d+/stream/$")
 PAGE_THREADS = int(os.environ.get("PAGE_THREADS", "32"))
 
+STREAMS_OPENING = int(os.environ.get("LIVE_OPENING", "4"))
+
 streams = get_asgi_application()
+# An opening stream runs the middleware and the view's checks in a thread of its own (Django's
+# ASGI handler); a thousand browsers reconnecting together would be a thousand threads fighting
+# the pages for the interpreter. A few open at a time; once a stream has answered, it holds none.
+_opening: asyncio.Semaphore | None = None
 pages = WSGIMiddleware(get_wsgi_application(), workers=PAGE_THREADS)
 
 
 async def application(scope, receive, send):
     if scope["type"] == "http" and STREAM.match(scope["path"]):
-        await streams(scope, receive, send)
+        await _stream(scope, receive, send)
     elif scope["type"] == "lifespan":
         await _lifespan(receive, send)
     else:
@@ -34,6 +41,27 @@ async def application(scope, receive, send):
             return await receive()
 
         await pages(scope, body, send)
+
+
+async def _stream(scope, receive, send) -> None:
+    global _opening
+    if _opening is None:
+        _opening = asyncio.Semaphore(STREAMS_OPENING)
+    await _opening.acquire()
+    held = True
+
+    async def answered(message) -> None:
+        nonlocal held
+        if held and message["type"] == "http.response.start":
+            held = False
+            _opening.release()
+        await send(message)
+
+    try:
+        await streams(scope, receive, answered)
+    finally:
+        if held:
+            _opening.release()
 
 
 async def _lifespan(receive, send) -> None:

@@ -106,6 +106,7 @@ class Batch:
     top_revision: int = 0
     html: dict = field(default_factory=dict)  # (message id, language, tz) -> html
     looks: set = field(default_factory=set)  # the (language, tz) pairs rendered
+    payloads: dict = field(default_factory=dict)  # (message id, kind, look) -> event JSON
 
     def render(self, looks: Iterable[tuple[str, str]]) -> None:
         for language, tz in looks:
@@ -431,17 +432,21 @@ class Hub:
     def _listen_postgresql(self) -> None:
         import psycopg
 
+        lost = False
         while not self._stop.is_set():
             try:
                 params = connection.get_connection_params()
                 with psycopg.connect(autocommit=True, **params) as bus:
                     bus.execute(f"LISTEN {CHANNEL}")
-                    self.wake_all()  # whatever was said while we were not listening
+                    if lost:
+                        self.wake_all()  # whatever was said while we were not listening
+                        lost = False
                     while not self._stop.is_set():
                         for notice in bus.notifies(timeout=1.0):
                             self._heard(notice.payload)
             except Exception:  # the database is away: listen again shortly, streams poll
                 logger.warning("live bus: lost the database, listening again", exc_info=True)
+                lost = True
                 self._stop.wait(2.0)
 
     def wake_all(self) -> None:

@@ -1,4 +1,5 @@
 import json
+import random
 import time
 
 from asgiref.sync import sync_to_async
@@ -31,7 +32,10 @@ from regionbridge.organizations.models import Organization
 from regionbridge.partnerships.models import Partnership
 
 Action = policy.Action
-STREAM_SECONDS = 25  # then the browser reconnects with Last-Event-ID
+# Then the browser reconnects with Last-Event-ID. A stream holds no thread (decision 0006), so it
+# may last; each one ends somewhere in the last quarter, so a thousand opened together do not all
+# reconnect in the same second.
+STREAM_SECONDS = 120
 STREAM_RETRY_AFTER = 5  # seconds, when the process already holds LIVE_MAX_STREAMS streams
 
 
@@ -193,11 +197,21 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "messaging/search.html", {"query": query, "results": results})
 
 
-def _event(message: Message, html: str, *, kind: str, resume: str) -> str:
+def _event(message: Message, data: str, *, kind: str, resume: str) -> str:
     """One SSE event; `id:` is where a reconnect resumes: the last message id, and the last
     revision id when an edit moved it past the page's own (`<message>:<revision>`)."""
-    data = json.dumps({"id": message.pk, "html": html, "edited": kind == "edited"})
     return f"id: {resume}\nevent: {kind}\ndata: {data}\n\n"
+
+
+def _data(batch: live.Batch, listener: live.Listener, message: Message, kind: str) -> str:
+    """The event's JSON, encoded once per batch for all listeners that render alike."""
+    key = (message.pk, kind, listener.look)
+    data = batch.payloads.get(key)
+    if data is None:
+        html = listener.html(batch, message)
+        data = json.dumps({"id": message.pk, "html": html, "edited": kind == "edited"})
+        batch.payloads[key] = data
+    return data
 
 
 def _number(raw: str | None) -> int | None:
@@ -258,8 +272,13 @@ async def stream(request: HttpRequest, pk: int) -> HttpResponse:
     base = page_revision if page_revision is not None else revision
     user = request.user
 
+    session, session_key = request.session, request.session.session_key
+
     def still_visible() -> bool:
+        """Still signed in (not signed out or ended elsewhere), and still allowed to read."""
         live.close_stale_connection()
+        if session_key and not session.exists(session_key):
+            return False
         return policy.visible(user, Thread).filter(pk=thread.pk).exists()
 
     response = StreamingHttpResponse(
@@ -271,7 +290,7 @@ async def stream(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 async def _events(listener: live.Listener, still_visible, base_revision: int):
-    deadline = time.monotonic() + STREAM_SECONDS
+    deadline = time.monotonic() + STREAM_SECONDS * random.uniform(0.75, 1.0)  # noqa: S311 (spread)
     try:
         # The request's own thread keeps no connection while the stream is open.
         await sync_to_async(live.release_connection)()
@@ -283,15 +302,18 @@ async def _events(listener: live.Listener, still_visible, base_revision: int):
             batch = await listener.news(poll=polled)
             start = listener.last_id
             new, edits = listener.take(batch)
+            out = []  # one write per round: a thousand listeners, a thousand sends, not more
             for message, revision in sorted(edits, key=lambda pair: pair[1]):
-                resume = f"{start}:{revision}"
-                yield _event(message, listener.html(batch, message), kind="edited", resume=resume)
+                data = _data(batch, listener, message, "edited")
+                out.append(_event(message, data, kind="edited", resume=f"{start}:{revision}"))
             for message in new:
                 resume = str(message.pk)
                 if listener.revision != base_revision:
                     resume += f":{listener.revision}"
-                yield _event(message, listener.html(batch, message), kind="message", resume=resume)
-            yield ": keep-alive\n\n"
+                data = _data(batch, listener, message, "message")
+                out.append(_event(message, data, kind="message", resume=resume))
+            out.append(": keep-alive\n\n")
+            yield "".join(out)
             remaining = deadline - time.monotonic()
             polled = not await listener.wait(
                 timeout=min(float(settings.LIVE_POLL_SECONDS), max(0.1, remaining))
