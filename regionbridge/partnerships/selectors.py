@@ -125,8 +125,14 @@ def _filtered(user: Any, filters: Filters) -> QuerySet[Partnership]:
 
 def partnerships_for(user: Any, filters: Filters = Filters()) -> QuerySet[Partnership]:
     """Partnerships the user may see, filtered, sorted and ready to be counted and paged in SQL;
-    each carries `.state` for `filters.as_of` (the events are prefetched for the page only)."""
-    return _base(_filtered(user, filters)).order_by("ukrainian_region__code", "partner_name", "id")
+    each carries `.state` for `filters.as_of`; the page's rows get their spheres, not their
+    histories (the lists show none)."""
+    return (
+        _filtered(user, filters)
+        .select_related("ukrainian_region", "partner_region", "partner_region__country")
+        .prefetch_related("spheres")
+        .order_by("ukrainian_region__code", "partner_name", "id")
+    )
 
 
 def partnership_detail(user: Any, pk: int) -> Partnership:

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -339,13 +339,31 @@ def partnerships_restage(*, partnership_ids: list[int] | None = None, batch_size
             for partnership in rows:
                 _apply_history(partnership, histories[partnership.pk])
                 events.extend(histories[partnership.pk])
-            PartnershipEvent.objects.bulk_update(
-                events, ["stage_after", "stage_since"], batch_size=batch_size
+            _write_states(
+                PartnershipEvent,
+                ["stage_after", "stage_since"],
+                [(e.stage_after, e.stage_since, e.pk) for e in events],
             )
-            Partnership.objects.bulk_update(
-                rows, ["stage", "stage_since", "last_event_on"], batch_size=batch_size
+            _write_states(
+                Partnership,
+                ["stage", "stage_since", "last_event_on"],
+                [(p.stage, p.stage_since, p.last_event_on, p.pk) for p in rows],
             )
     return len(ids)
+
+
+def _write_states(model: type, fields: list[str], rows: list[tuple]) -> None:
+    """One prepared UPDATE by primary key, executed for every row: `bulk_update`'s CASE
+    expressions grow with the batch and took tens of seconds for a few thousand ties."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"{quote(model._meta.get_field(f).column)} = %s" for f in fields)
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    sql = f"UPDATE {table} SET {columns} WHERE {pk} = %s"  # noqa: S608 (names from the model)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 # --- documents ------------------------------------------------------------------------------
