@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db.models import Model, Q, QuerySet
 
-from regionbridge.accounts.models import ApiToken, Role, RoleAssignment
+from regionbridge.accounts.models import ApiToken, Role, RoleAssignment, User
 from regionbridge.audit.models import AuditEntry
 from regionbridge.institutions.models import InstitutionLink
 from regionbridge.messaging.models import Attachment, Message, Thread
@@ -255,8 +255,6 @@ def _thread_rule(scope: Scope, user: Any) -> Q | None:
 def thread_readers(thread: Thread) -> QuerySet:
     """The accounts that may read `thread`: `_thread_rule` read the other way round, as one
     queryset of users (for notifications and mentions), so a recipient list and `can` agree."""
-    from regionbridge.accounts.models import User
-
     offices = thread.participants.filter(organization__isnull=False).values("organization")
     staff = RoleAssignment.objects.filter(organization__in=offices).values("user")
     listed = Person.objects.filter(organization__in=offices, user__isnull=False).values("user")
@@ -267,6 +265,11 @@ def thread_readers(thread: Thread) -> QuerySet:
     if thread.partnership_id is None:
         return readers
     return readers.filter(_partnership_viewers(thread.partnership))
+
+
+def partnership_viewers(partnership: Partnership) -> QuerySet:
+    """The accounts that may see `partnership` (the same answer as `can(…, PARTNERSHIP_VIEW)`)."""
+    return User.objects.filter(is_active=True).filter(_partnership_viewers(partnership))
 
 
 def _partnership_viewers(partnership: Partnership) -> Q:

@@ -108,6 +108,12 @@ def test_the_readers_of_a_thread_are_exactly_those_who_may_see_it(
         Participant.objects.create(thread=threads[2], user=user)
     Participant.objects.create(thread=threads[2], organization=hospital)
     Participant.objects.create(thread=threads[2], organization=org("mfa"))
+    for partnership in (negotiation, open_tie):
+        expected = {
+            u.email for u in everyone if policy.can(u, Action.PARTNERSHIP_VIEW, partnership)
+        }
+        viewers = policy.partnership_viewers(partnership).filter(pk__in=[u.pk for u in everyone])
+        assert {u.email for u in viewers} == expected
     for thread in threads:
         thread = Thread.objects.get(pk=thread.pk)
         expected = {u.email for u in everyone if policy.can(u, Action.THREAD_VIEW, thread)}
@@ -159,6 +165,19 @@ def test_posting_to_a_whole_office_on_a_partnership_costs_no_query_per_member(zh
     assert many == few
     assert len(outbox_to(message)) == 30
     assert list(message.mentions.values_list("user__email", flat=True)) == ["office3@example.org"]
+
+
+def test_adding_a_whole_office_costs_the_same_queries_as_a_small_one(zhytomyr):
+    partnership = tie("UA-18", "US-IN")
+
+    def add(organization: Organization) -> int:
+        thread = start(zhytomyr, subject=organization.key, partnership=partnership)
+        by = User.objects.get(pk=zhytomyr.pk)
+        with CaptureQueriesContext(connection) as queries:
+            services.thread_add_participant(thread=thread, by=by, organization=organization)
+        return len(queries)
+
+    assert add(office(30, "large")) == add(office(3, "small"))
 
 
 def test_digest_readers_are_mailed_only_when_mentioned_and_no_one_who_chose_none(zhytomyr):
