@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -25,6 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from regionbridge.accounts.models import ApiToken, RoleAssignment, User
 from regionbridge.institutions.models import InstitutionLink
+from regionbridge.messaging import live
 from regionbridge.messaging.models import (
     Attachment,
     Message,
@@ -246,7 +248,7 @@ PAGES: dict[str, Page] = {
     "messaging:search": Page(get=("q",)),
     "messaging:thread": Page(),
     "messaging:post": Page(post=("body", "files", "reply_to"), files=("files",), htmx=True),
-    "messaging:stream": Page(get=("after",), headers={"Last-Event-ID": "id"}),
+    "messaging:stream": Page(get=("after", "rev"), headers={"Last-Event-ID": "id"}),
     "messaging:participant_add": Page(post=("email",), refuses_all=True),
     "messaging:edit": Page(post=("body",)),
     "messaging:attachment": Page(),
@@ -347,6 +349,18 @@ def redirect(status: int) -> bool:
     return status == 302
 
 
+async def _one_round(content) -> None:
+    """Read an async stream to its first keep-alive, its reads in the test's thread (so they see
+    the test's transaction); the event loop closes the stream when it ends."""
+    shared, live.SHARED_POOL = live.SHARED_POOL, False
+    try:
+        async for chunk in content:
+            if b"keep-alive" in chunk:
+                break
+    finally:
+        live.SHARED_POOL = shared
+
+
 class Prober:
     """Sends hostile requests and keeps every 5xx (with its traceback) and every refused POST
     that wrote something; the test reports them all at once."""
@@ -360,9 +374,12 @@ class Prober:
         try:
             if response.streaming and response.status_code == 200:
                 # One round of the stream: the first messages, then the keep-alive.
-                for chunk in response.streaming_content:
-                    if b"keep-alive" in (chunk if isinstance(chunk, bytes) else chunk.encode()):
-                        break
+                if response.is_async:  # the live stream (decision 0006)
+                    async_to_sync(_one_round)(response.streaming_content)
+                else:
+                    for chunk in response.streaming_content:
+                        if b"keep-alive" in (chunk if isinstance(chunk, bytes) else chunk.encode()):
+                            break
             status = response.status_code
             if not 200 <= status < 500:
                 exc_info = getattr(response, "exc_info", None)
