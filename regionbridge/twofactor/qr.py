@@ -9,9 +9,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 def svg(url: str) -> SafeString:
     # segno writes the SVG itself from the QR matrix; the URL is only encoded, never echoed.
-    return mark_safe(
-        segno.make(url, error="m").svg_inline(scale=5, dark="#111", light="#fff", omitsize=True)
-    )  # noqa: S308
+    code = segno.make(url, error="m")
+    return mark_safe(code.svg_inline(scale=5, dark="#111", light="#fff", omitsize=True))  # noqa: S308
 
 
 def secret_text(device: TOTPDevice) -> str:
