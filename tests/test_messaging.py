@@ -6,7 +6,6 @@ inbox, search, attachments, the live stream, `policy.visible`) must agree.
 """
 
 import hashlib
-import json
 import re
 from datetime import timedelta
 from html.parser import HTMLParser
@@ -40,6 +39,7 @@ from regionbridge.partnerships import services as partnerships
 from regionbridge.partnerships.models import Partnership
 from tests.conftest import close_response, org, region
 from tests.factories import PersonFactory, UserFactory
+from tests.test_stream import Stream, bus_of_its_own
 
 pytestmark = pytest.mark.django_db
 
@@ -1017,17 +1017,15 @@ def test_a_thread_is_lost_when_its_open_partnership_turns_confidential(client, m
 # --- the live stream --------------------------------------------------------------------------
 
 
-def chunks(response, upto: str = ": keep-alive") -> list[str]:
-    """Read the stream up to the first chunk starting with `upto` (one round of it)."""
-    read = []
-    for chunk in response.streaming_content:
-        text = chunk.decode()
-        read.append(text)
-        if text.startswith(upto):
-            return read
-    return read
+# Read through tests/test_stream.py's reader: the stream is an async view (decision 0006).
 
 
+@pytest.fixture
+def own_bus(monkeypatch, settings, tmp_path):
+    yield from bus_of_its_own(monkeypatch, settings, tmp_path)
+
+
+@pytest.mark.usefixtures("own_bus")
 def test_the_stream_sends_messages_after_the_last_seen_one(client, zhytomyr, indiana):
     thread = start(zhytomyr, users=[indiana])
     first = post(thread, zhytomyr, "First")
@@ -1036,39 +1034,42 @@ def test_the_stream_sends_messages_after_the_last_seen_one(client, zhytomyr, ind
     response = client.get(reverse("messaging:stream", args=[thread.pk]))
     assert response["Content-Type"].startswith("text/event-stream")
     assert response["Cache-Control"] == "no-cache"
+    stream = Stream(response)
     try:
-        read = chunks(response)
+        assert stream.block() == "retry: 1000"
+        events = stream.messages_until_keep_alive()
     finally:
-        close_response(response)
-    assert read[0] == "retry: 1000\n\n"
-    events = [c for c in read if c.startswith("id: ")]
-    assert [c.split("\n")[0] for c in events] == [f"id: {first.pk}", f"id: {second.pk}"]
-    data = json.loads(events[1].split("data: ", 1)[1])
+        stream.close()
+    assert [event.id for event in events] == [str(first.pk), str(second.pk)]
+    data = events[1].json
     assert data["id"] == second.pk
     assert "<script" not in data["html"]
 
-    resumed = client.get(
-        reverse("messaging:stream", args=[thread.pk]), headers={"Last-Event-ID": str(first.pk)}
+    resumed = Stream(
+        client.get(
+            reverse("messaging:stream", args=[thread.pk]),
+            headers={"Last-Event-ID": str(first.pk)},
+        )
     )
     try:
-        read = chunks(resumed)
+        assert [event.id for event in resumed.messages_until_keep_alive()] == [str(second.pk)]
     finally:
-        close_response(resumed)
-    assert [c.split("\n")[0] for c in read if c.startswith("id: ")] == [f"id: {second.pk}"]
+        resumed.close()
 
 
+@pytest.mark.usefixtures("own_bus")
 def test_the_stream_stops_when_its_reader_is_taken_out(client, zhytomyr, indiana):
     thread = start(zhytomyr, users=[indiana])
     client.force_login(indiana)
-    response = client.get(reverse("messaging:stream", args=[thread.pk]))
+    stream = Stream(client.get(reverse("messaging:stream", args=[thread.pk])))
     try:
-        assert chunks(response)[-1].startswith(": keep-alive")
+        assert stream.messages_until_keep_alive() == []
         thread.participants.filter(user=indiana).delete()
+        live.members_changed(thread.pk)  # what a service that removes a participant announces
         post(thread, zhytomyr, "Now that Indiana is gone")
-        live.publish(thread.pk, 0)  # wake the stream at once
-        assert [c for c in response.streaming_content] == []  # it ends, sending nothing
+        assert stream.rest() == []  # it ends, sending nothing
     finally:
-        close_response(response)
+        stream.close()
 
 
 # --- e-mail out -------------------------------------------------------------------------------

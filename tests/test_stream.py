@@ -126,8 +126,7 @@ def ids(events: list[Event]) -> list[int]:
     return [int(event.id) for event in events]
 
 
-@pytest.fixture(autouse=True)
-def own_bus(monkeypatch, settings, tmp_path):
+def bus_of_its_own(monkeypatch, settings, tmp_path):
     """A bus of this test's own (its socket in a fresh directory), reading in the test's thread."""
     settings.LIVE_DIR = tmp_path / "live"
     monkeypatch.setattr(live, "SHARED_POOL", False)
@@ -138,6 +137,11 @@ def own_bus(monkeypatch, settings, tmp_path):
     yield
     if live._hub is not None:
         live._hub.stop()
+
+
+@pytest.fixture(autouse=True)
+def own_bus(monkeypatch, settings, tmp_path):
+    yield from bus_of_its_own(monkeypatch, settings, tmp_path)
 
 
 @pytest.fixture
