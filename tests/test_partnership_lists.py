@@ -220,3 +220,23 @@ def test_the_public_registry_is_paged(client, spheres):
     shown += [p.pk for ps in second.context["groups"].values() for p in ps]
     assert sorted(shown) == sorted(public.values_list("pk", flat=True))
     assert "https://example.org/signed" in second.content.decode()
+
+
+def test_an_edit_keeps_the_stored_stage_of_a_tie_just_created(coordinator):
+    """partnership_create returns an instance whose stage was stored by another write; editing
+    it must not write its stale copy back (the tie fell out of every list)."""
+    from datetime import date
+
+    from regionbridge.partnerships import services
+    from tests.conftest import region
+
+    tie = services.partnership_create(
+        by=coordinator,
+        ukrainian_region=region("UA-18"),
+        partner_region=region("US-IN"),
+        first_event_on=date(2024, 1, 1),
+    )
+    services.partnership_update(partnership=tie, by=coordinator, next_step="Call Indiana")
+    tie.refresh_from_db()
+    assert tie.stage == "exploring" and tie.stage_since == date(2024, 1, 1)
+    assert tie.next_step == "Call Indiana"

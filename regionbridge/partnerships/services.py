@@ -221,7 +221,11 @@ def partnership_update(
             same_partnership(**_sides_of(partnership)).exclude(pk=partnership.pk).exists()
         ):
             raise PartnershipExists
-        _save_unique(partnership)
+        # Only the fields edited: the stored stage belongs to partnership_record_event, and this
+        # instance may hold a stale copy of it (e.g. the one partnership_create returned).
+        edited = [field for field in changes if field != "spheres"]
+        if edited:
+            _save_unique(partnership, update_fields=edited)
         audit_record(actor=by, action="partnership.updated", target=partnership, changes=changes)
     return partnership
 
