@@ -327,6 +327,7 @@ def test_a_coordinator_resets_a_person_who_lost_every_factor(client, coordinator
     sign_in(client, coordinator)
     enroll_app(client)
     call_command("reset-second-factor", coordinator.email, reason="met in person, ID checked")
+    assert AuditEntry.objects.get(action="user.factors_reset").changes["removed"] == 1
     assert not TOTPDevice.objects.filter(user=coordinator).exists()
     assert not RecoveryCode.objects.exists()
     assert client.get("/accounts/profile/").status_code == 302  # the session ended

@@ -15,6 +15,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
+from regionbridge.accounts.sessions import sessions_end_others
 from regionbridge.audit.services import audit_record
 from regionbridge.twofactor.gate import required_for
 from regionbridge.twofactor.models import (
@@ -183,12 +184,11 @@ def device_any(user) -> Device | None:
 def factors_reset(user, *, by, reason: str) -> int:
     """A person lost every factor and code: remove them all and end their sessions (someone
     checked who they are, `reason` says how). They add a new factor at the next sign-in."""
-    from regionbridge.accounts.sessions import sessions_end_others
-
     removed = 0
-    for model in (WebAuthnCredential, TOTPDevice, RecoveryCodes):
-        count, _ = model.objects.filter(user=user).delete()
-        removed += count if model is not RecoveryCodes else 0
+    for model in (WebAuthnCredential, TOTPDevice):  # factors, not the rows that cascade with them
+        _total, per_model = model.objects.filter(user=user).delete()
+        removed += per_model.get(model._meta.label, 0)
+    RecoveryCodes.objects.filter(user=user).delete()
     audit_record(
         actor=by,
         action="user.factors_reset",

@@ -22,6 +22,7 @@ from django_otp_webauthn.models import WebAuthnCredential
 from regionbridge.accounts.sessions import sessions_end_others
 from regionbridge.twofactor import gate, qr, services
 from regionbridge.twofactor.forms import AppCodeForm, CodeForm
+from regionbridge.twofactor.models import RecoveryCodes
 
 RECOVERY_LOW = 3  # codes left, at which the person is told to make new ones
 TOTP_SETUP = "rb_totp_setup"  # the session remembers which unconfirmed app secret it showed
@@ -147,7 +148,7 @@ def _factor_added(request: HttpRequest, device) -> HttpResponse:
         otp_login(request, device)  # adding a factor in a session that had none passes it
     request.session[gate.STATE] = gate.VERIFY
     _factor_changed(request)
-    if services.factors_of(request.user).recovery_left is None:
+    if not RecoveryCodes.objects.filter(user=request.user).exists():  # the first factor
         return _overview(request, codes=services.recovery_issue(request.user))
     messages.success(request, _("Second factor added."))
     return redirect("twofactor:overview")
