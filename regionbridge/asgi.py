@@ -16,6 +16,8 @@ from a2wsgi import WSGIMiddleware
 from django.core.asgi import get_asgi_application
 from django.core.wsgi import get_wsgi_application
 
+from regionbridge.core.warmup import warm
+
 STREAM = re.compile(r"^/messages/\d+/stream/$")
 PAGE_THREADS = int(os.environ.get("PAGE_THREADS", "32"))
 
@@ -27,6 +29,7 @@ streams = get_asgi_application()
 # the pages for the interpreter. A few open at a time; once a stream has answered, it holds none.
 _opening: asyncio.Semaphore | None = None
 pages = WSGIMiddleware(get_wsgi_application(), workers=PAGE_THREADS)
+warm()
 
 
 async def application(scope, receive, send):

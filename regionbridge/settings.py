@@ -296,6 +296,8 @@ LIVE_MAX_STREAMS = env_int("LIVE_MAX_STREAMS", 2000)
 LIVE_DIR = Path(env_str("LIVE_DIR", str(VAR_DIR / "live")))
 LIVE_RECHECK_SECONDS = env_int("LIVE_RECHECK_SECONDS", 30)
 LIVE_POLL_SECONDS = env_int("LIVE_POLL_SECONDS", 5)  # a safety net: the bus wakes streams
+# A quiet stream sends a comment this often, so proxies and browsers keep it open.
+LIVE_KEEPALIVE_SECONDS = env_int("LIVE_KEEPALIVE_SECONDS", 20)
 
 # Rate limits (decision 0005): counters in the database; RATE_LIMITS=off for the benchmark/fuzzer.
 RATE_LIMITS = env_bool("RATE_LIMITS", default=True)

@@ -7,8 +7,13 @@ connection that LISTENs (any process or machine NOTIFYs), on SQLite a UNIX datag
 is shared by the thread's listeners in this process: one database read (`Batch`) after the
 lowest cursor among them, rendered once per language and time zone, then fanned out. A stream
 never trusts the bus for content: it reads after the last message id and the last revision id it
-sent, so a lost datagram costs only latency (a shared poll catches up), and a reconnect loses and
-doubles nothing.
+sent, so a lost datagram costs only latency, and a reconnect loses and doubles nothing.
+
+A quiet stream does nothing: it sleeps until its thread changes or a keep-alive is due
+(`LIVE_KEEPALIVE_SECONDS`). The safety net for news the bus lost (a datagram dropped by a full
+buffer, a notice sent while the connection was away) is one query per process every
+`LIVE_POLL_SECONDS`, made by the bus's own thread for all of its rooms at once: a room whose thread
+has a newer message or revision than its listeners last read is woken as if the bus had said so.
 """
 
 import asyncio
@@ -237,13 +242,10 @@ class Listener:
         self.checked_at = time.monotonic()
         return await in_pool(check)()
 
-    async def news(self, *, poll: bool = False) -> "Batch":
+    async def news(self) -> "Batch":
         """What this listener has not had yet: from the batch of the latest wake-up, shared with
-        the thread's other listeners in this process. After a quiet wait (`poll`) the room reads
-        again, at most once per LIVE_POLL_SECONDS: news another process could not announce."""
+        the thread's other listeners in this process."""
         self.seen_news = self.room.news
-        if poll:
-            self.room.poll()
         return await self.room.batch_for(self)
 
     def can_use(self, batch: Batch) -> bool:
@@ -283,9 +285,10 @@ class Room:
         self.listeners: set[Listener] = set()
         self.news = 0  # wake-ups with news
         self.members = 0  # wake-ups for a change of participants
-        self.polls = 0  # reads without news, at most one per LIVE_POLL_SECONDS
-        self.polled_at = time.monotonic()
-        self._key = None  # (news, poll slot) of the batch being read or last read
+        # The newest message id and revision id its listeners have been sent a batch up to: the
+        # bus's poll wakes the room when the database has newer.
+        self.top = (0, 0)
+        self._key = None  # the wake-up (`news`) of the batch being read or last read
         self._pending: asyncio.Future | None = None
         self.reads = 0  # database reads, for tests and the benchmark
 
@@ -293,7 +296,7 @@ class Room:
         """The batch of the current wake-up (or poll slot): read once, by a task of its own that
         the thread's listeners share; one that cannot use it (it is behind, or renders in a
         language and time zone nobody else had) reads again."""
-        key = (self.news, self.polls)
+        key = self.news
         if key == self._key and self._pending is not None:
             try:
                 batch = await asyncio.shield(self._pending)
@@ -302,13 +305,6 @@ class Room:
             if batch is not None and listener.can_use(batch):
                 return batch
         return await asyncio.shield(self._read(key))
-
-    def poll(self) -> None:
-        with self.hub.lock:
-            now = time.monotonic()
-            if now - self.polled_at >= 0.9 * settings.LIVE_POLL_SECONDS:
-                self.polls += 1
-                self.polled_at = now
 
     def _read(self, key) -> asyncio.Future:
         with self.hub.lock:
@@ -320,8 +316,17 @@ class Room:
         task = asyncio.ensure_future(
             read(self.thread_id, after=after, revision=revision, looks=looks)
         )
+        task.add_done_callback(self._read_done)
         self._key, self._pending = key, task
         return task
+
+    def _read_done(self, task: asyncio.Future) -> None:
+        if task.cancelled() or task.exception() is not None:
+            return
+        batch = task.result()
+        top_message = batch.new[-1].pk if batch.new else batch.after
+        with self.hub.lock:
+            self.top = (max(self.top[0], top_message), max(self.top[1], batch.top_revision))
 
 
 class Hub:
@@ -336,6 +341,8 @@ class Hub:
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
         self.pid = os.getpid()
+        self.polled_at = time.monotonic()
+        self.polls = 0  # polls made, for tests and the benchmark
 
     # listeners come and go
 
@@ -348,6 +355,7 @@ class Hub:
             room = self.rooms.get(thread_id)
             if room is None:
                 room = self.rooms[thread_id] = Room(self, thread_id)
+                room.top = (last_id, revision)
             listener = Listener(room, user=user, last_id=last_id, revision=revision, look=look)
             room.listeners.add(listener)
             self.count += 1
@@ -415,39 +423,100 @@ class Hub:
         path.unlink(missing_ok=True)
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         sock.bind(str(path))
-        sock.settimeout(1.0)
+        sock.settimeout(self._tick())
         return sock
 
     def _listen_socket(self) -> None:
         sock = self._socket
-        while not self._stop.is_set():
-            try:
-                data = sock.recv(256)
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            self._heard(data.decode(errors="replace"))
+        try:
+            while not self._stop.is_set():
+                try:
+                    data = sock.recv(256)
+                except TimeoutError:
+                    data = None
+                except OSError:
+                    return
+                if data:
+                    self._heard(data.decode(errors="replace"))
+                self._poll_when_due()
+        finally:
+            self._closing()
 
     def _listen_postgresql(self) -> None:
         import psycopg
 
         lost = False
-        while not self._stop.is_set():
-            try:
-                params = connection.get_connection_params()
-                with psycopg.connect(autocommit=True, **params) as bus:
-                    bus.execute(f"LISTEN {CHANNEL}")
-                    if lost:
-                        self.wake_all()  # whatever was said while we were not listening
-                        lost = False
-                    while not self._stop.is_set():
-                        for notice in bus.notifies(timeout=1.0):
-                            self._heard(notice.payload)
-            except Exception:  # the database is away: listen again shortly, streams poll
-                logger.warning("live bus: lost the database, listening again", exc_info=True)
-                lost = True
-                self._stop.wait(2.0)
+        try:
+            while not self._stop.is_set():
+                try:
+                    params = connection.get_connection_params()
+                    with psycopg.connect(autocommit=True, **params) as bus:
+                        bus.execute(f"LISTEN {CHANNEL}")
+                        if lost:
+                            self.wake_all()  # whatever was said while we were not listening
+                            lost = False
+                        while not self._stop.is_set():
+                            for notice in bus.notifies(timeout=self._tick(), stop_after=100):
+                                self._heard(notice.payload)
+                            self._poll_when_due()
+                except Exception:  # the database is away: listen again shortly
+                    logger.warning("live bus: lost the database, listening again", exc_info=True)
+                    lost = True
+                    self._stop.wait(2.0)
+        finally:
+            self._closing()
+
+    # the safety net: one query per process every LIVE_POLL_SECONDS, in the bus's thread
+
+    def _tick(self) -> float:
+        return max(0.05, min(1.0, float(settings.LIVE_POLL_SECONDS)))
+
+    def _poll_when_due(self) -> None:
+        if time.monotonic() - self.polled_at < settings.LIVE_POLL_SECONDS:
+            return
+        self.polled_at = time.monotonic()
+        try:
+            self.poll()
+        except Exception:  # the database is away or busy: the next poll tries again
+            logger.debug("live bus: poll failed", exc_info=True)
+
+    def poll(self) -> list[int]:
+        """Wake the rooms whose thread has a message or revision newer than their listeners
+        were last sent a batch up to; returns their thread ids."""
+        from regionbridge.messaging.models import Message, MessageRevision
+
+        with self.lock:
+            known = {thread_id: room.top for thread_id, room in self.rooms.items()}
+        if not known:
+            return []
+        close_stale_connection()
+        self.polls += 1
+        ids = list(known)
+        tops = dict(
+            Message.objects.filter(thread_id__in=ids)
+            .values("thread_id")
+            .annotate(top=Max("pk"))
+            .values_list("thread_id", "top")
+        )
+        revisions = dict(
+            MessageRevision.objects.filter(message__thread_id__in=ids)
+            .values("message__thread_id")
+            .annotate(top=Max("pk"))
+            .values_list("message__thread_id", "top")
+        )
+        behind = [
+            thread_id
+            for thread_id, (message, revision) in known.items()
+            if tops.get(thread_id, 0) > message or revisions.get(thread_id, 0) > revision
+        ]
+        for thread_id in behind:
+            self.wake(thread_id, NEWS)
+        return behind
+
+    def _closing(self) -> None:
+        """The bus's thread ends: its database connection (the poll's) goes with it."""
+        with contextlib.suppress(Exception):
+            connections.close_all()
 
     def wake_all(self) -> None:
         with self.lock:
@@ -457,9 +526,22 @@ class Hub:
 
     def stop(self) -> None:
         self._stop.set()
+        path = _socket_path(os.getpid())
+        if self._socket is not None:
+            with (
+                contextlib.suppress(OSError),
+                socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s,
+            ):
+                s.sendto(b"", str(path))  # out of its wait at once
+        if (
+            self.polls
+            and self._thread is not None
+            and self._thread is not threading.current_thread()
+        ):
+            self._thread.join(timeout=5)  # the poll's database connection is closed before we go on
         if self._socket is not None:
             self._socket.close()
-            _socket_path(os.getpid()).unlink(missing_ok=True)
+            path.unlink(missing_ok=True)
 
 
 def _resolve_all(futures: list) -> None:

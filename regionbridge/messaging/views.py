@@ -290,16 +290,18 @@ async def stream(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 async def _events(listener: live.Listener, still_visible, base_revision: int):
+    """Rounds of events: one when the thread changes (woken by the bus), and a keep-alive when
+    the stream has been quiet for LIVE_KEEPALIVE_SECONDS. Between them it costs nothing."""
     deadline = time.monotonic() + STREAM_SECONDS * random.uniform(0.75, 1.0)  # noqa: S311 (spread)
     try:
         # The request's own thread keeps no connection while the stream is open.
         await sync_to_async(live.release_connection)()
         yield "retry: 1000\n\n"
-        polled = False
+        quiet = True  # the first round always answers: what the page missed, and a keep-alive
         while time.monotonic() < deadline:
             if not await listener.visible(still_visible):
                 return  # taken out of the thread: the stream stops
-            batch = await listener.news(poll=polled)
+            batch = await listener.news()
             start = listener.last_id
             new, edits = listener.take(batch)
             out = []  # one write per round: a thousand listeners, a thousand sends, not more
@@ -312,12 +314,13 @@ async def _events(listener: live.Listener, still_visible, base_revision: int):
                     resume += f":{listener.revision}"
                 data = _data(batch, listener, message, "message")
                 out.append(_event(message, data, kind="message", resume=resume))
-            out.append(": keep-alive\n\n")
-            yield "".join(out)
+            if out or quiet:
+                out.append(": keep-alive\n\n")
+                yield "".join(out)
             remaining = deadline - time.monotonic()
-            polled = not await listener.wait(
-                timeout=min(float(settings.LIVE_POLL_SECONDS), max(0.1, remaining))
-            )
+            recheck = listener.checked_at + settings.LIVE_RECHECK_SECONDS - time.monotonic()
+            timeout = min(float(settings.LIVE_KEEPALIVE_SECONDS), max(0.1, recheck))
+            quiet = not await listener.wait(timeout=min(timeout, max(0.1, remaining)))
     finally:
         listener.close()
 
