@@ -323,6 +323,69 @@ def test_the_inbox_costs_the_same_queries_with_3_threads_as_with_60(client, zhyt
     assert len(many) == len(few)
 
 
+def thread_page(client, thread: Thread, **params):
+    response = client.get(reverse("messaging:thread", args=[thread.pk]), params)
+    assert response.status_code == 200
+    return response
+
+
+def test_a_long_thread_shows_its_latest_messages_and_links_to_earlier_ones(
+    client, zhytomyr, indiana
+):
+    size = selectors.THREAD_PAGE_SIZE
+    thread = start(zhytomyr, users=[indiana], body="Message 0")
+    for n in range(1, size + 5):
+        post(thread, zhytomyr if n % 2 else indiana, f"Message {n}")
+    ordered = list(thread.messages.order_by("id").values_list("pk", flat=True))
+    client.force_login(indiana)
+
+    latest = thread_page(client, thread)
+    shown = [m.pk for m in latest.context["thread_messages"]]
+    assert shown == ordered[-size:]  # oldest first, the newest at the bottom
+    html = latest.content.decode()
+    assert f'href="?before={shown[0]}"' in html
+    assert "data-stream=" in html and f'data-last-id="{ordered[-1]}"' in html
+    assert selectors.unread_counts(selectors.threads_for(indiana)[:1], indiana) == {}
+
+    earlier = thread_page(client, thread, before=shown[0])
+    assert [m.pk for m in earlier.context["thread_messages"]] == ordered[:-size]
+    html = earlier.content.decode()
+    assert 'rel="prev"' not in html  # nothing earlier still
+    assert "data-stream=" not in html  # a page of history is not live, and has no form
+    assert 'name="body"' not in html
+    assert reverse("messaging:thread", args=[thread.pk]) in html  # back to the latest
+
+
+def test_a_thread_page_costs_the_same_queries_with_5_messages_as_with_200(
+    client, zhytomyr, indiana
+):
+    thread = start(zhytomyr, users=[indiana], body="First")
+    for n in range(4):
+        post(thread, zhytomyr, f"Early {n}")
+    client.force_login(indiana)
+    thread_page(client, thread)
+    post(thread, zhytomyr, "Unread")  # each time, something to mark read
+    with CaptureQueriesContext(connection) as few:
+        thread_page(client, thread)
+    Message.objects.bulk_create(
+        Message(thread=thread, author=zhytomyr, body=f"Later {n}", body_html=f"<p>Later {n}</p>")
+        for n in range(195)
+    )
+    with CaptureQueriesContext(connection) as many:
+        response = thread_page(client, thread)
+    assert len(response.context["thread_messages"]) == selectors.THREAD_PAGE_SIZE
+    assert len(many) == len(few)
+
+
+@pytest.mark.parametrize("raw", ["abc", "-1", "0", "", "9" * 40, "1e9", "\u0661"])
+def test_an_unreadable_or_hostile_before_is_answered_not_crashed(client, zhytomyr, indiana, raw):
+    thread = start(zhytomyr, users=[indiana], body="Hi")
+    client.force_login(indiana)
+    response = thread_page(client, thread, before=raw)
+    shown = [m.pk for m in response.context["thread_messages"]]
+    assert shown in ([], list(thread.messages.values_list("pk", flat=True)))
+
+
 def test_the_api_thread_list_keeps_page_and_page_size(client, zhytomyr, indiana):
     token = token_issue(user=indiana, name="test")[1]
     headers = {"Authorization": f"Bearer {token}"}

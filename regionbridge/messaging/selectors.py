@@ -7,6 +7,7 @@ from regionbridge import policy
 from regionbridge.messaging.models import Message, ReadState, Thread
 
 INBOX_PAGE_SIZE = 30
+THREAD_PAGE_SIZE = 40  # messages on a thread page; earlier ones a link away
 
 
 def _read_upto(user: Any) -> Coalesce:
@@ -72,3 +73,14 @@ def messages_of(thread: Thread, *, after: int = 0) -> QuerySet[Message]:
         .prefetch_related("attachments")
         .order_by("id")
     )
+
+
+def messages_page(thread: Thread, *, before: int | None = None) -> tuple[list[Message], bool]:
+    """The last THREAD_PAGE_SIZE messages of the thread (before the id `before`, when given),
+    oldest first, and whether earlier ones exist: one query for the page (and its prefetch)."""
+    chosen = messages_of(thread)
+    if before is not None:
+        chosen = chosen.filter(pk__lt=before)
+    newest_first = list(chosen.order_by("-id")[: THREAD_PAGE_SIZE + 1])
+    earlier = len(newest_first) > THREAD_PAGE_SIZE
+    return newest_first[:THREAD_PAGE_SIZE][::-1], earlier

@@ -92,12 +92,16 @@ def thread_create(request: HttpRequest) -> HttpResponse:
 
 
 def _thread_page(request, thread, *, form=None, status=200) -> HttpResponse:
-    messages = list(selectors.messages_of(thread))
-    if messages:
+    """The latest messages, live; or, with ?before=<id>, the page of earlier ones (not live)."""
+    before = _number(request.GET.get("before")) if request.method == "GET" else None
+    messages, earlier = selectors.messages_page(thread, before=before)
+    if messages and before is None:
         services.thread_mark_read(thread=thread, user=request.user, upto=messages[-1].pk)
     context = {
         "thread": thread,
         "thread_messages": messages,
+        "earlier": earlier,
+        "history": before is not None,
         "last_id": messages[-1].pk if messages else 0,
         "revision": live.current_revision(thread.pk),
         "form": form or MessageForm(),

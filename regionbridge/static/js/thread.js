@@ -7,7 +7,7 @@
 (function () {
   "use strict";
   var list = document.getElementById("messages");
-  if (!list || !window.EventSource) { return; }
+  if (!list || !list.dataset.stream || !window.EventSource) { return; }  // earlier messages: not live
 
   function place(data) {
     var holder = document.createElement("div");
