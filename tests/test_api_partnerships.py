@@ -16,6 +16,7 @@ from django.utils import timezone
 from regionbridge.accounts.services import token_issue
 from regionbridge.institutions.models import InstitutionLink
 from regionbridge.institutions.services import link_create
+from regionbridge.partnerships import selectors
 from regionbridge.partnerships.facts import facts_load
 from regionbridge.partnerships.lifecycle import Stage
 from regionbridge.partnerships.models import (
@@ -1281,6 +1282,23 @@ def test_overview_query_count_is_bounded(
     with django_assert_max_num_queries(8):
         data = get_ok(client, f"{OVERVIEW}?as_of=2024-03-01", headers=headers)
     assert data["stages"]["negotiating"]["count"] == n
+
+
+def test_overview_lists_the_latest_ties_of_each_stage_and_counts_them_all(
+    client, coordinator, facts, monkeypatch
+):
+    """A year of data must not make the overview a list of every tie: each stage lists those
+    that entered it last (the count stays whole; the paged list has them all)."""
+    monkeypatch.setattr(selectors, "OVERVIEW_LISTED", 2)
+    full = Partnership.objects.filter(
+        stage="memorandum_signed", partner_region__code__startswith="US"
+    )
+    data = get_ok(client, f"{OVERVIEW}?partner_country=US", headers=bearer(coordinator))
+    bucket = data["stages"]["memorandum_signed"]
+    assert bucket["count"] == full.count() > 2
+    assert len(bucket["partnerships"]) == 2
+    latest = sorted((p.stage_since for p in full), reverse=True)[:2]
+    assert [item["since"] for item in bucket["partnerships"]] == [d.isoformat() for d in latest]
 
 
 # --- institution links and activities -------------------------------------------------------

@@ -703,6 +703,8 @@ def stats_overview(
     partner_country: str = Query("", max_length=2),
     as_of: date | None = Query(None, ge=EARLIEST_DATE, le=LATEST_DATE, description=DATE_RANGE),
 ):
-    """The state of play on `as_of` (default today), per stage, counting what you may see."""
+    """The state of play on `as_of` (default today), per stage, counting what you may see. Each
+    stage lists at most 50 ties, those that entered it last; `GET /partnerships` with `stage`
+    and `as_of` pages through all of them."""
     require(request.user, policy.Action.DIRECTORY_VIEW)
     return selectors.overview(request.user, partner_country=partner_country, as_of=as_of)

@@ -14,8 +14,9 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    Window,
 )
-from django.db.models.functions import NullIf
+from django.db.models.functions import NullIf, RowNumber
 from django.utils import timezone
 
 from regionbridge import policy
@@ -150,29 +151,47 @@ def documents_of(user: Any, partnership: Partnership) -> QuerySet[Document]:
     )
 
 
+OVERVIEW_LISTED = 50  # ties listed per stage; the list of all is paged (/api/v1/partnerships)
+
+
+def _order_terms(fields: tuple[str, ...]) -> list:
+    return [F(f[1:]).desc(nulls_last=True) if f.startswith("-") else F(f).asc() for f in fields]
+
+
 def overview(user: Any, *, partner_country: str = "", as_of: date | None = None) -> dict:
     """The state of play on a date, per stage, counting only what the user may see: the counts
-    are one aggregation, the ties one query of plain values (no history is replayed)."""
+    are one aggregation, the ties one query of plain values (no history is replayed), at most
+    OVERVIEW_LISTED a stage, those that entered it last."""
     day = as_of or timezone.localdate()
     qs = _filtered(user, Filters(country=partner_country, as_of=as_of))
     counts = dict(qs.order_by().values_list("day_stage").annotate(n=Count("pk")))
     stages: dict[str, dict] = {
         stage: {"count": counts.get(stage, 0), "partnerships": []} for stage in Stage.values
     }
-    rows = qs.order_by("ukrainian_region__code", "partner_name", "id").values(
-        "pk",
-        "ukrainian_region__code",
-        "ukrainian_region__name_en",
-        "ukrainian_region__name_uk",
-        "partner_region__code",
-        "partner_region__name_en",
-        "partner_region__name_uk",
-        "partner_name",
-        "ukrainian_side",
-        "day_stage",
-        "day_since",
-        "confidential",
-        "is_demo",
+    # Each stage lists the OVERVIEW_LISTED ties that entered it most recently (its count is
+    # complete): one query, ranked per stage by the database.
+    recent = ("-day_since", "ukrainian_region__code", "partner_name", "id")
+    ranked = qs.annotate(
+        rank=Window(RowNumber(), partition_by=F("day_stage"), order_by=_order_terms(recent))
+    )
+    rows = (
+        ranked.filter(rank__lte=OVERVIEW_LISTED)
+        .order_by(*recent)
+        .values(
+            "pk",
+            "ukrainian_region__code",
+            "ukrainian_region__name_en",
+            "ukrainian_region__name_uk",
+            "partner_region__code",
+            "partner_region__name_en",
+            "partner_region__name_uk",
+            "partner_name",
+            "ukrainian_side",
+            "day_stage",
+            "day_since",
+            "confidential",
+            "is_demo",
+        )
     )
     for row in rows:
         stages[row["day_stage"]]["partnerships"].append(
