@@ -288,8 +288,10 @@ def prepare(config: Config, scale: str, env: dict) -> tuple[dict, str]:
         env["DATABASE_URL"] = scratch_url(config.database_url, name)
     log = var_dir / "setup.log"
     generator = "generate-data" if has_command("generate-data", env) else "load-demo only"
-    if reuse:
+    if reuse:  # the same data; migrations and static files brought up to this commit's
         print(f"  reusing {var_dir} (BENCH_REUSE=1)")
+        run_step("migrate", [CLI, "migrate", "--noinput", "-v0"], env, log)
+        run_step("collectstatic", [CLI, "collectstatic", "--noinput", "-v0"], env, log)
         return env, (var_dir / "filled").read_text().strip()
     run_step("migrate", [CLI, "migrate", "--noinput", "-v0"], env, log)
     run_step("load-reference", [CLI, "load-reference"], env, log)

@@ -377,6 +377,19 @@ def test_a_thread_page_costs_the_same_queries_with_5_messages_as_with_200(
     assert len(many) == len(few)
 
 
+def test_a_thread_page_read_again_writes_nothing(client, zhytomyr, indiana):
+    thread = start(zhytomyr, users=[indiana], body="Hi")
+    client.force_login(indiana)
+    thread_page(client, thread)  # marks it read
+    with CaptureQueriesContext(connection) as again:
+        thread_page(client, thread)
+    writes = [q["sql"] for q in again if q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))]
+    assert [w for w in writes if "readstate" in w.lower()] == []
+    post(thread, zhytomyr, "New")
+    thread_page(client, thread)
+    assert selectors.unread_total(indiana) == 0
+
+
 @pytest.mark.parametrize("raw", ["abc", "-1", "0", "", "9" * 40, "1e9", "\u0661"])
 def test_an_unreadable_or_hostile_before_is_answered_not_crashed(client, zhytomyr, indiana, raw):
     thread = start(zhytomyr, users=[indiana], body="Hi")

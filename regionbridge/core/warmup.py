@@ -6,6 +6,8 @@ views and the API's schemas: a POST of 1.7 s in the live benchmark. A worker now
 once, while it starts, before it listens.
 """
 
+import gc
+
 from django.urls import get_resolver
 
 
@@ -15,3 +17,7 @@ def warm() -> None:
     get_resolver().url_patterns  # noqa: B018 — imports every view, the API and its schemas
     lemmas("Добрий день, good morning")  # loads both dictionaries
     render("*warm*")  # Markdown's extensions
+    # What is loaded now lives as long as the process: out of the collector's sight, so that a
+    # full collection walks a page's garbage, not every module and template (180 ms → 65 ms).
+    gc.collect()
+    gc.freeze()

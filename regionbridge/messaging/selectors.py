@@ -10,7 +10,7 @@ INBOX_PAGE_SIZE = 30
 THREAD_PAGE_SIZE = 40  # messages on a thread page; earlier ones a link away
 
 
-def _read_upto(user: Any) -> Coalesce:
+def read_upto(user: Any) -> Coalesce:
     """The last message id `user` has read in the thread at hand (0 if none): one lookup in the
     read states' unique (thread, user) index."""
     last_read = ReadState.objects.filter(thread=OuterRef("pk"), user=user.pk).values(
@@ -25,7 +25,7 @@ def threads_for(user: Any) -> QuerySet[Thread]:
     over the ranges of ids after each one's read mark, never over the whole inbox."""
     return (
         policy.visible(user, Thread)
-        .annotate(read_upto=_read_upto(user))
+        .annotate(read_upto=read_upto(user))
         .with_unread(user)
         .select_related("partnership__ukrainian_region", "partnership__partner_region")
         .order_by("-last_message_at", "-id")
@@ -59,7 +59,7 @@ def unread_total(user: Any) -> int:
     counted = (
         policy.visible(user, Thread)
         .order_by()
-        .annotate(read_upto=_read_upto(user))
+        .annotate(read_upto=read_upto(user))
         .filter(messages__id__gt=F("read_upto"))
         .aggregate(n=Count("messages", filter=~Q(messages__author=user.pk)))
     )
@@ -84,3 +84,15 @@ def messages_page(thread: Thread, *, before: int | None = None) -> tuple[list[Me
     newest_first = list(chosen.order_by("-id")[: THREAD_PAGE_SIZE + 1])
     earlier = len(newest_first) > THREAD_PAGE_SIZE
     return newest_first[:THREAD_PAGE_SIZE][::-1], earlier
+
+
+def thread_for_page(user: Any, pk: int) -> Thread | None:
+    """The thread `user` opens, with what its page shows of it (its partnership and regions) and
+    how far the user has read it (`read_upto`), in one query; None if it is not theirs to see."""
+    return (
+        policy.visible(user, Thread)
+        .annotate(read_upto=read_upto(user))
+        .select_related("partnership__ukrainian_region", "partnership__partner_region")
+        .filter(pk=pk)
+        .first()
+    )

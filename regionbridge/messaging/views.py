@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import (
     FileResponse,
+    Http404,
     HttpRequest,
     HttpResponse,
     StreamingHttpResponse,
@@ -95,7 +96,8 @@ def _thread_page(request, thread, *, form=None, status=200) -> HttpResponse:
     """The latest messages, live; or, with ?before=<id>, the page of earlier ones (not live)."""
     before = _number(request.GET.get("before")) if request.method == "GET" else None
     messages, earlier = selectors.messages_page(thread, before=before)
-    if messages and before is None:
+    # Read up to the last message shown: written only when there is something new to mark.
+    if messages and before is None and messages[-1].pk > getattr(thread, "read_upto", 0):
         services.thread_mark_read(thread=thread, user=request.user, upto=messages[-1].pk)
     context = {
         "thread": thread,
@@ -113,7 +115,10 @@ def _thread_page(request, thread, *, form=None, status=200) -> HttpResponse:
 
 @requires(Action.THREAD_START)
 def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _thread_page(request, _thread(request, pk))
+    thread = selectors.thread_for_page(request.user, pk)
+    if thread is None:
+        raise Http404
+    return _thread_page(request, thread)
 
 
 @requires(Action.THREAD_START)
