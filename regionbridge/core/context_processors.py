@@ -1,5 +1,5 @@
 from regionbridge import policy
-from regionbridge.messaging.selectors import unread_total
+from regionbridge.messaging.selectors import unread_badge
 from regionbridge.twofactor.gate import pending
 
 
@@ -13,5 +13,5 @@ def navigation(request):
         "nav_audit": policy.can(user, policy.Action.AUDIT_VIEW),
         "nav_reviews": policy.can(user, policy.Action.REVIEW_QUEUE_VIEW),
         "nav_messages": talks,
-        "unread_messages": unread_total(user) if talks else 0,
+        "unread_messages": unread_badge(user) if talks else 0,
     }

@@ -209,6 +209,21 @@ class ReadState(models.Model):
         return f"{self.user_id} read {self.thread_id} to {self.last_read_id}"
 
 
+class UnreadBadge(models.Model):
+    """The header's unread count of one person, as it was when the newest message of the whole
+    site was `upto`: a cache, right until any message is posted or the person reads, one row
+    read per page instead of a count over every thread they may see (`selectors.unread_badge`)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    upto = models.BigIntegerField()
+    count = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.count} unread up to {self.upto}"
+
+
 class OutboxStatus(models.TextChoices):
     PENDING = "pending", _("pending")
     SENT = "sent", _("sent")

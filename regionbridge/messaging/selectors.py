@@ -4,7 +4,7 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from regionbridge import policy
-from regionbridge.messaging.models import Message, ReadState, Thread
+from regionbridge.messaging.models import Message, ReadState, Thread, UnreadBadge
 
 INBOX_PAGE_SIZE = 30
 THREAD_PAGE_SIZE = 40  # messages on a thread page; earlier ones a link away
@@ -64,6 +64,31 @@ def unread_total(user: Any) -> int:
         .aggregate(n=Count("messages", filter=~Q(messages__author=user.pk)))
     )
     return counted["n"] or 0
+
+
+def unread_badge(user: Any) -> int:
+    """`unread_total`, kept per person (`UnreadBadge`) until a message is posted anywhere or the
+    person reads: one query on most pages; on the first page after news, the count and a write."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    newest = Message.objects.order_by("-pk").values("pk")[:1]
+    kept = UnreadBadge.objects.filter(user=user.pk, upto=Subquery(newest)).values_list("count")
+    for (count,) in kept:
+        return count
+    upto = Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    count = unread_total(user)  # counted after `upto` was read: never older than it says
+    UnreadBadge.objects.bulk_create(
+        [UnreadBadge(user_id=user.pk, upto=upto, count=count)],
+        update_conflicts=True,
+        unique_fields=["user"],
+        update_fields=["upto", "count"],
+    )
+    return count
+
+
+def unread_badge_forget(user: Any) -> None:
+    """The person read something: their count is worked out again on their next page."""
+    UnreadBadge.objects.filter(user=user.pk).delete()
 
 
 def messages_of(thread: Thread, *, after: int = 0) -> QuerySet[Message]:

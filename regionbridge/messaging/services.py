@@ -19,7 +19,7 @@ from regionbridge.accounts.models import NotificationMode, User
 from regionbridge.audit.services import audit_record
 from regionbridge.lib import ratelimit
 from regionbridge.lib.files import check_document_upload
-from regionbridge.messaging import live, search
+from regionbridge.messaging import live, search, selectors
 from regionbridge.messaging.models import (
     Attachment,
     Mention,
@@ -280,8 +280,8 @@ def message_post(
     mentioned = _mentioned(thread, body)
     Mention.objects.bulk_create(Mention(message=message, user_id=pk) for pk in mentioned)
     Thread.objects.filter(pk=thread.pk).update(last_message_at=message.created_at)
-    if author is not None:
-        thread_mark_read(thread=thread, user=author, upto=message.pk)
+    if author is not None:  # (every badge is stale now anyway: the newest message changed)
+        _move_read_mark(thread=thread, user=author, upto=message.pk)
     search.index(message, new=True)
     _queue_notifications(message, mentioned)
     transaction.on_commit(lambda: live.publish(thread.pk, message.pk))
@@ -319,7 +319,13 @@ def message_edit(*, message: Message, by: User, body: str) -> Message:
 
 
 def thread_mark_read(*, thread: Thread, user: User, upto: int) -> None:
-    """Read up to the id `upto`; reading never goes back. Two queries at most, no savepoint."""
+    """Read up to the id `upto`; reading never goes back. Three queries at most, no savepoint:
+    the mark moved (or made, the first time), and the person's unread badge dropped."""
+    _move_read_mark(thread=thread, user=user, upto=upto)
+    selectors.unread_badge_forget(user)
+
+
+def _move_read_mark(*, thread: Thread, user: User, upto: int) -> None:
     moved = ReadState.objects.filter(thread=thread, user=user, last_read_id__lt=upto).update(
         last_read_id=upto
     )
