@@ -5,6 +5,7 @@ database; transactional tests (the browser) reload it after their flush.
 """
 
 import pytest
+from django.core.cache import cache
 
 from regionbridge.accounts.services import role_assign
 from regionbridge.audit import triggers
@@ -68,6 +69,9 @@ def _test_settings(settings):
         "django.contrib.auth.hashers.MD5PasswordHasher",
         *settings.PASSWORD_HASHERS,
     ]
+    # The process's cache (the public registry's pages) starts empty: ids are reused between
+    # tests, so a page kept by one test could look current to the next.
+    cache.clear()
 
 
 @pytest.fixture

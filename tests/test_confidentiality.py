@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -638,6 +639,9 @@ def test_pages_send_outsiders_away_without_a_trace(request, world, name):
 
 
 def public_ids(client: Client, code: str | None = None) -> set[int]:
+    """The ties a public page lists, read from its rendering (so not from the page kept in the
+    cache; `public_text` reads through the cache)."""
+    cache.clear()
     if code is None:
         response = client.get(reverse("public:index"))
         partnerships = [p for group in response.context["groups"].values() for p in group]
@@ -689,8 +693,20 @@ def test_public_activities_appear_only_when_public_and_not_confidential(world, c
     assert "Internal Indiana Planning" not in text
     assert "Secret Minnesota Visit" not in text
     assert "Secret Lab Exchange" not in text
+    cache.clear()  # rendered again, for its context
     shown = {a.pk for a in client.get(reverse("public:index")).context["activities"]}
     assert shown == {world.concert.pk}
+
+
+def test_a_kept_public_page_drops_a_tie_made_confidential_at_once(world, client, coordinator):
+    """The registry's pages are kept in the cache; a change of what they show is seen at once."""
+    clear_and_sign(draft_under_review(world.open, "Zhytomyr Indiana memorandum"))
+    for code in (None, "UA-18", "US-IN"):
+        assert "State of Indiana" in public_text(client, code), code  # rendered and kept
+    world.open.refresh_from_db()
+    services.partnership_update(partnership=world.open, by=coordinator, confidential=True)
+    for code in (None, "UA-18", "US-IN"):
+        assert "State of Indiana" not in public_text(client, code), code
 
 
 def test_a_regions_public_page_shows_the_public_activities_of_its_signed_ties(world, client):
