@@ -92,6 +92,9 @@ class Organization(models.Model):
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
         ordering = ["name_en"]
+        # The directory's order (selectors.organizations_for): a page is read off the index,
+        # not sorted out of every organization.
+        indexes = [models.Index(fields=["kind", "name_en", "id"], name="organization_list_idx")]
 
     def __str__(self) -> str:
         return self.name
