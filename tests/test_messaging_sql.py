@@ -469,6 +469,14 @@ def test_the_badge_is_one_query_until_news_and_follows_posting_and_reading(
     assert selectors.unread_badge(ministry) == selectors.unread_total(ministry)  # each their own
 
 
+def test_the_badge_is_kept_also_on_a_site_without_messages(ministry):
+    assert Message.objects.count() == 0
+    assert selectors.unread_badge(ministry) == 0
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.unread_badge(ministry) == 0
+    assert len(queries) == 1
+
+
 def test_the_badge_on_every_page_costs_one_query_until_news(client, zhytomyr, indiana):
     start(zhytomyr, users=[indiana], body="Hi")
     client.force_login(indiana)

@@ -169,6 +169,7 @@ def test_list_queries_do_not_grow_from_5_to_50_partnerships(client, spheres, req
     user = request.getfixturevalue(persona)
     client.force_login(user)
     bulk_ties(5)
+    queries(client, PAGES[0])  # the first page after signing in counts the unread badge
     few = {url: queries(client, url) for url in PAGES}
     few |= {url: queries(client, url, Authorization=bearer(user)["Authorization"]) for url in API}
     bulk_ties(45)
@@ -197,7 +198,8 @@ def test_the_lists_count_page_and_filter_in_sql(client, coordinator, spheres):
     assert {item["stage_since"] for item in early.json()["items"]} == {"2024-01-10"}
     overview = client.get("/api/v1/stats/overview?as_of=2024-03-01", headers=headers).json()
     assert overview["stages"][Stage.NEGOTIATING]["count"] == 60
-    assert len(overview["stages"][Stage.NEGOTIATING]["partnerships"]) == 60
+    listed = overview["stages"][Stage.NEGOTIATING]["partnerships"]
+    assert len(listed) == selectors.OVERVIEW_LISTED < 60  # the latest; the paged list has all
     overview = client.get("/api/v1/stats/overview", headers=headers).json()
     counts = {stage: bucket["count"] for stage, bucket in overview["stages"].items()}
     assert counts == {stage: 0 for stage in Stage.values} | {

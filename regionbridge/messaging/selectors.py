@@ -72,7 +72,9 @@ def unread_badge(user: Any) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     newest = Message.objects.order_by("-pk").values("pk")[:1]
-    kept = UnreadBadge.objects.filter(user=user.pk, upto=Subquery(newest)).values_list("count")
+    kept = UnreadBadge.objects.filter(
+        user=user.pk, upto=Coalesce(Subquery(newest), Value(0))
+    ).values_list("count")
     for (count,) in kept:
         return count
     upto = Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
