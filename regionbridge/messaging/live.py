@@ -279,15 +279,16 @@ def _resolve(future: asyncio.Future) -> None:
 class Room:
     """The listeners of one thread in this process."""
 
-    def __init__(self, hub: "Hub", thread_id: int):
+    def __init__(self, hub: "Hub", thread_id: int, *, top: tuple[int, int] = (0, 0)):
         self.hub = hub
         self.thread_id = thread_id
         self.listeners: set[Listener] = set()
         self.news = 0  # wake-ups with news
         self.members = 0  # wake-ups for a change of participants
-        # The newest message id and revision id its listeners have been sent a batch up to: the
-        # bus's poll wakes the room when the database has newer.
-        self.top = (0, 0)
+        # The newest message id and revision id its listeners have been sent a batch up to (at
+        # first, where its first listener starts): the bus's poll wakes the room when the
+        # database has newer.
+        self.top = top
         self._key = None  # the wake-up (`news`) of the batch being read or last read
         self._pending: asyncio.Future | None = None
         self.reads = 0  # database reads, for tests and the benchmark
@@ -354,8 +355,7 @@ class Hub:
                 return None
             room = self.rooms.get(thread_id)
             if room is None:
-                room = self.rooms[thread_id] = Room(self, thread_id)
-                room.top = (last_id, revision)
+                room = self.rooms[thread_id] = Room(self, thread_id, top=(last_id, revision))
             listener = Listener(room, user=user, last_id=last_id, revision=revision, look=look)
             room.listeners.add(listener)
             self.count += 1

@@ -71,13 +71,13 @@ def unread_badge(user: Any) -> int:
     person reads: one query on most pages; on the first page after news, the count and a write."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    newest = Message.objects.order_by("-pk").values("pk")[:1]
+    newest = Message.objects.order_by("-pk").values_list("pk", flat=True)[:1]
     kept = UnreadBadge.objects.filter(
         user=user.pk, upto=Coalesce(Subquery(newest), Value(0))
     ).values_list("count")
     for (count,) in kept:
         return count
-    upto = Message.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    upto = next(iter(newest), 0)
     count = unread_total(user)  # counted after `upto` was read: never older than it says
     UnreadBadge.objects.bulk_create(
         [UnreadBadge(user_id=user.pk, upto=upto, count=count)],
@@ -113,13 +113,11 @@ def messages_page(thread: Thread, *, before: int | None = None) -> tuple[list[Me
     return newest_first[:THREAD_PAGE_SIZE][::-1], earlier
 
 
-def thread_for_page(user: Any, pk: int) -> Thread | None:
-    """The thread `user` opens, with what its page shows of it (its partnership and regions) and
-    how far the user has read it (`read_upto`), in one query; None if it is not theirs to see."""
+def threads_for_page(user: Any) -> QuerySet[Thread]:
+    """The threads `user` may open, each with what its page shows of it (its partnership and
+    regions) and how far the user has read it (`read_upto`): one query for a thread page."""
     return (
         policy.visible(user, Thread)
         .annotate(read_upto=read_upto(user))
         .select_related("partnership__ukrainian_region", "partnership__partner_region")
-        .filter(pk=pk)
-        .first()
     )

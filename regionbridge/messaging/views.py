@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import (
     FileResponse,
-    Http404,
     HttpRequest,
     HttpResponse,
     StreamingHttpResponse,
@@ -115,10 +114,7 @@ def _thread_page(request, thread, *, form=None, status=200) -> HttpResponse:
 
 @requires(Action.THREAD_START)
 def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    thread = selectors.thread_for_page(request.user, pk)
-    if thread is None:
-        raise Http404
-    return _thread_page(request, thread)
+    return _thread_page(request, get_object_or_404(selectors.threads_for_page(request.user), pk=pk))
 
 
 @requires(Action.THREAD_START)

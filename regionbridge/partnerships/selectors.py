@@ -170,10 +170,8 @@ def overview(user: Any, *, partner_country: str = "", as_of: date | None = None)
     }
     # Each stage lists the OVERVIEW_LISTED ties that entered it most recently (its count is
     # complete): one query, ranked per stage by the database.
-    recent = ("-day_since", "ukrainian_region__code", "partner_name", "id")
-    ranked = qs.annotate(
-        rank=Window(RowNumber(), partition_by=F("day_stage"), order_by=_order_terms(recent))
-    )
+    recent = _order_terms(("-day_since", "ukrainian_region__code", "partner_name", "id"))
+    ranked = qs.annotate(rank=Window(RowNumber(), partition_by=F("day_stage"), order_by=recent))
     rows = (
         ranked.filter(rank__lte=OVERVIEW_LISTED)
         .order_by(*recent)
