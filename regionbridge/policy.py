@@ -43,7 +43,8 @@ CLEARING_MINISTRY_KEYS = ("mfa", "mindev")
 
 class Action(StrEnum):
     REGION_VIEW = "region.view"
-    DIRECTORY_VIEW = "directory.view"
+    DIRECTORY_VIEW = "directory.view"  # offices and people
+    REGISTRY_BROWSE = "registry.browse"  # partnerships, documents, links, activities
     ORGANIZATION_VIEW = "organization.view"
     ORGANIZATION_EDIT = "organization.edit"
     PERSON_VIEW = "person.view"
@@ -52,10 +53,11 @@ class Action(StrEnum):
     AUDIT_VIEW = "audit.view"
     TOKEN_MANAGE = "token.manage"
     PARTNERSHIP_VIEW = "partnership.view"
-    PARTNERSHIP_CREATE = "partnership.create"
+    PARTNERSHIP_OPEN = "partnership.open"  # in a Ukrainian region (or in some region)
     PARTNERSHIP_EDIT = "partnership.edit"
     EVENT_RECORD = "partnership.record_event"
-    DOCUMENT_MANAGE = "document.manage"
+    DOCUMENT_ADD = "document.add"  # to a partnership
+    DOCUMENT_MANAGE = "document.manage"  # one document: versions, submit, sign, close
     DOCUMENT_REVIEW = "document.review"
     REVIEW_QUEUE_VIEW = "document.review_queue"
     ACTIVITY_CREATE = "activity.create"
@@ -449,8 +451,15 @@ def _creates_link(scope: Scope, institution: Organization | None) -> bool:
 
 
 def _creates_institution(scope: Scope, region: Region | None) -> bool:
-    """Coordinators anywhere; regional officers in their own oblast (any, when none is named).
-    The same reach opens partnerships."""
+    """Coordinators anywhere; regional officers in their own oblast (any, when none is named)."""
+    if scope.is_coordinator:
+        return True
+    return Role.REGIONAL in scope.roles and (region is None or region.pk in scope.region_ids)
+
+
+def _opens_partnership(scope: Scope, region: Region | None) -> bool:
+    """Coordinators for any Ukrainian region; regional officers for their own (in some region,
+    when none is named)."""
     if scope.is_coordinator:
         return True
     return Role.REGIONAL in scope.roles and (region is None or region.pk in scope.region_ids)
@@ -459,6 +468,7 @@ def _creates_institution(scope: Scope, region: Region | None) -> bool:
 _OBJECT_RULES: dict[str, Callable[[Any, Any], bool]] = {
     Action.REGION_VIEW: lambda user, obj: True,
     Action.DIRECTORY_VIEW: lambda user, obj: scope_of(user).is_member,
+    Action.REGISTRY_BROWSE: lambda user, obj: scope_of(user).is_member,
     Action.ORGANIZATION_VIEW: lambda user, obj: scope_of(user).is_member,
     Action.PERSON_VIEW: lambda user, obj: scope_of(user).is_member,
     Action.PERSON_VIEW_CONTACTS: _sees_contacts,
@@ -469,10 +479,11 @@ _OBJECT_RULES: dict[str, Callable[[Any, Any], bool]] = {
         scope_of(user).authenticated and (obj is None or obj.user_id == user.pk)
     ),
     Action.PARTNERSHIP_VIEW: lambda user, obj: _sees(user, obj),
-    Action.PARTNERSHIP_CREATE: lambda user, obj: _creates_institution(scope_of(user), obj),
+    Action.PARTNERSHIP_OPEN: lambda user, obj: _opens_partnership(scope_of(user), obj),
     Action.PARTNERSHIP_EDIT: lambda user, obj: _manages_partnership(scope_of(user), obj),
     Action.EVENT_RECORD: lambda user, obj: _records_events(scope_of(user), obj),
-    Action.DOCUMENT_MANAGE: lambda user, obj: _manages_partnership(scope_of(user), obj),
+    Action.DOCUMENT_ADD: lambda user, obj: _manages_partnership(scope_of(user), obj),
+    Action.DOCUMENT_MANAGE: lambda user, obj: _manages_partnership(scope_of(user), obj.partnership),
     Action.DOCUMENT_REVIEW: _reviews_document,
     Action.REVIEW_QUEUE_VIEW: lambda user, obj: (
         scope_of(user).is_coordinator or bool(clearing_ministries(user))

@@ -272,6 +272,7 @@ RULES = (
         lambda rq, user: Region.objects.get(code="US-IN"),
     ),
     Rule(Action.DIRECTORY_VIEW, "see_directory", MEMBERS),
+    Rule(Action.REGISTRY_BROWSE, "browse_the_registry_of_ties", MEMBERS),
     Rule(
         Action.ORGANIZATION_VIEW,
         "view_the_zhytomyr_rma",
@@ -443,15 +444,15 @@ RULES = (
         lambda rq, user: kyiv_indiana(),
     ),
     # Partnerships are opened by coordinators and by regional officers, in their own oblast.
-    Rule(Action.PARTNERSHIP_CREATE, "open_partnerships", COORDINATOR_OR_REGIONAL),
+    Rule(Action.PARTNERSHIP_OPEN, "open_partnerships", COORDINATOR_OR_REGIONAL),
     Rule(
-        Action.PARTNERSHIP_CREATE,
+        Action.PARTNERSHIP_OPEN,
         "open_a_partnership_for_zhytomyr",
         frozenset({"coordinator", "zhytomyr"}),
         lambda rq, user: region_at("UA-18"),
     ),
     Rule(
-        Action.PARTNERSHIP_CREATE,
+        Action.PARTNERSHIP_OPEN,
         "open_a_partnership_for_chernihiv",
         frozenset({"coordinator", "chernihiv"}),
         lambda rq, user: region_at("UA-74"),
@@ -495,16 +496,28 @@ RULES = (
         lambda rq, user: zhytomyr_ontario(),
     ),
     Rule(
-        Action.DOCUMENT_MANAGE,
-        "manage_documents_of_zhytomyr_indiana",
+        Action.DOCUMENT_ADD,
+        "add_documents_to_zhytomyr_indiana",
         frozenset({"coordinator", "zhytomyr"}),
         lambda rq, user: zhytomyr_indiana(),
     ),
     Rule(
-        Action.DOCUMENT_MANAGE,
-        "manage_documents_of_chernihiv_minnesota",
+        Action.DOCUMENT_ADD,
+        "add_documents_to_chernihiv_minnesota",
         frozenset({"coordinator", "chernihiv"}),
         lambda rq, user: chernihiv_minnesota(),
+    ),
+    Rule(
+        Action.DOCUMENT_MANAGE,
+        "manage_a_zhytomyr_indiana_document",
+        frozenset({"coordinator", "zhytomyr"}),
+        lambda rq, user: under_review(zhytomyr_indiana()),
+    ),
+    Rule(
+        Action.DOCUMENT_MANAGE,
+        "manage_a_chernihiv_minnesota_document",
+        frozenset({"coordinator", "chernihiv"}),
+        lambda rq, user: under_review(chernihiv_minnesota()),
     ),
     # Drafts are cleared by the MFA and the Ministry for Development, nobody else.
     Rule(
@@ -707,7 +720,8 @@ def _partnership_targets(request) -> dict[Action, Any]:
         Action.PARTNERSHIP_VIEW: open_tie,
         Action.PARTNERSHIP_EDIT: open_tie,
         Action.EVENT_RECORD: open_tie,
-        Action.DOCUMENT_MANAGE: open_tie,
+        Action.DOCUMENT_ADD: open_tie,
+        Action.DOCUMENT_MANAGE: under_review(open_tie),
         Action.DOCUMENT_REVIEW: under_review(open_tie),
         Action.ACTIVITY_CREATE: hospital_link(request),
     }
@@ -959,13 +973,14 @@ def test_a_minnesota_liaison_sees_the_confidential_negotiation_but_manages_nothi
     for action in (
         Action.PARTNERSHIP_EDIT,
         Action.EVENT_RECORD,
-        Action.DOCUMENT_MANAGE,
+        Action.DOCUMENT_ADD,
         Action.ACTIVITY_CREATE,
     ):
         assert not policy.can(liaison, action, secret), action
+    assert not policy.can(liaison, Action.DOCUMENT_MANAGE, under_review(secret))
     assert not policy.can(liaison, Action.DOCUMENT_REVIEW, under_review(secret))
     assert not policy.can(liaison, Action.REVIEW_QUEUE_VIEW)
-    assert not policy.can(liaison, Action.PARTNERSHIP_CREATE)
+    assert not policy.can(liaison, Action.PARTNERSHIP_OPEN)
 
 
 def test_a_consulate_in_the_host_country_counts_as_its_embassy(reference):
@@ -1021,10 +1036,11 @@ def test_a_superuser_without_roles_manages_partnerships_but_reviews_nothing(refe
         Action.PARTNERSHIP_VIEW,
         Action.PARTNERSHIP_EDIT,
         Action.EVENT_RECORD,
-        Action.DOCUMENT_MANAGE,
+        Action.DOCUMENT_ADD,
         Action.ACTIVITY_CREATE,
     ):
         assert policy.can(admin, action, secret), action
+    assert policy.can(admin, Action.DOCUMENT_MANAGE, under_review(secret))
     assert policy.can(admin, Action.REVIEW_QUEUE_VIEW)
     # Only the clearing ministries decide on drafts.
     assert not policy.can(admin, Action.DOCUMENT_REVIEW, under_review(secret))

@@ -378,7 +378,7 @@ def list_partnerships(
     as_of: date | None = Query(None, ge=EARLIEST_DATE, le=LATEST_DATE, description=DATE_RANGE),
     q: str = Query("", max_length=200),
 ):
-    require(request.user, policy.Action.DIRECTORY_VIEW)
+    require(request.user, policy.Action.REGISTRY_BROWSE)
     filters = selectors.Filters(
         stage=stage or "",
         sphere=sphere.lower(),
@@ -408,7 +408,7 @@ def conflict_as_409():
 def create_partnership(request, payload: PartnershipIn):
     """Open a partnership; 409 when the tie is already recorded."""
     ukrainian_region = region_or_422(payload.ukrainian_region)
-    require(request.user, policy.Action.PARTNERSHIP_CREATE, ukrainian_region)
+    require(request.user, policy.Action.PARTNERSHIP_OPEN, ukrainian_region)
     data = payload.dict()
     with conflict_as_409():
         partnership = services.partnership_create(
@@ -494,7 +494,7 @@ def list_documents(request, partnership_id: int):
 )
 def create_document(request, partnership_id: int, payload: DocumentIn):
     partnership = visible_or_404(request.user, Partnership, partnership_id)
-    require(request.user, policy.Action.DOCUMENT_MANAGE, partnership)
+    require(request.user, policy.Action.DOCUMENT_ADD, partnership)
     document = services.document_create(partnership=partnership, by=request.user, **payload.dict())
     return Status(201, document)
 
@@ -523,7 +523,7 @@ def upload_version(
     language: str = Form(..., pattern="^(uk|en)$"),
 ):
     document = _document(request, document_id)
-    require(request.user, policy.Action.DOCUMENT_MANAGE, document.partnership)
+    require(request.user, policy.Action.DOCUMENT_MANAGE, document)
     version = services.document_add_version(
         document=document, language=language, upload=file, by=request.user
     )
@@ -546,7 +546,7 @@ def download_version(request, version_id: int):
 )
 def submit_document(request, document_id: int):
     document = _document(request, document_id)
-    require(request.user, policy.Action.DOCUMENT_MANAGE, document.partnership)
+    require(request.user, policy.Action.DOCUMENT_MANAGE, document)
     services.document_submit(document=document, by=request.user)
     return _document(request, document_id)
 
@@ -582,7 +582,7 @@ def review_document(request, document_id: int, payload: ReviewIn):
 )
 def sign_document(request, document_id: int, payload: SignIn):
     document = _document(request, document_id)
-    require(request.user, policy.Action.DOCUMENT_MANAGE, document.partnership)
+    require(request.user, policy.Action.DOCUMENT_MANAGE, document)
     data = payload.dict()
     services.document_sign(document=document, by=request.user, **data)
     return _document(request, document_id)
@@ -595,7 +595,7 @@ def sign_document(request, document_id: int, payload: SignIn):
 )
 def close_document(request, document_id: int, payload: CloseIn):
     document = _document(request, document_id)
-    require(request.user, policy.Action.DOCUMENT_MANAGE, document.partnership)
+    require(request.user, policy.Action.DOCUMENT_MANAGE, document)
     services.document_close(document=document, by=request.user, status=payload.status)
     return _document(request, document_id)
 
@@ -628,7 +628,7 @@ def list_institutions(
 @router.get("/links", response=answers(list[LinkOut], 403), auth=MEMBERS)
 @paginate(Pages)
 def list_links(request, partnership: int | None = Query(None, ge=1, le=2**63 - 1)):
-    require(request.user, policy.Action.DIRECTORY_VIEW)
+    require(request.user, policy.Action.REGISTRY_BROWSE)
     links = policy.visible(request.user, InstitutionLink).prefetch_related("spheres")
     return links.filter(partnership=partnership) if partnership else links
 
@@ -706,5 +706,5 @@ def stats_overview(
     """The state of play on `as_of` (default today), per stage, counting what you may see. Each
     stage lists at most 50 ties, those that entered it last; `GET /partnerships` with `stage`
     and `as_of` pages through all of them."""
-    require(request.user, policy.Action.DIRECTORY_VIEW)
+    require(request.user, policy.Action.REGISTRY_BROWSE)
     return selectors.overview(request.user, partner_country=partner_country, as_of=as_of)

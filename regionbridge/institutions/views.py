@@ -17,7 +17,7 @@ from regionbridge.partnerships.forms import ActivityForm
 Action = policy.Action
 
 
-@requires(Action.DIRECTORY_VIEW)
+@requires(Action.REGISTRY_BROWSE)
 def institution_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("type", "")
     kind = kind if kind in InstitutionType.values else ""
@@ -86,7 +86,7 @@ def link_create(request: HttpRequest) -> HttpResponse:
     return form_page(request, form, _("New link"))
 
 
-@requires(Action.DIRECTORY_VIEW)
+@requires(Action.REGISTRY_BROWSE)
 def link_activity_create(request: HttpRequest, pk: int) -> HttpResponse:
     """Record an exchange, visit or joint event of two institutions."""
     link = get_object_or_404(

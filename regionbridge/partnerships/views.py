@@ -48,7 +48,7 @@ def _fail(form, exc: ValidationError) -> None:
         form.add_error(None, message)
 
 
-@requires(Action.DIRECTORY_VIEW)
+@requires(Action.REGISTRY_BROWSE)
 def partnership_list(request: HttpRequest) -> HttpResponse:
     form = forms.FilterForm(request.GET)
     data = form.cleaned_data if form.is_valid() else {}
@@ -75,7 +75,7 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": _rows(page.object_list),
             "querystring": query.urlencode(),
-            "can_create": policy.can(request.user, Action.PARTNERSHIP_CREATE),
+            "can_create": policy.can(request.user, Action.PARTNERSHIP_OPEN),
         },
     )
 
@@ -154,7 +154,7 @@ def _creatable_regions(user):
     return regions if scope.is_coordinator else regions.filter(pk__in=scope.region_ids)
 
 
-@requires(Action.PARTNERSHIP_CREATE)
+@requires(Action.PARTNERSHIP_OPEN)
 def partnership_create(request: HttpRequest) -> HttpResponse:
     regions = _creatable_regions(request.user)
     form = forms.PartnershipCreateForm(request.POST or None, regions=regions)
@@ -184,7 +184,7 @@ def partnership_create(request: HttpRequest) -> HttpResponse:
     return form_page(request, form, _("New partnership"))
 
 
-@requires(Action.DIRECTORY_VIEW)
+@requires(Action.REGISTRY_BROWSE)
 def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
     partnership = _partnership(request, pk)
     user = request.user
@@ -200,7 +200,7 @@ def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("sphere"),
         "can_edit": policy.can(user, Action.PARTNERSHIP_EDIT, partnership),
         "can_record": policy.can(user, Action.EVENT_RECORD, partnership),
-        "can_documents": policy.can(user, Action.DOCUMENT_MANAGE, partnership),
+        "can_documents": policy.can(user, Action.DOCUMENT_ADD, partnership),
         "can_activity": policy.can(user, Action.ACTIVITY_CREATE, partnership),
         "threads": policy.visible(user, Thread).filter(partnership=partnership),
         "can_talk": policy.can(user, Action.THREAD_START),
@@ -209,7 +209,7 @@ def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "partnerships/detail.html", context)
 
 
-@requires(Action.DIRECTORY_VIEW)
+@requires(Action.REGISTRY_BROWSE)
 def partnership_edit(request: HttpRequest, pk: int) -> HttpResponse:
     partnership = _partnership(request, pk)
     _allow(request, Action.PARTNERSHIP_EDIT, partnership)
@@ -248,7 +248,7 @@ def partnership_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return form_page(request, form, _("Edit partnership"), partnership=partnership)
 
 
-@requires(Action.DIRECTORY_VIEW)
+@requires(Action.REGISTRY_BROWSE)
 def event_create(request: HttpRequest, pk: int) -> HttpResponse:
     partnership = _partnership(request, pk)
     _allow(request, Action.EVENT_RECORD, partnership)
@@ -267,10 +267,10 @@ def event_create(request: HttpRequest, pk: int) -> HttpResponse:
     return form_page(request, form, _("Record an event"), partnership=partnership)
 
 
-@requires(Action.DIRECTORY_VIEW)
+@requires(Action.REGISTRY_BROWSE)
 def document_create(request: HttpRequest, pk: int) -> HttpResponse:
     partnership = _partnership(request, pk)
-    _allow(request, Action.DOCUMENT_MANAGE, partnership)
+    _allow(request, Action.DOCUMENT_ADD, partnership)
     form = forms.DocumentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -287,7 +287,7 @@ def document_create(request: HttpRequest, pk: int) -> HttpResponse:
 def _document_page(request, document, *, status=200, **forms_given) -> HttpResponse:
     user = request.user
     partnership = document.partnership
-    manage = policy.can(user, Action.DOCUMENT_MANAGE, partnership)
+    manage = policy.can(user, Action.DOCUMENT_MANAGE, document)
     pending = services.ministries_yet_to_decide(document, policy.clearing_ministries(user))
     review = bool(pending) and policy.can(user, Action.DOCUMENT_REVIEW, document)
     context = {
@@ -310,16 +310,16 @@ def _document_page(request, document, *, status=200, **forms_given) -> HttpRespo
     return render(request, "partnerships/document.html", context, status=status)
 
 
-@requires(Action.DIRECTORY_VIEW)
+@requires(Action.REGISTRY_BROWSE)
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _document_page(request, _document(request, pk))
 
 
-@requires(Action.DIRECTORY_VIEW)
+@requires(Action.REGISTRY_BROWSE)
 @require_POST
 def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document(request, pk)
-    _allow(request, Action.DOCUMENT_MANAGE, document.partnership)
+    _allow(request, Action.DOCUMENT_MANAGE, document)
     form = forms.UploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -337,11 +337,11 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
     return _document_page(request, document, status=400, upload_form=form)
 
 
-@requires(Action.DIRECTORY_VIEW)
+@requires(Action.REGISTRY_BROWSE)
 @require_POST
 def document_submit(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document(request, pk)
-    _allow(request, Action.DOCUMENT_MANAGE, document.partnership)
+    _allow(request, Action.DOCUMENT_MANAGE, document)
     try:
         services.document_submit(document=document, by=request.user)
     except ValidationError as exc:
@@ -352,7 +352,7 @@ def document_submit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("partnerships:document", document.pk)
 
 
-@requires(Action.DIRECTORY_VIEW)
+@requires(Action.REGISTRY_BROWSE)
 @require_POST
 def document_review(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document(request, pk)
@@ -378,11 +378,11 @@ def document_review(request: HttpRequest, pk: int) -> HttpResponse:
     return _document_page(request, document, status=400, review_form=form)
 
 
-@requires(Action.DIRECTORY_VIEW)
+@requires(Action.REGISTRY_BROWSE)
 @require_POST
 def document_sign(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document(request, pk)
-    _allow(request, Action.DOCUMENT_MANAGE, document.partnership)
+    _allow(request, Action.DOCUMENT_MANAGE, document)
     form = forms.SignForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -404,7 +404,7 @@ def document_sign(request: HttpRequest, pk: int) -> HttpResponse:
     return _document_page(request, document, status=400, sign_form=form)
 
 
-@requires(Action.DIRECTORY_VIEW)
+@requires(Action.REGISTRY_BROWSE)
 def version_download(request: HttpRequest, pk: int) -> FileResponse:
     version = get_object_or_404(policy.visible(request.user, DocumentVersion), pk=pk)
     return download(version)
@@ -417,7 +417,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-@requires(Action.DIRECTORY_VIEW)
+@requires(Action.REGISTRY_BROWSE)
 def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
     partnership = _partnership(request, pk)
     _allow(request, Action.ACTIVITY_CREATE, partnership)
