@@ -361,6 +361,36 @@ def visible(user: Any, model: type[Model]) -> QuerySet:
     return rule(scope_of(user), qs)
 
 
+# What the public registry shows anyone, signed in or not: signed memoranda and agreements that
+# are not confidential, and of their history only the signing events.
+PUBLIC_EVENT_KINDS = ("signed", "renewed", "resolution")
+
+
+def _published_partnerships(qs: QuerySet) -> QuerySet:
+    from regionbridge.partnerships.lifecycle import SIGNED_STAGES
+
+    return qs.filter(confidential=False, stage__in=SIGNED_STAGES)
+
+
+_PUBLISHED: dict[type[Model], Callable[[QuerySet], QuerySet]] = {
+    Partnership: _published_partnerships,
+    PartnershipEvent: lambda qs: qs.filter(
+        kind__in=PUBLIC_EVENT_KINDS,
+        partnership__in=_published_partnerships(Partnership.objects.all()),
+    ),
+    Activity: lambda qs: _activities(ANONYMOUS, qs),
+}
+
+
+def published(model: type[Model]) -> QuerySet:
+    """The rows of `model` the public registry may show to anyone."""
+    try:
+        rule = _PUBLISHED[model]
+    except KeyError:
+        raise LookupError(f"policy publishes no {model.__name__}") from None
+    return rule(model._default_manager.all())
+
+
 # --- object rules ------------------------------------------------------------------------
 
 
