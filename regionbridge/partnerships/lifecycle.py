@@ -41,63 +41,70 @@ class EventKind(models.TextChoices):
 
 # Which events may happen in each stage; None is "no history yet". Historical ties may enter
 # the record at their signing (Cherkasy – Iowa, 1996) or with a legislature's resolution.
-ALLOWED: dict[str | None, frozenset[str]] = {
-    None: frozenset({"first_contact", "reported_negotiating", "signed", "resolution"}),
+ALLOWED: dict[str | None, frozenset[EventKind]] = {
+    None: frozenset(
+        {
+            EventKind.FIRST_CONTACT,
+            EventKind.NEGOTIATIONS_REPORTED,
+            EventKind.SIGNED,
+            EventKind.RESOLUTION,
+        }
+    ),
     Stage.EXPLORING: frozenset(
         {
-            "reported_negotiating",
-            "draft_approved_by_ministry",
-            "signed",
-            "resolution",
-            "went_dormant",
-            "ended",
+            EventKind.NEGOTIATIONS_REPORTED,
+            EventKind.DRAFT_APPROVED,
+            EventKind.SIGNED,
+            EventKind.RESOLUTION,
+            EventKind.WENT_DORMANT,
+            EventKind.ENDED,
         }
     ),
     Stage.NEGOTIATING: frozenset(
         {
-            "reported_negotiating",
-            "draft_approved_by_ministry",
-            "signed",
-            "resolution",
-            "renewed",
-            "went_dormant",
-            "ended",
+            EventKind.NEGOTIATIONS_REPORTED,
+            EventKind.DRAFT_APPROVED,
+            EventKind.SIGNED,
+            EventKind.RESOLUTION,
+            EventKind.RENEWED,
+            EventKind.WENT_DORMANT,
+            EventKind.ENDED,
         }
     ),
     Stage.MEMORANDUM_SIGNED: frozenset(
         {
-            "reported_negotiating",
-            "renewal_talks",
-            "draft_approved_by_ministry",
-            "signed",
-            "resolution",
-            "renewed",
-            "went_dormant",
-            "ended",
+            EventKind.NEGOTIATIONS_REPORTED,
+            EventKind.RENEWAL_TALKS,
+            EventKind.DRAFT_APPROVED,
+            EventKind.SIGNED,
+            EventKind.RESOLUTION,
+            EventKind.RENEWED,
+            EventKind.WENT_DORMANT,
+            EventKind.ENDED,
         }
     ),
     Stage.AGREEMENT_SIGNED: frozenset(
         {
-            "renewal_talks",
-            "draft_approved_by_ministry",
-            "signed",
-            "renewed",
-            "went_dormant",
-            "ended",
+            EventKind.RENEWAL_TALKS,
+            EventKind.DRAFT_APPROVED,
+            EventKind.SIGNED,
+            EventKind.RENEWED,
+            EventKind.WENT_DORMANT,
+            EventKind.ENDED,
         }
     ),
     Stage.DORMANT: frozenset(
         {
-            "revived",
-            "renewal_talks",
-            "reported_negotiating",
-            "draft_approved_by_ministry",
-            "signed",
-            "renewed",
-            "ended",
+            EventKind.REVIVED,
+            EventKind.RENEWAL_TALKS,
+            EventKind.NEGOTIATIONS_REPORTED,
+            EventKind.DRAFT_APPROVED,
+            EventKind.SIGNED,
+            EventKind.RENEWED,
+            EventKind.ENDED,
         }
     ),
-    Stage.ENDED: frozenset({"revived"}),
+    Stage.ENDED: frozenset({EventKind.REVIVED}),
 }
 
 
