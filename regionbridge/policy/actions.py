@@ -1,0 +1,30 @@
+"""What a person may do, each action named for what it allows (and, in a comment, what it takes)."""
+
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    REGION_VIEW = "region.view"
+    DIRECTORY_VIEW = "directory.view"  # the directory of offices and people
+    REGISTRY_BROWSE = "registry.browse"  # the registry of ties: partnerships, documents, links
+    ORGANIZATION_VIEW = "organization.view"  # an Organization
+    ORGANIZATION_EDIT = "organization.edit"  # an Organization
+    PERSON_VIEW = "person.view"  # a Person
+    PERSON_VIEW_CONTACTS = "person.view_contacts"  # a Person
+    PERSON_EDIT = "person.edit"  # a Person
+    AUDIT_VIEW = "audit.view"
+    TOKEN_MANAGE = "token.manage"  # an ApiToken, or None for one's own
+    PARTNERSHIP_VIEW = "partnership.view"  # a Partnership
+    PARTNERSHIP_OPEN = "partnership.open"  # in a Ukrainian Region, or None for some region
+    PARTNERSHIP_EDIT = "partnership.edit"  # a Partnership
+    EVENT_RECORD = "partnership.record_event"  # a Partnership
+    DOCUMENT_ADD = "document.add"  # to a Partnership
+    DOCUMENT_MANAGE = "document.manage"  # a Document: versions, submission, signing, closing
+    DOCUMENT_REVIEW = "document.review"  # a Document
+    REVIEW_QUEUE_VIEW = "document.review_queue"
+    ACTIVITY_CREATE = "activity.create"  # under a Partnership or an InstitutionLink
+    LINK_CREATE = "link.create"  # from a Ukrainian institution (an Organization), or None
+    INSTITUTION_CREATE = "institution.create"  # in a Region, or None for some region
+    THREAD_START = "thread.start"
+    THREAD_VIEW = "thread.view"  # a Thread
+    THREAD_INVITE = "thread.invite"  # into a Thread

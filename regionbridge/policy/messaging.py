@@ -1,0 +1,77 @@
+"""Rules for threads, their messages and attachments.
+
+Threads are read by their participants only: named people, and the members of named offices; a
+thread on a partnership also needs sight of the partnership. Every member may start a thread; only
+participants with a role bring others in (a guest who claimed an account reads only).
+"""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from regionbridge.accounts.models import User
+from regionbridge.messaging.models import Attachment, Message, Thread
+from regionbridge.policy import scope as users
+from regionbridge.policy.actions import Action
+from regionbridge.policy.partnerships import partnership_rule, viewers_of
+from regionbridge.policy.registry import allows, sees, shows
+from regionbridge.policy.scope import Scope
+
+
+def thread_rule(scope: Scope) -> Q | None:
+    """Which threads a user may read (None: none)."""
+    if not scope.authenticated:
+        return None
+    taking_part = Q(participants__user=scope.user_id) | Q(
+        participants__organization__in=scope.offices
+    )
+    partnership = partnership_rule(scope, "partnership__")
+    if partnership is None:
+        return taking_part & Q(partnership__isnull=True)
+    if not partnership:
+        return taking_part
+    return taking_part & (Q(partnership__isnull=True) | partnership)
+
+
+def through_thread(path: str):
+    """A visibility rule for rows reached through a thread (`path` leads to its thread's id)."""
+
+    def rule(scope: Scope, qs: QuerySet) -> QuerySet:
+        q = thread_rule(scope)
+        if q is None:
+            return qs.none()
+        return qs.filter(**{f"{path}__in": Thread.objects.filter(q).values("pk")})
+
+    rule.__name__ = f"through_thread_{path}"
+    return rule
+
+
+shows(Thread)(through_thread("pk"))
+shows(Message)(through_thread("thread"))
+shows(Attachment)(through_thread("message__thread"))
+
+
+@allows(Action.THREAD_START)
+def _starts_threads(scope: Scope, obj: Any) -> bool:
+    return scope.is_member
+
+
+@allows(Action.THREAD_VIEW)
+def _reads_thread(scope: Scope, thread: Thread) -> bool:
+    return sees(scope, thread)
+
+
+@allows(Action.THREAD_INVITE)
+def _invites(scope: Scope, thread: Thread) -> bool:
+    return scope.is_member and sees(scope, thread)
+
+
+def thread_readers(thread: Thread) -> QuerySet[User]:
+    """The accounts that may read `thread`: `thread_rule` read the other way round, as one
+    queryset of users (for notifications and mentions), so a recipient list and `can` agree."""
+    offices = thread.participants.filter(organization__isnull=False).values("organization")
+    named = thread.participants.filter(user__isnull=False).values("user")
+    readers = users.active_users().filter(Q(pk__in=named) | users.working_in(offices))
+    if thread.partnership_id is None:
+        return readers
+    return readers.filter(viewers_of(thread.partnership))

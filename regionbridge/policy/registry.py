@@ -1,0 +1,80 @@
+"""The policy's registry: each domain's rules module registers its rules here, once.
+
+Two kinds of rule, both taking a `Scope` first:
+- an object rule `(scope, obj) -> bool` answers `can(user, action, obj)`;
+- a visibility rule `(scope, queryset) -> queryset` answers `visible(user, Model)`, and object
+  rules that ask "may they see it" use the same queryset, so a list and a detail cannot disagree.
+- a publication rule `(queryset) -> queryset` answers `published(Model)`: what the public registry
+  shows to anyone.
+"""
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.db.models import Model, QuerySet
+
+from regionbridge.policy.actions import Action
+from regionbridge.policy.scope import Scope
+
+ObjectRule = Callable[[Scope, Any], bool]
+VisibilityRule = Callable[[Scope, QuerySet], QuerySet]
+PublicationRule = Callable[[QuerySet], QuerySet]
+F = TypeVar("F", bound=Callable[..., Any])
+
+OBJECT_RULES: dict[Action, ObjectRule] = {}
+VISIBILITY_RULES: dict[type[Model], VisibilityRule] = {}
+PUBLICATION_RULES: dict[type[Model], PublicationRule] = {}
+
+
+def _register(table: dict, keys: tuple, rule: Callable) -> None:
+    for key in keys:
+        if key in table:
+            raise ValueError(f"policy: {key} has two rules: {table[key].__name__}, {rule.__name__}")
+        table[key] = rule
+
+
+def allows(*actions: Action) -> Callable[[F], F]:
+    """Register the decorated `(scope, obj) -> bool` as the rule of `actions`."""
+
+    def decorator(rule: F) -> F:
+        _register(OBJECT_RULES, actions, rule)
+        return rule
+
+    return decorator
+
+
+def shows(*models: type[Model]) -> Callable[[F], F]:
+    """Register the decorated `(scope, queryset) -> queryset` as the visibility of `models`."""
+
+    def decorator(rule: F) -> F:
+        _register(VISIBILITY_RULES, models, rule)
+        return rule
+
+    return decorator
+
+
+def publishes(*models: type[Model]) -> Callable[[F], F]:
+    """Register the decorated `(queryset) -> queryset` as what the public may see of `models`."""
+
+    def decorator(rule: F) -> F:
+        _register(PUBLICATION_RULES, models, rule)
+        return rule
+
+    return decorator
+
+
+def visible_to(scope: Scope, model: type[Model]) -> QuerySet:
+    try:
+        rule = VISIBILITY_RULES[model]
+    except KeyError:
+        raise LookupError(f"policy has no visibility rule for {model.__name__}") from None
+    return rule(scope, model._default_manager.all())
+
+
+def sees(scope: Scope, obj: Model) -> bool:
+    """May the scope see `obj`? The visibility rule of its model, asked about one row."""
+    return visible_to(scope, type(obj)).filter(pk=obj.pk).exists()
+
+
+def actions_without_rule() -> list[Action]:
+    return [action for action in Action if action not in OBJECT_RULES]
