@@ -101,3 +101,49 @@ def test_the_documented_production_settings_pass_the_deploy_checks(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def _mail_connection(environment: str, **extra: str) -> list[str]:
+    """The backend and timeout of the connection the outbox would open under these settings."""
+    env = {
+        **os.environ,
+        **extra,
+        "ENVIRONMENT": environment,
+        "SECRET_KEY": SECRET,
+        "ALLOWED_HOSTS": "bridge.example.gov.ua",
+    }
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='regionbridge.settings';"
+        "django.setup(); from django.core.mail import get_connection;"
+        "mail = get_connection(); print(type(mail).__module__, getattr(mail, 'timeout', None))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+@pytest.mark.parametrize(
+    ("environment", "url"),
+    [
+        ("development", "smtp://localhost:1025"),
+        ("production", "smtp://mail.example.gov.ua"),
+        ("production", "smtp+tls://u:p@mail.example.gov.ua:587"),
+        ("production", "smtps://mail.example.gov.ua"),
+    ],
+)
+def test_every_smtp_configuration_gives_up_on_a_silent_server(environment, url):
+    """A server that accepts and never answers costs a worker 30 seconds, not a hung job."""
+    assert _mail_connection(environment, EMAIL_URL=url) == ["django.core.mail.backends.smtp", "30"]
+
+
+def test_the_mail_timeout_comes_from_the_environment():
+    assert _mail_connection("production", EMAIL_URL="smtps://mail", EMAIL_TIMEOUT="5")[-1] == "5"
+
+
+def test_without_smtp_mail_goes_to_the_console():
+    assert _mail_connection("development", EMAIL_URL="console://") == [
+        "django.core.mail.backends.console",
+        "None",
+    ]
