@@ -15,9 +15,9 @@ from regionbridge.messaging import services
 from regionbridge.messaging.models import (
     Message,
     MessageRevision,
-    OutboundEmail,
     Thread,
 )
+from regionbridge.outbox.models import OutboundEmail
 from tests.api_contract import answers_documented  # noqa: F401 (a fixture)
 from tests.conftest import org
 from tests.test_api import assert_json_error, bearer, body

@@ -30,7 +30,6 @@ from regionbridge.messaging.models import (
     Mention,
     Message,
     MessageRevision,
-    OutboundEmail,
     Participant,
     ReadState,
     Thread,
@@ -38,6 +37,7 @@ from regionbridge.messaging.models import (
 from regionbridge.messaging.text import lemmas, render
 from regionbridge.organizations.models import ContactChannel, Organization, Person
 from regionbridge.organizations.services import organization_search_text, person_search_text
+from regionbridge.outbox.models import OutboundEmail
 from regionbridge.partnerships.lifecycle import replay
 from regionbridge.partnerships.models import (
     Activity,

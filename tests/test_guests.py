@@ -15,8 +15,9 @@ from django.utils import timezone
 
 from regionbridge.institutions.models import InstitutionLink
 from regionbridge.messaging import services
-from regionbridge.messaging.models import OutboundEmail, OutboxStatus, Participant, Thread
-from regionbridge.messaging.tasks import GUEST_MAIL_PER_HOUR, deliver_due
+from regionbridge.messaging.models import Participant, Thread
+from regionbridge.outbox.models import OutboundEmail, OutboxStatus
+from regionbridge.outbox.tasks import GUEST_MAIL_PER_HOUR, deliver_due
 from regionbridge.partnerships import services as partnerships
 from regionbridge.partnerships.models import Partnership
 from tests.conftest import org, region

@@ -31,11 +31,11 @@ from regionbridge.messaging.models import (
     Attachment,
     Message,
     MessageRevision,
-    OutboundEmail,
     Participant,
     Thread,
 )
 from regionbridge.organizations.models import ContactChannel, Organization, Person
+from regionbridge.outbox.models import OutboundEmail
 from regionbridge.partnerships.models import (
     Activity,
     Document,

@@ -43,13 +43,12 @@ from regionbridge.messaging.management.commands.mailgate import Handler
 from regionbridge.messaging.models import (
     Attachment,
     Message,
-    OutboundEmail,
-    OutboxStatus,
     Participant,
 )
 from regionbridge.messaging.replies import read_reply_token, reply_address
 from regionbridge.messaging.services import message_post, thread_create
-from regionbridge.messaging.tasks import MAX_ATTEMPTS, deliver_due, deliver_outbox
+from regionbridge.outbox.models import OutboundEmail, OutboxStatus
+from regionbridge.outbox.tasks import MAX_ATTEMPTS, deliver_due, deliver_outbox
 from tests.conftest import ensure_reference, make_member
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -568,7 +567,7 @@ def test_row_fails_for_good_after_max_attempts(cast, smtp_port, caplog):
     assert (row.status, row.attempts) == (OutboxStatus.PENDING, MAX_ATTEMPTS - 1)
 
     OutboundEmail.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
-    with caplog.at_level(logging.ERROR, logger="regionbridge.messaging.tasks"):
+    with caplog.at_level(logging.ERROR, logger="regionbridge.outbox.tasks"):
         assert deliver_due() == (0, 1)
     row.refresh_from_db()
     assert (row.status, row.attempts) == (OutboxStatus.FAILED, MAX_ATTEMPTS)

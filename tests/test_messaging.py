@@ -30,11 +30,11 @@ from regionbridge.messaging.models import (
     Mention,
     Message,
     MessageRevision,
-    OutboundEmail,
     Participant,
     Thread,
 )
-from regionbridge.messaging.tasks import deliver_due
+from regionbridge.outbox.models import OutboundEmail
+from regionbridge.outbox.tasks import deliver_due
 from regionbridge.partnerships import services as partnerships
 from regionbridge.partnerships.models import Partnership
 from tests.conftest import close_response, org, region

@@ -21,13 +21,12 @@ from regionbridge.accounts.services import token_issue
 from regionbridge.messaging import search, selectors, services
 from regionbridge.messaging.models import (
     Message,
-    OutboundEmail,
-    OutboxStatus,
     Participant,
     Thread,
 )
-from regionbridge.messaging.tasks import deliver_due, deliver_outbox
 from regionbridge.organizations.models import Organization
+from regionbridge.outbox.models import OutboundEmail, OutboxStatus
+from regionbridge.outbox.tasks import deliver_due, deliver_outbox
 from regionbridge.partnerships import services as partnerships
 from regionbridge.partnerships.models import Partnership
 from tests.conftest import org, region

@@ -24,10 +24,10 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
-from regionbridge.messaging import tasks
-from regionbridge.messaging.models import OutboundEmail, OutboxStatus
-from regionbridge.messaging.reaper import tasks_reap
-from regionbridge.messaging.tasks import (
+from regionbridge.outbox import tasks
+from regionbridge.outbox.models import OutboundEmail, OutboxStatus
+from regionbridge.outbox.reaper import tasks_reap
+from regionbridge.outbox.tasks import (
     claim_lease,
     deliver_due,
     deliver_outbox,

@@ -14,8 +14,8 @@ from django.db import OperationalError, connections
 from django.urls import reverse
 
 from regionbridge.audit.models import AuditEntry
+from regionbridge.core import ratelimit
 from regionbridge.core.models import RateCounter
-from regionbridge.lib import ratelimit
 from regionbridge.messaging import inbound, services
 from regionbridge.messaging.management.commands import mailgate
 from regionbridge.messaging.models import Message, Participant, Thread

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.core import mail
 
-from regionbridge.messaging.tasks import deliver_due
+from regionbridge.outbox.tasks import deliver_due
 from regionbridge.partnerships.models import Document, DocumentStatus
 from regionbridge.partnerships.services import partnership_create, renewal_reminders_send
 from tests.conftest import region

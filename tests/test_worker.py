@@ -12,7 +12,7 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from regionbridge.messaging.tasks import deliver_outbox
+from regionbridge.outbox.tasks import deliver_outbox
 
 
 def job_left_running(started_ago: timedelta) -> DBTaskResult:

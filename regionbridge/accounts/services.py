@@ -19,6 +19,7 @@ from regionbridge.accounts.models import (
     RoleAssignment,
     User,
 )
+from regionbridge.accounts.signals import user_created
 from regionbridge.audit.services import audit_record
 from regionbridge.organizations.models import MISSION_KINDS, Organization, OrganizationKind
 from regionbridge.regions.models import Region
@@ -112,10 +113,7 @@ def user_create(
     user.full_clean()
     user.save()
     audit_record(actor=by, action="user.created", target=user, changes={"superuser": is_superuser})
-    # Someone who took part by e-mail as a guest now does so with the account.
-    from regionbridge.messaging.services import guests_claim
-
-    guests_claim(user=user)
+    user_created.send(sender=User, user=user)  # messaging: a guest's threads follow them
     return user
 
 

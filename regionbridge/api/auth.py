@@ -8,7 +8,7 @@ from ninja.security import HttpBearer, SessionAuth
 from regionbridge import policy
 from regionbridge.accounts.services import token_find
 from regionbridge.audit.middleware import client_address
-from regionbridge.lib import ratelimit
+from regionbridge.core import ratelimit
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 

@@ -21,7 +21,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from regionbridge.api.schemas import InvalidInput, Message, Refusal
 from regionbridge.core.outage import database_unavailable, database_unreachable
-from regionbridge.lib.ratelimit import RateLimited
+from regionbridge.core.ratelimit import RateLimited
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from django.utils import timezone, translation
 
 from regionbridge.core.access import is_htmx
 from regionbridge.core.pages import try_again_page
-from regionbridge.lib.ratelimit import RateLimited
+from regionbridge.core.ratelimit import RateLimited
 
 
 def request_language(request) -> str:
@@ -91,7 +91,7 @@ class RejectNullBytesMiddleware:
 
 
 class RateLimitedMiddleware:
-    """A service refused for too many hits (`lib.ratelimit`): a 429 page with Retry-After.
+    """A service refused for too many hits (`core.ratelimit`): a 429 page with Retry-After.
     The service raises before it writes anything, so nothing is half done."""
 
     def __init__(self, get_response):

@@ -4,7 +4,7 @@ from django.db import models
 class RateCounter(models.Model):
     """How many times something keyed (`post:<user>:60`) happened in the current window.
 
-    Written only by `lib.ratelimit.hit`, with one atomic upsert (decision 0005)."""
+    Written only by `core.ratelimit.hit`, with one atomic upsert (decision 0005)."""
 
     key = models.CharField(max_length=255, unique=True)
     window_start = models.DateTimeField()

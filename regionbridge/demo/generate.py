@@ -52,8 +52,6 @@ from regionbridge.messaging.models import (
     Mention,
     Message,
     MessageRevision,
-    OutboundEmail,
-    OutboxStatus,
     Participant,
     ReadState,
     Thread,
@@ -72,6 +70,7 @@ from regionbridge.organizations.services import (
     organizations_load_reference,
     person_search_text,
 )
+from regionbridge.outbox.models import OutboundEmail, OutboxStatus
 from regionbridge.partnerships import lifecycle
 from regionbridge.partnerships.lifecycle import EventKind, Stage, State, Step
 from regionbridge.partnerships.models import (
@@ -444,6 +443,7 @@ def _counts() -> dict[str, int]:
             "partnerships",
             "institutions",
             "messaging",
+            "outbox",
             "audit",
             "regions",
         }

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class MessagingConfig(AppConfig):
     name = "regionbridge.messaging"
     verbose_name = _("Direct contacts")
+
+    def ready(self) -> None:
+        from regionbridge.accounts.signals import user_created
+        from regionbridge.messaging.services import guests_claim_on_signup, notification_render
+        from regionbridge.outbox.tasks import outbox_render_messages_with
+
+        # Someone who took part by e-mail as a guest takes part with their new account.
+        user_created.connect(guests_claim_on_signup, dispatch_uid="regionbridge.guests_claim")
+        outbox_render_messages_with(notification_render)

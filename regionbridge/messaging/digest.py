@@ -9,8 +9,9 @@ from django.utils import timezone, translation
 
 from regionbridge import policy
 from regionbridge.accounts.models import NotificationMode, User
-from regionbridge.messaging.models import Message, OutboundEmail, ReadState
-from regionbridge.messaging.tasks import outbox_kick
+from regionbridge.messaging.models import Message, ReadState
+from regionbridge.outbox.models import OutboundEmail
+from regionbridge.outbox.tasks import outbox_kick
 
 
 def _unread_for(user: User, since) -> list[Message]:

@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 from regionbridge import policy
 from regionbridge.accounts.models import User
 from regionbridge.audit.services import audit_record
-from regionbridge.lib import ratelimit
+from regionbridge.core import ratelimit
 from regionbridge.messaging import mailauth, services
 from regionbridge.messaging.models import HeldReply, Message, Thread
 from regionbridge.messaging.replies import ExpiredReplyAddress, read_reply_token

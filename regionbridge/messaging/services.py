@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from regionbridge import policy
 from regionbridge.accounts.models import NotificationMode, User
 from regionbridge.audit.services import audit_record
-from regionbridge.lib import ratelimit
+from regionbridge.core import ratelimit
 from regionbridge.lib.files import check_document_upload
 from regionbridge.messaging import live, search, selectors
 from regionbridge.messaging.models import (
@@ -25,16 +25,17 @@ from regionbridge.messaging.models import (
     Mention,
     Message,
     MessageRevision,
-    OutboundEmail,
-    OutboxStatus,
     Participant,
     ReadState,
     Thread,
     ThreadKind,
 )
-from regionbridge.messaging.tasks import outbox_kick
+from regionbridge.messaging.replies import reply_address
 from regionbridge.messaging.text import lemmas, mentioned_emails, render
 from regionbridge.organizations.models import Organization
+from regionbridge.outbox.models import OutboundEmail, OutboxStatus
+from regionbridge.outbox.services import render_templated
+from regionbridge.outbox.tasks import outbox_kick
 
 EDIT_WINDOW = timedelta(minutes=15)
 MAX_BODY = 20_000
@@ -220,6 +221,11 @@ def guests_claim(*, user: User) -> int:
     return Participant.objects.filter(guest_email__iexact=user.email).update(
         user=user, guest_email=""
     )
+
+
+def guests_claim_on_signup(sender: type[User], *, user: User, **_signal: Any) -> None:
+    """`accounts.signals.user_created`'s receiver: the new account claims its guest threads."""
+    guests_claim(user=user)
 
 
 # --- messages --------------------------------------------------------------------------------
@@ -429,3 +435,19 @@ def _queue_notifications(message: Message, mentioned: list[int]) -> int:
     if queued:
         transaction.on_commit(outbox_kick)
     return queued
+
+
+def notification_render(row: OutboundEmail) -> tuple[str, str, str, str]:
+    """A message's notification, written unrendered when it was posted, as the worker sends it:
+    in the recipient's language and time zone, with a reply address signed for them (subject,
+    text, HTML, reply address). Registered with the outbox in `MessagingConfig.ready`."""
+    message = Message.objects.select_related("thread", "author").get(pk=row.message_id)
+    user = User.objects.filter(pk=row.user_id).first() if row.user_id else None
+    name = user.get_full_name() if user else ""
+    subject, text, html = render_templated(
+        "messaging/email/message",
+        {"message": message, "thread": message.thread, "name": name},
+        language=user.language if user else None,
+        time_zone=user.timezone if user else "",
+    )
+    return subject, text, html, reply_address(message.thread, row.to)

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from regionbridge.accounts.models import Role, User
 from regionbridge.audit.services import audit_record
 from regionbridge.lib.files import check_document_upload
-from regionbridge.lib.mail import queue_templated
 from regionbridge.organizations.models import Organization
+from regionbridge.outbox.services import queue_templated
 from regionbridge.partnerships.lifecycle import (
     EventKind,
     LifecycleError,

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from regionbridge.messaging.tasks import deliver_due
+from regionbridge.outbox.tasks import deliver_due
 
 
 class Command(BaseCommand):

@@ -15,10 +15,12 @@ duplicates), and two notifications are never merged into one.
 
 import hashlib
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from time import monotonic
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
@@ -28,11 +30,8 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult, get_date_max
 
-from regionbridge.accounts.models import User
-from regionbridge.lib.mail import render_templated
-from regionbridge.messaging.models import Message, OutboundEmail, OutboxStatus
-from regionbridge.messaging.reaper import tasks_reap
-from regionbridge.messaging.replies import reply_address
+from regionbridge.outbox.models import OutboundEmail, OutboxStatus
+from regionbridge.outbox.reaper import tasks_reap
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 12  # about 3 days with the back-off below
@@ -60,7 +59,7 @@ def _delay(attempts: int) -> timedelta:
 
 def _held_back_until(row: OutboundEmail) -> datetime | None:
     """When a row to an address that never had an account may go, if it may not go now."""
-    if User.objects.filter(email__iexact=row.to).exists():
+    if get_user_model().objects.filter(email__iexact=row.to).exists():
         return None
     recent = OutboundEmail.objects.filter(
         to=row.to, status=OutboxStatus.SENT, sent_at__gte=timezone.now() - timedelta(hours=1)
@@ -98,23 +97,27 @@ def outbox_claim_next() -> OutboundEmail | None:
             row.save(update_fields=["next_attempt_at"])
 
 
+Rendered = tuple[str, str, str, str]  # subject, text, HTML, reply address
+_message_renderer: Callable[[OutboundEmail], Rendered] | None = None
+
+
+def outbox_render_messages_with(render: Callable[[OutboundEmail], Rendered]) -> None:
+    """How a row naming a message and written unrendered is rendered at delivery. The app that
+    writes such rows registers it (in its AppConfig.ready): the outbox knows no domain."""
+    global _message_renderer  # set once, at start-up
+    _message_renderer = render
+
+
 def _render(row: OutboundEmail) -> None:
     """A message's notification is written unrendered in the request that posts it: render it
-    here, in the recipient's language and time zone, sign its reply address, and keep the result
-    on the row (what was sent stays readable, and a retry sends the same e-mail)."""
+    here, through the renderer its app registered, and keep the result on the row (what was sent
+    stays readable, and a retry sends the same e-mail)."""
     if row.message_id is None or row.text:
         return
-    message = Message.objects.select_related("thread", "author").get(pk=row.message_id)
-    user = User.objects.filter(pk=row.user_id).first() if row.user_id else None
-    name = user.get_full_name() if user else ""
-    subject, text, html = render_templated(
-        "messaging/email/message",
-        {"message": message, "thread": message.thread, "name": name},
-        language=user.language if user else None,
-        time_zone=user.timezone if user else "",
-    )
-    row.subject, row.text, row.html = subject[:300], text, html
-    row.reply_to = reply_address(message.thread, row.to)
+    if _message_renderer is None:
+        raise RuntimeError("No renderer registered for the outbox's message notifications")
+    subject, text, html, reply_to = _message_renderer(row)
+    row.subject, row.text, row.html, row.reply_to = subject[:300], text, html, reply_to
     OutboundEmail.objects.filter(pk=row.pk).update(
         subject=row.subject, text=row.text, html=row.html, reply_to=row.reply_to
     )

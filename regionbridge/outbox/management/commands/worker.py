@@ -4,7 +4,7 @@ from argparse import ArgumentParser, ArgumentTypeError
 from django.conf import settings
 from django_tasks_db.management.commands import db_worker
 
-from regionbridge.messaging.reaper import tasks_reap, tasks_reap_every
+from regionbridge.outbox.reaper import tasks_reap, tasks_reap_every
 
 
 def positive_seconds(value: str) -> float:

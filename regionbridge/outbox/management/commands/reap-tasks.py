@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from regionbridge.messaging.reaper import tasks_reap
+from regionbridge.outbox.reaper import tasks_reap
 
 
 class Command(BaseCommand):

@@ -9,6 +9,9 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from regionbridge.outbox.models import OutboundEmail
+from regionbridge.outbox.tasks import outbox_kick
+
 
 def render_templated(
     template: str, context: dict[str, Any], *, language: str | None, time_zone: str = ""
@@ -36,9 +39,6 @@ def queue_templated(*, user: Any, template: str, context: dict[str, Any], key: s
     The key makes it once-only: queueing the same key twice sends one e-mail. The worker
     delivers it after commit and retries while the mail server is down.
     """
-    from regionbridge.messaging.models import OutboundEmail
-    from regionbridge.messaging.tasks import outbox_kick
-
     subject, text, html = render_templated(
         template, {"user": user, **context}, language=user.language
     )

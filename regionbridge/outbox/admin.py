@@ -1,0 +1,17 @@
+from django.contrib import admin
+
+from regionbridge.outbox.models import OutboundEmail
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(admin.ModelAdmin):
+    """The outbox, for operators: what waits, what failed and why."""
+
+    list_display = ["key", "to", "status", "attempts", "next_attempt_at", "sent_at"]
+    list_filter = ["status"]
+    search_fields = ["to", "key"]
+    fields = ["key", "to", "subject", "status", "attempts", "last_error", "next_attempt_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
