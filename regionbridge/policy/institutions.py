@@ -18,7 +18,7 @@ from regionbridge.policy.scope import Scope
 
 # The partnership a link may sit under, reached through the link (this module imports no other
 # app's models).
-Partnership = InstitutionLink._meta.get_field("partnership").related_model
+Partnership: Any = InstitutionLink._meta.get_field("partnership").related_model
 
 
 @shows(InstitutionLink)

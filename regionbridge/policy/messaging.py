@@ -72,6 +72,6 @@ def thread_readers(thread: Thread) -> QuerySet[User]:
     offices = thread.participants.filter(organization__isnull=False).values("organization")
     named = thread.participants.filter(user__isnull=False).values("user")
     readers = users.active_users().filter(Q(pk__in=named) | users.working_in(offices))
-    if thread.partnership_id is None:
+    if thread.partnership is None:
         return readers
     return readers.filter(viewers_of(thread.partnership))

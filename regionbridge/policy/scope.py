@@ -65,10 +65,11 @@ def scope_of(user: Any) -> Scope:
         roles.add(assignment.role)
         if assignment.region_id:
             regions.add(assignment.region_id)
-        if assignment.organization_id:
-            organizations.add(assignment.organization_id)
-            if assignment.role == Role.EMBASSY and assignment.organization.kind in MISSION_KINDS:
-                host_countries.add(assignment.organization.country_id)
+        office = assignment.organization
+        if office is not None:
+            organizations.add(office.pk)
+            if assignment.role == Role.EMBASSY and office.kind in set(MISSION_KINDS):
+                host_countries.add(office.country_id)
     person = Person.objects.filter(user=user).values_list("id", "organization_id").first()
     scope = Scope(
         user_id=user.pk,
