@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from regionbridge.messaging import services
@@ -384,6 +385,60 @@ def test_bad_thread_input_is_a_json_4xx(client, coordinator, zhytomyr, payload):
     before = Thread.objects.count()
     assert_json_error(send(client, "post", THREADS, payload, bearer(coordinator)))
     assert Thread.objects.count() == before
+
+
+# --- one split of addresses for every door ---------------------------------------------------
+
+# An account in capitals, a guest with an apostrophe and a plus, padded and then again in lower
+# case, and a plain guest.
+MIXED = [
+    "COORD@example.org",
+    " O'Brien+Twinning@Partner.Example ",
+    "o'brien+twinning@partner.example",
+    "new.person@partner.example",
+]
+
+
+def start_by_page(client, user, subject: str, people: list[str]):
+    client.force_login(user)
+    return client.post(
+        reverse("messaging:create"),
+        {"subject": subject, "kind": "topic", "people": "\n".join(people)},
+    )
+
+
+def test_the_page_and_the_api_split_the_same_addresses_into_the_same_people(
+    client, coordinator, zhytomyr
+):
+    assert start_by_page(client, zhytomyr, "By page", MIXED).status_code == 302
+    ok(send(client, "post", THREADS, {"subject": "By API", "people": MIXED}, bearer(zhytomyr)), 201)
+
+    def people(subject: str) -> set[tuple]:
+        thread = Thread.objects.get(subject=subject)
+        return set(thread.participants.values_list("user__email", "guest_email"))
+
+    assert (
+        people("By page")
+        == people("By API")
+        == {
+            ("zhytomyr@example.org", ""),
+            ("coord@example.org", ""),
+            (None, "o'brien+twinning@partner.example"),
+            (None, "new.person@partner.example"),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "nasty",
+    ["<script>@example.org", "evil@example.org\r\nBcc: all@example.org", "x@y", "a@", "@"],
+)
+def test_the_page_and_the_api_refuse_the_same_nasty_address(client, zhytomyr, nasty):
+    people = [*MIXED, nasty]
+    assert start_by_page(client, zhytomyr, "By page", people).status_code == 400
+    payload = {"subject": "By API", "people": people}
+    assert_json_error(send(client, "post", THREADS, payload, bearer(zhytomyr)))
+    assert not Thread.objects.exists()
 
 
 @pytest.mark.parametrize(

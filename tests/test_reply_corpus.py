@@ -223,6 +223,25 @@ def test_html_quotes_and_outlook_history_are_cut():
     assert reply_text(german, html=True) == "Einverstanden."
 
 
+def test_nasty_html_posts_only_the_text_a_reader_saw():
+    """HTML mail is read by a parser, not stripped with a pattern: hidden parts stay hidden,
+    entities are decoded once, and broken markup costs nothing but its tags."""
+    nasty = (
+        "<html><head><title>TITLE</title><style>p{color:red} .x::before{content:'STYLE'}</style>"
+        '<script>document.write("<p>SCRIPT</p>")</script></head><body>'
+        "<!-- a COMMENT <p>with a tag</p> -->"
+        "<p>Fish &amp; chips &lt;b&gt;literally&lt;/b&gt; &#x41;&#66; caf&eacute;&nbsp;ok"
+        "<p>Second <b>paragraph<i> never closed"
+        '<div style="display: none">INVISIBLE</div><noscript>NOSCRIPT</noscript>'
+        "<template>TEMPLATE</template><![CDATA[CDATA]]>"
+        '<a href="javascript:alert(1)">a link</a> <img src=x onerror="alert(1)">'
+        "<script>unterminated SCRIPT"
+    )
+    assert reply_text(nasty, html=True) == (
+        "Fish & chips <b>literally</b> AB café ok\n\nSecond paragraph never closed\na link"
+    )
+
+
 def test_a_header_in_an_unknown_language_is_cut_when_quoted_lines_follow():
     reply = "Antwort.\n\nAm Mo., 5. Mai 2025 um 10:00 Uhr schrieb Alice <a@example.org>:\n> Alt\n"
     assert reply_text(reply) == "Antwort."

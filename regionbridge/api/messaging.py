@@ -10,7 +10,6 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from regionbridge import policy
-from regionbridge.accounts.models import User
 from regionbridge.api.auth import MEMBERS, require
 from regionbridge.api.errors import answers
 from regionbridge.api.pagination import Pages
@@ -81,7 +80,7 @@ class ReadIn(Schema):
 
 
 def _thread(request, thread_id: int) -> Thread:
-    return get_object_or_404(policy.visible(request.user, Thread), pk=thread_id)
+    return selectors.access_thread(request.user, thread_id)
 
 
 @router.get("/threads", response=answers(list[ThreadOut], 403), auth=MEMBERS)
@@ -93,13 +92,6 @@ def list_threads(request):
 
 @router.post("/threads", response=answers({201: ThreadOut}, 403, 404, body=True), auth=MEMBERS)
 def create_thread(request, payload: ThreadIn):
-    emails = []
-    for raw in payload.people:
-        email = raw.strip().lower()
-        if "@" not in email or " " in email:
-            raise ValidationError(f"Not an e-mail address: {raw}")
-        emails.append(email)
-    accounts = {u.email: u for u in User.objects.filter(email__in=emails, is_active=True)}
     partnership = (
         get_object_or_404(policy.visible(request.user, Partnership), pk=payload.partnership)
         if payload.partnership
@@ -109,11 +101,10 @@ def create_thread(request, payload: ThreadIn):
         by=request.user,
         subject=payload.subject,
         kind=payload.kind,
-        users=list(accounts.values()),
+        people=payload.people,
         organizations=list(
             policy.visible(request.user, Organization).filter(pk__in=payload.organizations)
         ),
-        guests=[(email, "") for email in emails if email not in accounts],
         partnership=partnership,
         body=payload.body,
     )

@@ -2,12 +2,19 @@ from typing import Any
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
 
 from regionbridge import policy
 from regionbridge.messaging.models import Message, ReadState, Thread, UnreadBadge
 
 INBOX_PAGE_SIZE = 30
 THREAD_PAGE_SIZE = 40  # messages on a thread page; earlier ones a link away
+
+
+def access_thread(user: Any, pk: int) -> Thread:
+    """The thread `pk`, if `user` may read it (the policy's `visible`); Http404 otherwise, the
+    same for a thread that is not there and one that is not theirs. Pages and API use it."""
+    return get_object_or_404(policy.visible(user, Thread), pk=pk)
 
 
 def read_upto(user: Any) -> Coalesce:

@@ -4,10 +4,12 @@ Side effects (live updates, e-mail) are queued with `transaction.on_commit`, so 
 announced or sent for a message that was never saved.
 """
 
+from collections.abc import Iterable, Sequence
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import connection, models, transaction
 from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Concat, Left, Lower
@@ -36,6 +38,9 @@ from regionbridge.organizations.models import Organization
 from regionbridge.outbox.models import OutboundEmail, OutboxStatus
 from regionbridge.outbox.services import render_templated
 from regionbridge.outbox.tasks import outbox_kick
+
+if TYPE_CHECKING:
+    from regionbridge.partnerships.models import Document, Partnership
 
 EDIT_WINDOW = timedelta(minutes=15)
 MAX_BODY = 20_000
@@ -103,7 +108,9 @@ def _organization_members(organization: Organization):
     )
 
 
-def _check_member(thread: Thread, *, user=None, organization=None) -> None:
+def _check_member(
+    thread: Thread, *, user: User | None = None, organization: Organization | None = None
+) -> None:
     """On a partnership, only people who may see it take part (an office: all its staff who
     hold a role; staff without one read no partnership thread anyway)."""
     partnership = thread.partnership
@@ -125,10 +132,10 @@ def _add(
     thread: Thread,
     *,
     by: User | None,
-    user=None,
-    organization=None,
-    guest_email="",
-    guest_name="",
+    user: User | None = None,
+    organization: Organization | None = None,
+    guest_email: str = "",
+    guest_name: str = "",
 ) -> None:
     guest_email = (guest_email or "").strip().lower()
     if guest_email:
@@ -147,21 +154,50 @@ def _add(
     participant.save()
 
 
+def people_split(emails: Iterable[str]) -> tuple[list[User], list[str]]:
+    """Addresses as a person types them (any case, stray spaces, twice) split into the active
+    accounts they name and the rest, the guests, each once and in the order given. An address
+    that is not one is refused, naming it: every door (page, API) gets the same answer."""
+    addresses = []
+    for raw in emails:
+        address = str(raw).strip().lower()
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise ValidationError(
+                _("Not an e-mail address: %(address)s") % {"address": str(raw)[:254]}
+            ) from None
+        addresses.append(address)
+    addresses = list(dict.fromkeys(addresses))
+    known = User.objects.annotate(address=Lower("email")).filter(
+        address__in=addresses, is_active=True
+    )
+    accounts = {user.address: user for user in known}
+    return (
+        [accounts[address] for address in addresses if address in accounts],
+        [address for address in addresses if address not in accounts],
+    )
+
+
 @transaction.atomic
 def thread_create(
     *,
     by: User,
     subject: str,
     kind: str = ThreadKind.TOPIC,
-    users: list[User] = (),
-    organizations: list[Organization] = (),
-    guests: list[tuple[str, str]] = (),
-    partnership=None,
-    document=None,
+    people: Sequence[str] = (),
+    users: Sequence[User] = (),
+    organizations: Sequence[Organization] = (),
+    guests: Sequence[tuple[str, str]] = (),
+    partnership: "Partnership | None" = None,
+    document: "Document | None" = None,
     body: str = "",
 ) -> Thread:
-    """Start a thread; its author takes part. A thread on a partnership is seen only by those
-    who may see the partnership (a confidential negotiation keeps its threads confidential)."""
+    """Start a thread; its author takes part. `people` are e-mail addresses as typed: an
+    account takes part as itself, anyone else as a guest (`people_split`). A thread on a
+    partnership is seen only by those who may see the partnership (a confidential negotiation
+    keeps its threads confidential)."""
+    accounts, guest_addresses = people_split(people)  # as the doors did, before anything else
     ratelimit.check(str(by.pk), "invite")
     if not policy.can(by, policy.Action.THREAD_START):
         raise PermissionDenied
@@ -178,11 +214,11 @@ def thread_create(
         kind=kind, subject=subject[:200], partnership=partnership, document=document, created_by=by
     )
     _add(thread, by=by, user=by)
-    for user in users:
+    for user in [*users, *accounts]:
         _add(thread, by=by, user=user)
     for organization in organizations:
         _add(thread, by=by, organization=organization)
-    for email, name in guests:
+    for email, name in [*guests, *((address, "") for address in guest_addresses)]:
         _add(thread, by=by, guest_email=email, guest_name=name)
     audit_record(actor=by, action="thread.created", target=thread)
     if body.strip():
@@ -192,7 +228,13 @@ def thread_create(
 
 @transaction.atomic
 def thread_add_participant(
-    *, thread: Thread, by: User, user=None, organization=None, guest_email="", guest_name=""
+    *,
+    thread: Thread,
+    by: User,
+    user: User | None = None,
+    organization: Organization | None = None,
+    guest_email: str = "",
+    guest_name: str = "",
 ) -> None:
     ratelimit.check(str(by.pk), "invite")
     if not policy.can(by, policy.Action.THREAD_INVITE, thread):

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from regionbridge import policy
-from regionbridge.accounts.models import User
 from regionbridge.core.access import is_htmx, requires
 from regionbridge.core.pages import form_page
 from regionbridge.lib.files import download
@@ -40,7 +39,7 @@ STREAM_RETRY_AFTER = 5  # seconds, when the process already holds LIVE_MAX_STREA
 
 
 def _thread(request: HttpRequest, pk: int) -> Thread:
-    return get_object_or_404(policy.visible(request.user, Thread), pk=pk)
+    return selectors.access_thread(request.user, pk)
 
 
 @requires(Action.THREAD_START)
@@ -70,16 +69,13 @@ def thread_create(request: HttpRequest) -> HttpResponse:
             if data["partnership"]
             else None
         )
-        known = User.objects.filter(email__in=data["people"], is_active=True)
-        accounts = {user.email: user for user in known}
         try:
             thread = services.thread_create(
                 by=request.user,
                 subject=data["subject"],
                 kind=data["kind"],
-                users=list(accounts.values()),
+                people=data["people"],
                 organizations=list(data["organizations"]),
-                guests=[(email, "") for email in data["people"] if email not in accounts],
                 partnership=partnership,
                 body=data["body"],
             )
