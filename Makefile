@@ -77,12 +77,15 @@ test-deps: install-dev
 test: test-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/regionbridge makemigrations --check --dry-run -v0
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# mypy checks the files [tool.mypy] in pyproject.toml names: the policy and the services.
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: install-dev
 	$(BIN)/ruff check --fix .

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.forms",  # the widgets' templates, for FORM_RENDERER
     "django_tasks",
     "django_tasks_db",
     "ninja",
@@ -56,6 +57,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "regionbridge.core.middleware.RejectNullBytesMiddleware",
+    # request.htmx; before every middleware and view that answers htmx differently.
+    "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -92,6 +95,9 @@ TEMPLATES = [
         },
     },
 ]
+
+# Fields render through templates/forms/field.html (`{{ field.as_field_group }}`).
+FORM_RENDERER = "regionbridge.core.forms.FormRenderer"
 
 DATABASES = {
     "default": dj_database_url.parse(

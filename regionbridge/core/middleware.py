@@ -3,8 +3,9 @@ import zoneinfo
 from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+from django_htmx.http import reswap, retarget
 
-from regionbridge.core.access import is_htmx
 from regionbridge.core.pages import try_again_page
 from regionbridge.core.ratelimit import RateLimited
 
@@ -104,7 +105,8 @@ class RateLimitedMiddleware:
         if not isinstance(exception, RateLimited):
             return None
         response = try_again_page(request, "429.html", exception.retry_after)
-        if is_htmx(request):  # the whole page says it, not the small part a form replaces
-            response["HX-Retarget"] = "body"
-            response["HX-Reswap"] = "innerHTML"
+        if request.htmx:  # the whole page says it, not the small part a form replaces
+            retarget(response, "body")
+            reswap(response, "innerHTML")
+        patch_vary_headers(response, ["HX-Request"])
         return response

@@ -18,9 +18,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from regionbridge import policy
-from regionbridge.core.access import is_htmx, requires
+from regionbridge.core.access import HtmxHttpRequest, requires
 from regionbridge.core.pages import form_page
 from regionbridge.lib.files import download
 from regionbridge.messaging import inbound, live, selectors, services
@@ -115,7 +116,8 @@ def thread_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Action.THREAD_START)
 @require_POST
-def message_post(request: HttpRequest, pk: int) -> HttpResponse:
+@vary_on_headers("HX-Request")  # htmx gets the form alone, a plain post the page
+def message_post(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     thread = _thread(request, pk)
     form = MessageForm(request.POST, request.FILES)
     if form.is_valid():
@@ -137,12 +139,12 @@ def message_post(request: HttpRequest, pk: int) -> HttpResponse:
             for message in exc.messages:
                 form.add_error(None, message)
         else:
-            if is_htmx(request):
+            if request.htmx:
                 return render(
                     request, "messaging/_form.html", {"thread": thread, "form": MessageForm()}
                 )
             return redirect("messaging:thread", thread.pk)
-    if is_htmx(request):
+    if request.htmx:
         return render(request, "messaging/_form.html", {"thread": thread, "form": form}, status=400)
     return _thread_page(request, thread, form=form, status=400)
 

@@ -1,17 +1,21 @@
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.vary import vary_on_headers
 
 from regionbridge import policy
-from regionbridge.core.access import is_htmx, requires
+from regionbridge.core.access import HtmxHttpRequest, requires
 from regionbridge.organizations import selectors
 from regionbridge.organizations.models import Organization, OrganizationKind
 
 PAGE_SIZE = 25
 
 
+# The search pushes its address (hx-push-url): that address answers htmx the results alone and
+# anyone else the whole page, so caches and the back button must tell the two apart.
+@vary_on_headers("HX-Request")
 @requires(policy.Action.DIRECTORY_VIEW)
-def directory(request: HttpRequest) -> HttpResponse:
+def directory(request: HtmxHttpRequest) -> HttpResponse:
     """Who is our contact in Indiana? Who heads Zhytomyr's RMA? — in either language."""
     query = request.GET.get("q", "").strip()[:200]
     kind = request.GET.get("kind", "")
@@ -31,7 +35,7 @@ def directory(request: HttpRequest) -> HttpResponse:
         "page": page,
         "organizations": organizations,
     }
-    template = "organizations/_results.html" if is_htmx(request) else "organizations/directory.html"
+    template = "organizations/_results.html" if request.htmx else "organizations/directory.html"
     return render(request, template, context)
 
 

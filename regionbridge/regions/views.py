@@ -1,16 +1,20 @@
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.vary import vary_on_headers
 
 from regionbridge import policy
-from regionbridge.core.access import is_htmx
+from regionbridge.core.access import HtmxHttpRequest
 from regionbridge.organizations import selectors as directory
 from regionbridge.organizations.models import ConsularDistrict
 from regionbridge.regions.models import Country, Region
 from regionbridge.regions.selectors import region_list
 
 
-def region_index(request: HttpRequest) -> HttpResponse:
+# The search pushes its address (hx-push-url): that address answers htmx the results alone and
+# anyone else the whole page, so caches and the back button must tell the two apart.
+@vary_on_headers("HX-Request")
+def region_index(request: HtmxHttpRequest) -> HttpResponse:
     """Every country's regions, searchable in Ukrainian and English; open to everyone."""
     country = request.GET.get("country", "UA").strip().upper()[:2]
     query = request.GET.get("q", "").strip()[:200]
@@ -22,7 +26,7 @@ def region_index(request: HttpRequest) -> HttpResponse:
         "countries": Country.objects.order_by("name_en").only("code", "name_en", "name_uk"),
         "page": page,
     }
-    template = "regions/_results.html" if is_htmx(request) else "regions/index.html"
+    template = "regions/_results.html" if request.htmx else "regions/index.html"
     return render(request, template, context)
 
 

@@ -5,10 +5,11 @@ anonymous, so a session-authenticated call answers 401 while a valid API token s
 """
 
 from django.contrib.auth.models import AnonymousUser
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
+from django_htmx.http import HttpResponseClientRedirect
 
 from regionbridge.twofactor.gate import ENROLL, pending
 
@@ -43,8 +44,9 @@ class SecondFactorMiddleware:
         target = reverse("twofactor:overview" if state == ENROLL else "twofactor:verify")
         if request.method == "GET":
             target += "?" + urlencode({"next": request.get_full_path()})
-        if request.headers.get("HX-Request"):
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = target
-            return response
-        return redirect(target)
+        # htmx is told to load the page whole (no content: nothing to swap in meanwhile).
+        response = (
+            HttpResponseClientRedirect(target, status=204) if request.htmx else redirect(target)
+        )
+        patch_vary_headers(response, ["HX-Request"])
+        return response
