@@ -177,9 +177,9 @@ def demo_load() -> list[DemoAccount]:
         region = (
             Region.objects.select_related("country").get(code=region_code) if region_code else None
         )
-        organization = organizations.get(org_key) if org_key else None
-        role_assign(user=user, role=role, region=region, organization=organization)
+        office = organizations.get(org_key) if org_key else None
+        role_assign(user=user, role=role, region=region, organization=office)
         if person_name and people[person_name].user_id is None:
             Person.objects.filter(pk=people[person_name].pk).update(user=user)
-        accounts.append(DemoAccount(email, role, str(region or organization or "")))
+        accounts.append(DemoAccount(email, role, str(region or office or "")))
     return accounts

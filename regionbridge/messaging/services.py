@@ -58,7 +58,7 @@ def member_users(thread: Thread) -> list[User]:
 def guest_emails(thread: Thread) -> list[str]:
     """The addresses that take part by e-mail alone; none on a confidential negotiation, even if
     the tie became confidential after they were added."""
-    if thread.partnership_id is not None and thread.partnership.confidential:
+    if thread.partnership is not None and thread.partnership.confidential:
         return []
     return list(thread.participants.exclude(guest_email="").values_list("guest_email", flat=True))
 
@@ -70,7 +70,7 @@ MAX_NEW_GUESTS_PER_DAY = 50
 def _check_guest(thread: Thread, by: User | None, email: str) -> None:
     """A guest (an address without an account) joins only an open thread, within the limits
     that keep the platform from being used to mail strangers."""
-    if thread.partnership_id is not None and thread.partnership.confidential:
+    if thread.partnership is not None and thread.partnership.confidential:
         raise ValidationError(
             _(
                 "%(email)s has no account. A confidential negotiation is discussed only with "
@@ -119,6 +119,7 @@ def _check_member(
     if user is not None:
         people = User.objects.filter(pk=user.pk)
     else:
+        assert organization is not None  # one of the two is named
         people = _organization_members(organization).filter(role_assignments__isnull=False)
     # One query, however large the office: anyone of them outside the partnership's viewers?
     if people.exclude(pk__in=policy.partnership_viewers(partnership).values("pk")).exists():
@@ -290,7 +291,7 @@ def message_post(
     author: User | None = None,
     guest_email: str = "",
     reply_to: Message | None = None,
-    files: list[Any] = (),
+    files: Sequence[Any] = (),
     via: str = "web",
     email_message_id: str = "",
 ) -> Message:
@@ -428,13 +429,19 @@ def _outbox_rows(rows: QuerySet, *, message: Message, email: str, user: Any) -> 
     )
 
 
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column
+    return field.column
+
+
 def _insert_outbox(rows: QuerySet) -> int:
     """INSERT … SELECT: the database writes the rows, however many; a key already there is
     skipped (a retry never doubles a notification)."""
     select, params = rows.query.sql_with_params()
     table = connection.ops.quote_name(OutboundEmail._meta.db_table)
     columns = ", ".join(
-        connection.ops.quote_name(OutboundEmail._meta.get_field(c.removesuffix("_id")).column)
+        connection.ops.quote_name(_column(OutboundEmail, c.removesuffix("_id")))
         for c in _OUTBOX_COLUMNS
     )
     if connection.vendor == "sqlite":
@@ -483,8 +490,9 @@ def notification_render(row: OutboundEmail) -> tuple[str, str, str, str]:
     """A message's notification, written unrendered when it was posted, as the worker sends it:
     in the recipient's language and time zone, with a reply address signed for them (subject,
     text, HTML, reply address). Registered with the outbox in `MessagingConfig.ready`."""
+    assert row.message_id is not None  # the outbox calls this for message rows only
     message = Message.objects.select_related("thread", "author").get(pk=row.message_id)
-    user = User.objects.filter(pk=row.user_id).first() if row.user_id else None
+    user = User.objects.filter(pk=row.user_id).first() if row.user_id is not None else None
     name = user.get_full_name() if user else ""
     subject, text, html = render_templated(
         "messaging/email/message",

@@ -1,6 +1,7 @@
 """Organizations and people: reference offices, the directory's search text, and edits."""
 
 import csv
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -179,8 +180,6 @@ def organizations_load_reference() -> ReferenceResult:
 
 # --- edits ---------------------------------------------------------------------------------
 
-PERSON_FIELDS = ("name_en", "name_uk", "title_en", "title_uk", "languages", "timezone", "rank")
-
 
 def _clean_person(person: Person) -> None:
     if not (person.name_en.strip() or person.name_uk.strip()):
@@ -194,14 +193,33 @@ def _clean_person(person: Person) -> None:
 def person_create(
     *,
     organization: Organization,
+    name_en: str,
+    name_uk: str,
+    title_en: str = "",
+    title_uk: str = "",
+    languages: str = "",
+    timezone: str = "",
+    rank: int = 100,
+    is_demo: bool = False,
+    contacts: Sequence[tuple[str, str]] = (),
     by: Any = None,
-    contacts: list[tuple[str, str]] = (),
-    **fields: Any,
 ) -> Person:
-    """Add a person to an organization's directory entry, with contact channels."""
-    person = Person(organization=organization, **fields)
-    if not person.timezone and organization.region_id:
-        person.timezone = organization.region.timezone
+    """Add a person to an organization's directory entry, with contact channels; their time zone
+    is the region's unless given."""
+    person = Person(
+        organization=organization,
+        name_en=name_en,
+        name_uk=name_uk,
+        title_en=title_en,
+        title_uk=title_uk,
+        languages=languages,
+        timezone=timezone,
+        rank=rank,
+        is_demo=is_demo,
+    )
+    region = organization.region
+    if not person.timezone and region is not None:
+        person.timezone = region.timezone
     _clean_person(person)
     person.search_text = person_search_text(person)
     person.save()
@@ -213,10 +231,33 @@ def person_create(
 
 
 @transaction.atomic
-def person_update(*, person: Person, by: Any, **fields: Any) -> Person:
+def person_update(
+    *,
+    person: Person,
+    by: Any,
+    organization: Organization | None = None,
+    name_en: str | None = None,
+    name_uk: str | None = None,
+    title_en: str | None = None,
+    title_uk: str | None = None,
+    languages: str | None = None,
+    timezone: str | None = None,
+    rank: int | None = None,
+) -> Person:
+    """Change what is given (None: unchanged); audited with the changed fields."""
+    given = {
+        "organization": organization,
+        "name_en": name_en,
+        "name_uk": name_uk,
+        "title_en": title_en,
+        "title_uk": title_uk,
+        "languages": languages,
+        "timezone": timezone,
+        "rank": rank,
+    }
     changes = {}
-    for field, value in fields.items():
-        if field not in (*PERSON_FIELDS, "organization") or getattr(person, field) == value:
+    for field, value in given.items():
+        if value is None or getattr(person, field) == value:
             continue
         setattr(person, field, value)
         changes[field] = value
