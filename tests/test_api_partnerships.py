@@ -17,6 +17,12 @@ from regionbridge.accounts.services import token_issue
 from regionbridge.institutions.models import InstitutionLink
 from regionbridge.institutions.services import link_create
 from regionbridge.partnerships import selectors
+from regionbridge.partnerships.clearance import (
+    document_add_version,
+    document_create,
+    document_review,
+    document_submit,
+)
 from regionbridge.partnerships.facts import facts_load
 from regionbridge.partnerships.lifecycle import Stage
 from regionbridge.partnerships.models import (
@@ -31,10 +37,6 @@ from regionbridge.partnerships.models import (
     Sphere,
 )
 from regionbridge.partnerships.services import (
-    document_add_version,
-    document_create,
-    document_review,
-    document_submit,
     partnership_create,
     partnership_record_event,
     spheres_load,

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 
 from regionbridge.audit.models import AuditEntry
-from regionbridge.partnerships import selectors, services
+from regionbridge.partnerships import clearance, selectors, services
 from regionbridge.partnerships.lifecycle import LifecycleError, Stage
 from regionbridge.partnerships.models import (
     Document,
@@ -299,7 +299,9 @@ def test_a_late_recorded_past_event_recomputes_later_stages(coordinator):
         first_event_on=date(2002, 1, 1),
     )
     for kind, on in [("went_dormant", date(2015, 1, 1)), ("revived", date(2024, 11, 7))]:
-        services.partnership_record_event(partnership=partnership, kind=kind, on=on, by=coordinator)
+        services.partnership_record_event(
+            partnership=partnership, kind=kind, on=on, by=coordinator, reason=f"why {kind}"
+        )
     assert events_of(partnership)[-1] == ("revived", date(2024, 11, 7), Stage.MEMORANDUM_SIGNED)
 
     # Reported late: a cooperation agreement was signed in 2010, before the pause.
@@ -360,7 +362,12 @@ def test_a_late_event_gives_the_same_stages_as_recording_in_date_order(coordinat
         )
         for kind, on, level in order:
             services.partnership_record_event(
-                partnership=partnership, kind=kind, on=on, by=coordinator, signed_stage=level
+                partnership=partnership,
+                kind=kind,
+                on=on,
+                by=coordinator,
+                signed_stage=level,
+                reason=f"why {kind}",
             )
         return fresh(partnership)
 
@@ -439,24 +446,24 @@ def pdf(name: str = "memorandum.pdf") -> SimpleUploadedFile:
 
 @pytest.fixture
 def draft(tie, zhytomyr):
-    document = services.document_create(
+    document = clearance.document_create(
         partnership=tie,
         kind="memorandum",
         by=zhytomyr,
         title_en=" Memorandum of Understanding ",
         title_uk="Меморандум про взаєморозуміння",
     )
-    services.document_add_version(document=document, language="uk", upload=pdf(), by=zhytomyr)
+    clearance.document_add_version(document=document, language="uk", upload=pdf(), by=zhytomyr)
     return document
 
 
 def submitted(document, by) -> Document:
-    services.document_submit(document=document, by=by)
+    clearance.document_submit(document=document, by=by)
     return Document.objects.get(pk=document.pk)
 
 
 def review(document, key, decision, by, **kw):
-    return services.document_review(
+    return clearance.document_review(
         document=document, ministry=org(key), decision=decision, by=by, **kw
     )
 
@@ -475,13 +482,13 @@ def test_document_create(draft, zhytomyr):
 
 def test_document_create_refuses_an_unknown_instrument(tie, zhytomyr):
     with pytest.raises(ValidationError):
-        services.document_create(partnership=tie, kind="treaty", by=zhytomyr)
+        clearance.document_create(partnership=tie, kind="treaty", by=zhytomyr)
 
 
 def test_a_draft_without_a_text_cannot_be_submitted(tie, zhytomyr):
-    document = services.document_create(partnership=tie, kind="memorandum", by=zhytomyr)
+    document = clearance.document_create(partnership=tie, kind="memorandum", by=zhytomyr)
     with pytest.raises(ValidationError) as caught, translation.override("en"):
-        services.document_submit(document=document, by=zhytomyr)
+        clearance.document_submit(document=document, by=zhytomyr)
     assert text(caught.value) == "Upload the text before submitting it for review."
     assert reload(document).status == DocumentStatus.DRAFT
 
@@ -533,10 +540,10 @@ def test_clearance_of_an_exploring_tie_moves_it_to_negotiating(coordinator, mini
         partner_region=region("US-MN"),
         first_event_on=date(2024, 1, 15),
     )
-    document = services.document_create(
+    document = clearance.document_create(
         partnership=partnership, kind="letter_of_intent", by=coordinator
     )
-    services.document_add_version(document=document, language="en", upload=pdf(), by=coordinator)
+    clearance.document_add_version(document=document, language="en", upload=pdf(), by=coordinator)
     document = submitted(document, coordinator)
     review(document, "mfa", "no_objection", ministry)
     review(document, "mindev", "approved", mindev, order_number="9")
@@ -583,7 +590,7 @@ def test_resubmission_starts_round_two_and_needs_both_decisions_again(
 
     # A returned document takes a revised text, then goes back to the ministries.
     document = reload(document)
-    services.document_add_version(document=document, language="uk", upload=pdf(), by=zhytomyr)
+    clearance.document_add_version(document=document, language="uk", upload=pdf(), by=zhytomyr)
     document = submitted(document, zhytomyr)
     assert (document.status, document.review_round) == (DocumentStatus.UNDER_REVIEW, 2)
 
@@ -650,7 +657,7 @@ def test_an_unknown_decision_is_refused(draft, zhytomyr, ministry):
 def test_a_document_under_review_cannot_be_submitted_again(draft, zhytomyr):
     document = submitted(draft, zhytomyr)
     with pytest.raises(ValidationError):
-        services.document_submit(document=document, by=zhytomyr)
+        clearance.document_submit(document=document, by=zhytomyr)
     assert reload(document).review_round == 1
 
 
@@ -677,7 +684,7 @@ def test_only_a_cleared_document_can_be_signed(draft, zhytomyr, ministry, status
         review(document, "mfa", "returned", ministry, comments="No.")
         document = reload(document)
     with pytest.raises(ValidationError) as caught, translation.override("en"):
-        services.document_sign(document=document, by=zhytomyr, signed_on=timezone.localdate())
+        clearance.document_sign(document=document, by=zhytomyr, signed_on=timezone.localdate())
     assert text(caught.value) == "Only a cleared document can be signed."
     assert reload(document).status == status
     assert not tie.events.filter(kind="signed").exists()
@@ -686,7 +693,7 @@ def test_only_a_cleared_document_can_be_signed(draft, zhytomyr, ministry, status
 def test_signing_a_memorandum(draft, clear, zhytomyr, tie):
     document = clear(draft)
     today = timezone.localdate()
-    services.document_sign(
+    clearance.document_sign(
         document=document,
         by=zhytomyr,
         signed_on=today,
@@ -730,12 +737,12 @@ def test_signing_a_memorandum(draft, clear, zhytomyr, tie):
 def test_signing_a_cooperation_agreement_online_with_the_ambassador(
     tie, zhytomyr, clear, coordinator
 ):
-    document = services.document_create(
+    document = clearance.document_create(
         partnership=tie, kind="cooperation_agreement", by=zhytomyr, title_en="Cooperation"
     )
-    services.document_add_version(document=document, language="en", upload=pdf(), by=zhytomyr)
+    clearance.document_add_version(document=document, language="en", upload=pdf(), by=zhytomyr)
     document = clear(document)
-    services.document_sign(
+    clearance.document_sign(
         document=document,
         by=coordinator,
         signed_on=timezone.localdate(),
@@ -770,9 +777,9 @@ def test_a_memorandum_signed_after_an_agreement_keeps_the_agreement(tie, zhytomy
         by=zhytomyr,
         signed_stage=Stage.AGREEMENT_SIGNED,
     )
-    document = services.document_create(partnership=tie, kind="action_plan", by=zhytomyr)
-    services.document_add_version(document=document, language="uk", upload=pdf(), by=zhytomyr)
-    services.document_sign(document=clear(document), by=zhytomyr, signed_on=timezone.localdate())
+    document = clearance.document_create(partnership=tie, kind="action_plan", by=zhytomyr)
+    clearance.document_add_version(document=document, language="uk", upload=pdf(), by=zhytomyr)
+    clearance.document_sign(document=clear(document), by=zhytomyr, signed_on=timezone.localdate())
     assert tie.events.get(document=document, kind="signed").stage_after == Stage.AGREEMENT_SIGNED
     tie = fresh(tie)
     assert (tie.stage, tie.stage_since) == (Stage.AGREEMENT_SIGNED, date(2024, 9, 22))
@@ -781,7 +788,7 @@ def test_a_memorandum_signed_after_an_agreement_keeps_the_agreement(tie, zhytomy
 def test_a_signing_in_the_future_is_refused_and_nothing_is_saved(draft, clear, zhytomyr, tie):
     document = clear(draft)
     with pytest.raises(LifecycleError):
-        services.document_sign(
+        clearance.document_sign(
             document=document,
             by=zhytomyr,
             signed_on=timezone.localdate() + timedelta(days=3),
@@ -798,14 +805,14 @@ def test_validity_must_end_after_the_signing(draft, clear, zhytomyr):
     document = clear(draft)
     today = timezone.localdate()
     with pytest.raises(ValidationError):
-        services.document_sign(document=document, by=zhytomyr, signed_on=today, valid_until=today)
+        clearance.document_sign(document=document, by=zhytomyr, signed_on=today, valid_until=today)
     assert reload(document).status == DocumentStatus.CLEARED
 
 
 def test_a_signatory_must_sign_for_one_side(draft, clear, zhytomyr, tie):
     document = clear(draft)
     with pytest.raises(ValidationError):
-        services.document_sign(
+        clearance.document_sign(
             document=document,
             by=zhytomyr,
             signed_on=timezone.localdate(),
@@ -819,24 +826,24 @@ def test_a_signatory_must_sign_for_one_side(draft, clear, zhytomyr, tie):
 def test_document_close(draft, clear, zhytomyr, status):
     document = clear(draft)
     with pytest.raises(ValidationError) as caught, translation.override("en"):
-        services.document_close(document=document, by=zhytomyr, status=status)
+        clearance.document_close(document=document, by=zhytomyr, status=status)
     assert text(caught.value) == "Only a signed document can expire or be terminated."
-    services.document_sign(document=document, by=zhytomyr, signed_on=timezone.localdate())
+    clearance.document_sign(document=document, by=zhytomyr, signed_on=timezone.localdate())
     document = reload(document)
-    services.document_close(document=document, by=zhytomyr, status=status)
+    clearance.document_close(document=document, by=zhytomyr, status=status)
     assert reload(document).status == status
     assert AuditEntry.objects.filter(
         action=f"document.{status}", target_id=str(document.pk)
     ).exists()
     with pytest.raises(ValidationError):
-        services.document_close(document=reload(document), by=zhytomyr, status=status)
+        clearance.document_close(document=reload(document), by=zhytomyr, status=status)
 
 
 def test_document_close_refuses_an_unknown_status(draft, clear, zhytomyr):
     document = clear(draft)
-    services.document_sign(document=document, by=zhytomyr, signed_on=timezone.localdate())
+    clearance.document_sign(document=document, by=zhytomyr, signed_on=timezone.localdate())
     with pytest.raises(ValidationError):
-        services.document_close(document=reload(document), by=zhytomyr, status="draft")
+        clearance.document_close(document=reload(document), by=zhytomyr, status="draft")
     assert reload(document).status == DocumentStatus.SIGNED
 
 
@@ -878,8 +885,8 @@ def test_the_review_queue_is_not_for_regions_or_outsiders(draft, zhytomyr, outsi
 def test_the_review_queue_is_oldest_first(tie, zhytomyr, ministry):
     documents = []
     for kind in ["memorandum", "action_plan"]:
-        document = services.document_create(partnership=tie, kind=kind, by=zhytomyr)
-        services.document_add_version(document=document, language="uk", upload=pdf(), by=zhytomyr)
+        document = clearance.document_create(partnership=tie, kind=kind, by=zhytomyr)
+        clearance.document_add_version(document=document, language="uk", upload=pdf(), by=zhytomyr)
         documents.append(submitted(document, zhytomyr).pk)
     assert queue(ministry) == documents
 
@@ -939,7 +946,7 @@ def test_a_next_step_after_the_registry_dates_is_refused(tie, coordinator, day):
 def test_a_validity_after_the_registry_dates_is_refused(draft, clear, zhytomyr, tie):
     document = clear(draft)
     with pytest.raises(ValidationError):
-        services.document_sign(
+        clearance.document_sign(
             document=document,
             by=zhytomyr,
             signed_on=timezone.localdate(),

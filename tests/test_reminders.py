@@ -6,8 +6,9 @@ import pytest
 from django.core import mail
 
 from regionbridge.outbox.tasks import deliver_due
+from regionbridge.partnerships.clearance import renewal_reminders_send
 from regionbridge.partnerships.models import Document, DocumentStatus
-from regionbridge.partnerships.services import partnership_create, renewal_reminders_send
+from regionbridge.partnerships.services import partnership_create
 from tests.conftest import region
 
 pytestmark = pytest.mark.django_db

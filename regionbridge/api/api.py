@@ -5,10 +5,13 @@ from ninja.pagination import paginate
 from regionbridge import policy
 from regionbridge.api import errors
 from regionbridge.api.auth import MEMBERS, PUBLIC, require
+from regionbridge.api.documents import router as documents_router
 from regionbridge.api.errors import answers
+from regionbridge.api.institutions import router as institutions_router
 from regionbridge.api.messaging import router as messaging_router
 from regionbridge.api.pagination import Pages
 from regionbridge.api.parser import ObjectBodyParser
+from regionbridge.api.partnerships import oversight as oversight_router
 from regionbridge.api.partnerships import router as partnerships_router
 from regionbridge.api.schemas import (
     AuditOut,
@@ -143,4 +146,7 @@ api.add_router("/", reference)
 api.add_router("/", directory_router)
 api.add_router("/", account)
 api.add_router("/", partnerships_router)
+api.add_router("/", documents_router)
+api.add_router("/", institutions_router)
+api.add_router("/", oversight_router)
 api.add_router("/", messaging_router)

@@ -1,6 +1,16 @@
-from ninja import Schema
+from datetime import date
+from typing import Annotated
+
+from ninja import Field, Schema
 
 from regionbridge.lib import files
+from regionbridge.partnerships.models import EARLIEST_DATE, LATEST_DATE
+
+# A date the registry takes (1950-01-01 … 2100-12-31): 9999-12-31 is a 422, not a stored typo.
+DATE_RANGE = f"From {EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}."
+RegistryDate = Annotated[
+    date, Field(ge=EARLIEST_DATE, le=LATEST_DATE, json_schema_extra={"description": DATE_RANGE})
+]
 
 
 class Message(Schema):

@@ -1,45 +1,52 @@
-"""Institutions (universities, hospitals, schools…), their links, and activities."""
+"""Institutions (universities, hospitals, schools…) and their links: the only way these change.
 
+Every door (pages, API, the demo) comes here, and these functions ask the policy themselves;
+`by` None is the system itself (data loaders, the demo): there is no person to ask about.
+Activities, of partnerships and of links alike, are recorded in `partnerships.services`.
+"""
+
+from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from regionbridge import policy
 from regionbridge.audit.services import audit_record
-from regionbridge.institutions.models import InstitutionLink
-from regionbridge.lib.search import filter_by_terms
+from regionbridge.institutions.models import InstitutionLink, LinkStatus
+from regionbridge.institutions.selectors import LINKABLE_KINDS
 from regionbridge.organizations.models import Organization, OrganizationKind
 from regionbridge.organizations.services import organization_search_text
-from regionbridge.partnerships.models import Activity, Partnership, Sphere
+from regionbridge.partnerships.models import Partnership, Sphere
+from regionbridge.partnerships.services import activity_create  # noqa: F401 (its old home)
 from regionbridge.regions.models import Region
 
+Action = policy.Action
 
-def institutions_for(
-    user: Any, *, institution_type: str = "", region: str = "", country: str = "", query: str = ""
-) -> QuerySet[Organization]:
-    institutions = (
-        policy.visible(user, Organization)
-        .filter(kind=OrganizationKind.INSTITUTION)
-        .select_related("region", "country")
-    )
-    if institution_type:
-        institutions = institutions.filter(institution_type=institution_type)
-    if region:
-        institutions = institutions.filter(region__code=region.upper())
-    if country:
-        institutions = institutions.filter(country__code=country.upper())
-    if query:
-        institutions = filter_by_terms(institutions, query)
-    return institutions.order_by("region__code", "name_en", "id")
+
+def _require(by: Any, action: str, obj: Any = None) -> None:
+    if by is not None and not policy.can(by, action, obj):
+        raise PermissionDenied(_("You may not do this."))
 
 
 @transaction.atomic
 def institution_create(
-    *, by: Any, region: Region, institution_type: str, name_en: str, name_uk: str, **fields: Any
+    *,
+    by: Any,
+    region: Region,
+    institution_type: str,
+    name_en: str,
+    name_uk: str,
+    city: str = "",
+    website: str = "",
+    email: str = "",
+    phone: str = "",
+    key: str | None = None,
+    is_demo: bool = False,
 ) -> Organization:
+    """Add an institution in a region: coordinators anywhere, regional officers in their own."""
+    _require(by, Action.INSTITUTION_CREATE, region)
     institution = Organization(
         kind=OrganizationKind.INSTITUTION,
         institution_type=institution_type,
@@ -47,7 +54,12 @@ def institution_create(
         country=region.country,
         name_en=name_en.strip(),
         name_uk=name_uk.strip(),
-        **fields,
+        city=city,
+        website=website,
+        email=email,
+        phone=phone,
+        key=key,
+        is_demo=is_demo,
     )
     if not (institution.name_en or institution.name_uk):
         raise ValidationError(_("An institution needs a name."))
@@ -65,11 +77,18 @@ def link_create(
     ukrainian_institution: Organization,
     partner_institution: Organization,
     partnership: Partnership | None = None,
+    status: str = LinkStatus.PROPOSED,
+    description: str = "",
+    started_on: date | None = None,
     spheres: list[Sphere] = (),
     is_demo: bool = False,
-    **fields: Any,
 ) -> InstitutionLink:
-    """Tie a Ukrainian institution to one abroad (under a partnership, or standalone)."""
+    """Tie a Ukrainian institution or local government to one abroad (under a partnership, or
+    standalone); the Ukrainian side's own staff and its region's officers start it."""
+    _require(by, Action.LINK_CREATE, ukrainian_institution)
+    sides = (ukrainian_institution, partner_institution)
+    if any(side.kind not in LINKABLE_KINDS for side in sides):
+        raise ValidationError(_("A link ties institutions or local governments."))
     if ukrainian_institution.country.code != "UA":
         raise ValidationError(_("The first institution must be in Ukraine."))
     if partner_institution.country.code == "UA":
@@ -80,42 +99,14 @@ def link_create(
         ukrainian_institution=ukrainian_institution,
         partner_institution=partner_institution,
         partnership=partnership,
+        status=status,
+        description=description,
+        started_on=started_on,
         is_demo=is_demo,
         created_by=by if getattr(by, "is_authenticated", False) else None,
-        **fields,
     )
     link.full_clean()
     link.save()
     link.spheres.set(spheres)
     audit_record(actor=by, action="link.created", target=link)
     return link
-
-
-@transaction.atomic
-def activity_create(
-    *,
-    by: Any,
-    target: Partnership | InstitutionLink,
-    sphere: Sphere | None = None,
-    institutions: list[Organization] = (),
-    is_demo: bool = False,
-    **fields: Any,
-) -> Activity:
-    """Record a visit, exchange, aid delivery, training or joint event."""
-    activity = Activity(
-        partnership=target if isinstance(target, Partnership) else None,
-        link=target if isinstance(target, InstitutionLink) else None,
-        sphere=sphere,
-        is_demo=is_demo,
-        created_by=by if getattr(by, "is_authenticated", False) else None,
-        **fields,
-    )
-    if not (activity.title_en.strip() or activity.title_uk.strip()):
-        raise ValidationError(_("Give the activity a title."))
-    if activity.ends_on and activity.ends_on < activity.starts_on:
-        raise ValidationError(_("An activity cannot end before it starts."))
-    activity.full_clean()
-    activity.save()
-    activity.institutions.set(institutions)
-    audit_record(actor=by, action="activity.created", target=activity)
-    return activity

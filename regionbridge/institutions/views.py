@@ -8,10 +8,11 @@ from django.utils.translation import gettext as _
 from regionbridge import policy
 from regionbridge.core.access import requires
 from regionbridge.core.pages import form_page
-from regionbridge.institutions import services
+from regionbridge.institutions import selectors, services
 from regionbridge.institutions.forms import InstitutionForm, LinkForm
 from regionbridge.institutions.models import InstitutionLink
 from regionbridge.organizations.models import InstitutionType
+from regionbridge.partnerships import services as partnership_services
 from regionbridge.partnerships.forms import ActivityForm
 
 Action = policy.Action
@@ -23,7 +24,7 @@ def institution_list(request: HttpRequest) -> HttpResponse:
     kind = kind if kind in InstitutionType.values else ""
     query = request.GET.get("q", "").strip()[:200]
     region = request.GET.get("region", "").strip()[:10]
-    institutions = services.institutions_for(
+    institutions = selectors.institutions_for(
         request.user, institution_type=kind, region=region, query=query
     )
     page = Paginator(institutions, 50).get_page(request.GET.get("page"))
@@ -52,11 +53,8 @@ def institution_list(request: HttpRequest) -> HttpResponse:
 def institution_create(request: HttpRequest) -> HttpResponse:
     form = InstitutionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if not policy.can(request.user, Action.INSTITUTION_CREATE, data["region"]):
-            raise PermissionDenied
         try:
-            institution = services.institution_create(by=request.user, **data)
+            institution = services.institution_create(by=request.user, **form.cleaned_data)
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)
@@ -68,15 +66,19 @@ def institution_create(request: HttpRequest) -> HttpResponse:
 
 @requires(Action.LINK_CREATE)
 def link_create(request: HttpRequest) -> HttpResponse:
-    institutions = services.institutions_for(request.user)
-    form = LinkForm(request.POST or None, institutions=institutions)
+    form = LinkForm(request.POST or None, institutions=selectors.linkable_for(request.user))
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        spheres = list(data.pop("spheres"))
-        if not policy.can(request.user, Action.LINK_CREATE, data["ukrainian_institution"]):
-            raise PermissionDenied
+        data = form.cleaned_data
         try:
-            services.link_create(by=request.user, spheres=spheres, **data)
+            services.link_create(
+                by=request.user,
+                ukrainian_institution=data["ukrainian_institution"],
+                partner_institution=data["partner_institution"],
+                status=data["status"],
+                started_on=data["started_on"],
+                description=data["description"],
+                spheres=list(data["spheres"]),
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 form.add_error(None, message)
@@ -100,7 +102,7 @@ def link_activity_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = ActivityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.activity_create(
+            partnership_services.activity_create(
                 by=request.user,
                 target=link,
                 institutions=[link.ukrainian_institution, link.partner_institution],

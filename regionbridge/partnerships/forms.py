@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from regionbridge.organizations.models import Person
+from regionbridge.partnerships.clearance import POSITIVE
 from regionbridge.partnerships.lifecycle import SIGNED_STAGES, EventKind, Stage
 from regionbridge.partnerships.models import (
     EARLIEST_DATE,
@@ -15,7 +16,6 @@ from regionbridge.partnerships.models import (
     Sphere,
     validate_registry_date,
 )
-from regionbridge.partnerships.services import POSITIVE
 from regionbridge.regions.models import Region
 
 
@@ -131,8 +131,12 @@ class EventForm(forms.Form):
     date_precision = forms.ChoiceField(
         label=_("Date known to the"), choices=DatePrecision.choices, initial="day"
     )
+    # Optional but for a tie going dormant or ending: the service says so, as a form error.
     reason = forms.CharField(
-        label=_("What happened and why"), widget=forms.Textarea(attrs={"rows": 3})
+        label=_("What happened and why"),
+        required=False,
+        help_text=_("Required when the partnership goes dormant or ends."),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
     source = forms.CharField(
         label=_("Source"),

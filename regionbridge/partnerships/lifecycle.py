@@ -107,6 +107,9 @@ ALLOWED: dict[str | None, frozenset[EventKind]] = {
     Stage.ENDED: frozenset({EventKind.REVIVED}),
 }
 
+# Events that must say why (the service refuses them without a reason).
+REASON_REQUIRED = frozenset({EventKind.WENT_DORMANT, EventKind.ENDED})
+
 
 class LifecycleError(ValidationError):
     """An event that cannot follow the partnership's history; the message says why."""

@@ -17,18 +17,12 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import NullIf, RowNumber
+from django.http import Http404
 from django.utils import timezone
 
 from regionbridge import policy
 from regionbridge.lib.text import normalize
-from regionbridge.partnerships.lifecycle import (
-    SIGNED_STAGES,
-    EventKind,
-    Stage,
-    State,
-    Step,
-    state_on,
-)
+from regionbridge.partnerships.lifecycle import Stage, State, Step, state_on
 from regionbridge.partnerships.models import (
     Activity,
     Document,
@@ -143,6 +137,26 @@ def partnership_detail(user: Any, pk: int) -> Partnership:
     return qs.get(pk=pk)
 
 
+def access_partnership(user: Any, pk: int) -> Partnership:
+    """The partnership, with its history, as pages and the API show it; Http404 when the user may
+    not see it (outsiders never learn that it exists: 404, not 403)."""
+    try:
+        return partnership_detail(user, pk)
+    except Partnership.DoesNotExist:
+        raise Http404 from None
+
+
+def access_document(user: Any, pk: int) -> Document:
+    """The document and its partnership's sides; Http404 when the user may not see it."""
+    qs = policy.visible(user, Document).select_related(
+        "partnership__ukrainian_region", "partnership__partner_region__country"
+    )
+    try:
+        return qs.get(pk=pk)
+    except Document.DoesNotExist:
+        raise Http404 from None
+
+
 def documents_of(user: Any, partnership: Partnership) -> QuerySet[Document]:
     return (
         policy.visible(user, Document)
@@ -213,18 +227,16 @@ def _region_ref(row: dict, prefix: str) -> dict:
 
 
 PUBLIC_PAGE_SIZE = 50
-# The events the registry shows under each tie (its template lists these only).
-SIGNING_KINDS = (EventKind.SIGNED, EventKind.RENEWED, EventKind.RESOLUTION)
 
 
 def public_partnerships(*, region: Region | None = None) -> QuerySet[Partnership]:
-    """What the public registry shows: signed memoranda and agreements that are not confidential
-    (all, or those of one region on either side), with their signing events and sources; a
-    queryset to count and page in SQL."""
-    qs = Partnership.objects.filter(confidential=False, stage__in=SIGNED_STAGES)
+    """What the public registry shows (the policy's `published`): signed memoranda and agreements
+    that are not confidential (all, or those of one region on either side), with the events the
+    policy publishes (their signings) and sources; a queryset to count and page in SQL."""
+    qs = policy.published(Partnership)
     if region is not None:
         qs = qs.filter(Q(ukrainian_region=region) | Q(partner_region=region))
-    signings = PartnershipEvent.objects.filter(kind__in=SIGNING_KINDS).order_by("occurred_on", "id")
+    signings = policy.published(PartnershipEvent).order_by("occurred_on", "id")
     return (
         qs.select_related("ukrainian_region", "partner_region")
         .prefetch_related(Prefetch("events", queryset=signings))
@@ -233,8 +245,9 @@ def public_partnerships(*, region: Region | None = None) -> QuerySet[Partnership
 
 
 def public_activities() -> QuerySet[Activity]:
+    """The activities the policy publishes, newest first."""
     return (
-        policy.visible(None, Activity)
+        policy.published(Activity)
         .select_related("partnership__ukrainian_region", "partnership__partner_region", "sphere")
         .order_by("-starts_on")
     )

@@ -1,25 +1,27 @@
-"""Partnerships, their dated events and their documents: the only way these change.
+"""Partnerships, their dated events and their activities: the only way these change.
 
 Every rule about which event may follow which lives in `lifecycle.py`; this module applies it
 to the stored history, keeps the stage cache in step, and records each change in the audit log.
+Documents and their clearance are in `clearance.py`. Every door (pages, API, CLI) comes here, and
+these functions ask the policy themselves; `by` None is the system itself (data loaders, the
+demo): there is no person to ask about.
 """
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connections, router, transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from regionbridge.accounts.models import Role, User
+from regionbridge import policy
 from regionbridge.audit.services import audit_record
-from regionbridge.lib.files import check_document_upload
-from regionbridge.organizations.models import Organization
-from regionbridge.outbox.services import queue_templated
+from regionbridge.institutions.models import InstitutionLink
+from regionbridge.organizations.models import Organization, Person
 from regionbridge.partnerships.lifecycle import (
+    REASON_REQUIRED,
     EventKind,
     LifecycleError,
     Stage,
@@ -28,19 +30,45 @@ from regionbridge.partnerships.lifecycle import (
     replay,
 )
 from regionbridge.partnerships.models import (
-    INSTRUMENT_STAGE,
+    Activity,
     Document,
-    DocumentStatus,
-    DocumentVersion,
     PartnerKind,
     Partnership,
     PartnershipEvent,
-    Review,
-    ReviewDecision,
-    Signatory,
     Sphere,
 )
 from regionbridge.regions.models import Region
+
+Action = policy.Action
+
+# Moved to `clearance.py`; still answered here for callers not yet updated.
+_CLEARANCE = frozenset(
+    {
+        "POSITIVE",
+        "document_add_version",
+        "document_close",
+        "document_create",
+        "document_review",
+        "document_sign",
+        "document_submit",
+        "ministries_yet_to_decide",
+        "renewal_reminders_send",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _CLEARANCE:
+        from regionbridge.partnerships import clearance
+
+        return getattr(clearance, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _require(by: Any, action: str, obj: Any = None) -> None:
+    if by is not None and not policy.can(by, action, obj):
+        raise PermissionDenied(_("You may not do this."))
+
 
 SPHERES = [
     ("culture", "Culture", "Культура"),
@@ -141,11 +169,14 @@ def partnership_create(
     first_event: str = EventKind.FIRST_CONTACT,
     first_event_on: date | None = None,
     source: str = "",
+    next_step: str = "",
+    next_step_due: date | None = None,
     is_demo: bool = False,
-    **fields: Any,
 ) -> Partnership:
     """Open a partnership with its first dated event, so its history is never empty.
-    A tie is recorded once: PartnershipExists when it already is, even under a race."""
+    A tie is recorded once: PartnershipExists when it already is, even under a race. Coordinators
+    open ties for any Ukrainian region, regional officers for their own (the policy decides)."""
+    _require(by, Action.PARTNERSHIP_OPEN, ukrainian_region)
     _check_sides(ukrainian_region, partner_region)
     partner_name = partner_name.strip() or partner_region.name_en
     if partnership_exists(
@@ -164,9 +195,10 @@ def partnership_create(
         partner_name=partner_name,
         partner_kind=partner_kind,
         confidential=confidential,
+        next_step=next_step,
+        next_step_due=next_step_due,
         is_demo=is_demo,
         created_by=by if getattr(by, "is_authenticated", False) else None,
-        **fields,
     )
     # Uniqueness was checked above and is held by the constraints when saving.
     partnership.full_clean(exclude=["stage"], validate_constraints=False)
@@ -180,32 +212,53 @@ def partnership_create(
             on=first_event_on or timezone.localdate(),
             by=by,
             source=source,
+            following="partnership.created",
         )
     return partnership
 
 
-EDITABLE = (
-    "ukrainian_side",
-    "partner_name",
-    "partner_kind",
-    "confidential",
-    "ukrainian_lead",
-    "partner_lead",
-    "next_step",
-    "next_step_due",
-)
+class _Unset:
+    """A field not given to `partnership_update` (None may be a value: it clears a date)."""
+
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
 
 
 @transaction.atomic
 def partnership_update(
-    *, partnership: Partnership, by: Any, spheres: list[Sphere] | None = None, **fields: Any
+    *,
+    partnership: Partnership,
+    by: Any,
+    ukrainian_side: str = UNSET,
+    partner_name: str = UNSET,
+    partner_kind: str = UNSET,
+    confidential: bool = UNSET,
+    ukrainian_lead: Person | None = UNSET,
+    partner_lead: Person | None = UNSET,
+    next_step: str = UNSET,
+    next_step_due: date | None = UNSET,
+    spheres: list[Sphere] | None = None,
 ) -> Partnership:
-    """Change the editable fields given; a field that cannot be empty refuses None (the database
-    would refuse it later, as an error nobody could read)."""
+    """Change the fields given (the others are left as they are); a field that cannot be empty
+    refuses None (the database would refuse it later, as an error nobody could read)."""
+    _require(by, Action.PARTNERSHIP_EDIT, partnership)
+    given = {
+        "ukrainian_side": ukrainian_side,
+        "partner_name": partner_name,
+        "partner_kind": partner_kind,
+        "confidential": confidential,
+        "ukrainian_lead": ukrainian_lead,
+        "partner_lead": partner_lead,
+        "next_step": next_step,
+        "next_step_due": next_step_due,
+    }
     changes = {}
-    for field, value in fields.items():
-        if field not in EDITABLE:
-            raise ValidationError(_("%(field)s cannot be changed here.") % {"field": field})
+    for field, value in given.items():
+        if value is UNSET:
+            continue
         model_field = Partnership._meta.get_field(field)
         if value is None and not model_field.null:
             raise ValidationError({field: model_field.error_messages["null"]}, code="null")
@@ -271,12 +324,20 @@ def partnership_record_event(
     online: bool = False,
     confidence: str = "confirmed",
     document: Document | None = None,
+    following: str = "",
 ) -> PartnershipEvent:
     """Add one dated event; the rules decide whether it may follow the history around it.
 
     Events may be recorded late (a signing reported a month after): the whole history is replayed
-    with the new event in its place, and every later event must still be allowed.
+    with the new event in its place, and every later event must still be allowed. A reason is
+    optional, except for a tie going dormant or ending: then it says why.
+
+    Who records events is the policy's (EVENT_RECORD), except for an event that follows from a
+    change another service allowed (`following` names it: a tie opened, a draft cleared, a
+    document signed), which is recorded without asking again.
     """
+    if not following:
+        _require(by, Action.EVENT_RECORD, partnership)
     partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
     if on > timezone.localdate():
         raise LifecycleError(_("An event cannot be dated in the future."))
@@ -299,6 +360,11 @@ def partnership_record_event(
         event.signed_level = signed_stage or Stage.MEMORANDUM_SIGNED
     history = list(partnership.events.all())
     _apply_history(partnership, [*history, event])  # raises LifecycleError when not allowed
+    if kind in REASON_REQUIRED and not reason.strip():
+        raise ValidationError(
+            {"reason": _("Say why: a reason is required when a partnership goes dormant or ends.")},
+            code="required",
+        )
     event.full_clean(exclude=["partnership", "document"])
     event.save()
     PartnershipEvent.objects.bulk_update(history, ["stage_after", "stage_since"])
@@ -370,276 +436,50 @@ def _write_states(model: type, fields: list[str], rows: list[tuple]) -> None:
         cursor.executemany(sql, rows)
 
 
-# --- documents ------------------------------------------------------------------------------
+# --- activities ----------------------------------------------------------------------------
 
 
 @transaction.atomic
-def document_create(
-    *, partnership: Partnership, kind: str, by: Any, title_en: str = "", title_uk: str = ""
-) -> Document:
-    document = Document(
-        partnership=partnership,
+def activity_create(
+    *,
+    by: Any,
+    target: Partnership | InstitutionLink,
+    kind: str,
+    starts_on: date,
+    title_en: str = "",
+    title_uk: str = "",
+    description: str = "",
+    ends_on: date | None = None,
+    sphere: Sphere | None = None,
+    outcome: str = "",
+    is_public: bool = False,
+    institutions: list[Organization] = (),
+    is_demo: bool = False,
+) -> Activity:
+    """Record a visit, exchange, aid delivery, training or joint event, under a partnership (by
+    those who manage it) or an institution link (by the two institutions' people)."""
+    _require(by, Action.ACTIVITY_CREATE, target)
+    activity = Activity(
+        partnership=target if isinstance(target, Partnership) else None,
+        link=target if isinstance(target, InstitutionLink) else None,
         kind=kind,
-        title_en=title_en.strip(),
-        title_uk=title_uk.strip(),
-        created_by=by,
+        title_en=title_en,
+        title_uk=title_uk,
+        description=description,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        sphere=sphere,
+        outcome=outcome,
+        is_public=is_public,
+        is_demo=is_demo,
+        created_by=by if getattr(by, "is_authenticated", False) else None,
     )
-    document.full_clean()
-    document.save()
-    audit_record(actor=by, action="document.created", target=document)
-    return document
-
-
-@transaction.atomic
-def document_add_version(*, document: Document, language: str, upload: Any, by: Any):
-    """Attach a text (PDF, DOCX, ODT) after checking what the file really is."""
-    document = Document.objects.select_for_update().get(pk=document.pk)
-    if document.status in (
-        DocumentStatus.UNDER_REVIEW,
-        DocumentStatus.EXPIRED,
-        DocumentStatus.TERMINATED,
-    ):
-        raise ValidationError(
-            _("A new text cannot be added while the document is %(status)s.")
-            % {"status": document.get_status_display()}
-        )
-    if language not in ("uk", "en"):
-        raise ValidationError(_("The text must be in Ukrainian or English."))
-    checked = check_document_upload(upload)
-    number = (document.versions.filter(language=language).aggregate(n=Max("number"))["n"] or 0) + 1
-    version = DocumentVersion(
-        document=document,
-        language=language,
-        number=number,
-        original_name=checked.name,
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        uploaded_by=by,
-    )
-    version.file.save(f"{checked.sha256[:16]}{checked.name[checked.name.rfind('.') :]}", upload)
-    audit_record(
-        actor=by,
-        action="document.version_added",
-        target=document,
-        changes={"language": language, "version": number, "file": checked.name},
-    )
-    return version
-
-
-@transaction.atomic
-def document_submit(*, document: Document, by: Any) -> Document:
-    """Send a draft (or a returned one, revised) to the clearing ministries."""
-    document = Document.objects.select_for_update().get(pk=document.pk)
-    if document.status not in (DocumentStatus.DRAFT, DocumentStatus.RETURNED):
-        raise ValidationError(_("Only a draft or a returned document can be submitted."))
-    if not document.versions.exists():
-        raise ValidationError(_("Upload the text before submitting it for review."))
-    document.status = DocumentStatus.UNDER_REVIEW
-    document.review_round += 1
-    document.submitted_at = timezone.now()
-    document.save(update_fields=["status", "review_round", "submitted_at"])
-    audit_record(
-        actor=by,
-        action="document.submitted",
-        target=document,
-        changes={"round": document.review_round},
-    )
-    return document
-
-
-POSITIVE = {"mfa": ReviewDecision.NO_OBJECTION, "mindev": ReviewDecision.APPROVED}
-
-
-def ministries_yet_to_decide(
-    document: Document, ministries: list[Organization]
-) -> list[Organization]:
-    """Of the given clearing ministries, those still to decide on the document's current round."""
-    if document.status != DocumentStatus.UNDER_REVIEW:
-        return []
-    decided = set(
-        document.reviews.filter(round=document.review_round).values_list("ministry_id", flat=True)
-    )
-    return [m for m in ministries if m.pk not in decided]
-
-
-@transaction.atomic
-def document_review(
-    *,
-    document: Document,
-    ministry: Organization,
-    decision: str,
-    by: Any,
-    comments: str = "",
-    order_number: str = "",
-) -> Review:
-    """A clearing ministry's decision. The MFA is consulted (no objection, or returned); the
-    Ministry for Development approves by order (with its number), or returns. Cleared once both
-    have said yes in the same round; any return sends the draft back to the region."""
-    document = Document.objects.select_for_update().get(pk=document.pk)
-    if ministry.key not in POSITIVE:
-        raise PermissionDenied(_("Only the clearing ministries review drafts."))
-    if document.status != DocumentStatus.UNDER_REVIEW:
-        raise ValidationError(_("This document is not waiting for review."))
-    if decision not in (POSITIVE[ministry.key], ReviewDecision.RETURNED):
-        raise ValidationError(
-            _("%(ministry)s cannot decide “%(decision)s”.")
-            % {
-                "ministry": ministry.short_name,
-                "decision": ReviewDecision(decision).label
-                if decision in ReviewDecision.values
-                else decision,
-            }
-        )
-    if decision == ReviewDecision.RETURNED and not comments.strip():
-        raise ValidationError(_("Say what must change: comments are required to return a draft."))
-    if decision == ReviewDecision.APPROVED and not order_number.strip():
-        raise ValidationError(_("An approval needs the number of the ministry's order."))
-    if document.reviews.filter(ministry=ministry, round=document.review_round).exists():
-        raise ValidationError(_("Your ministry has already decided in this round."))
-    review = Review.objects.create(
-        document=document,
-        ministry=ministry,
-        round=document.review_round,
-        decision=decision,
-        comments=comments.strip(),
-        order_number=order_number.strip(),
-        reviewer=by,
-    )
-    audit_record(
-        actor=by,
-        action="document.reviewed",
-        target=document,
-        changes={"ministry": ministry.key, "decision": decision, "round": review.round},
-    )
-    if decision == ReviewDecision.RETURNED:
-        document.status = DocumentStatus.RETURNED
-        document.save(update_fields=["status"])
-        return review
-    decided = dict(
-        document.reviews.filter(round=document.review_round).values_list(
-            "ministry__key", "decision"
-        )
-    )
-    if all(decided.get(key) == positive for key, positive in POSITIVE.items()):
-        document.status = DocumentStatus.CLEARED
-        document.cleared_at = timezone.now()
-        document.save(update_fields=["status", "cleared_at"])
-        approval = document.reviews.get(round=document.review_round, ministry__key="mindev")
-        partnership_record_event(
-            partnership=document.partnership,
-            kind=EventKind.DRAFT_APPROVED,
-            on=timezone.localdate(),
-            by=by,
-            instrument=str(document),
-            document=document,
-            source=_("Order No. %(number)s of the Ministry for Development")
-            % {"number": approval.order_number},
-        )
-    return review
-
-
-@transaction.atomic
-def document_sign(
-    *,
-    document: Document,
-    by: Any,
-    signed_on: date,
-    place: str = "",
-    online: bool = False,
-    valid_until: date | None = None,
-    signatories: list[dict[str, str]] = (),
-    source: str = "",
-) -> Document:
-    """Record the signing of a cleared document; the partnership's stage follows."""
-    document = Document.objects.select_for_update().get(pk=document.pk)
-    if document.status != DocumentStatus.CLEARED:
-        raise ValidationError(_("Only a cleared document can be signed."))
-    if signed_on < timezone.localtime(document.cleared_at).date():
-        raise ValidationError(_("A document cannot be signed before it was cleared."))
-    if valid_until and valid_until <= signed_on:
-        raise ValidationError(_("The end of validity must come after the signing."))
-    document.status = DocumentStatus.SIGNED
-    document.signed_on = signed_on
-    document.signed_place = place.strip()
-    document.signed_online = online
-    document.valid_until = valid_until
-    document.full_clean()  # the dates' range among the rest
-    document.save()
-    rows = [Signatory(document=document, **row) for row in signatories if row.get("name")]
-    for row in rows:
-        row.full_clean(exclude=["document"])
-    Signatory.objects.bulk_create(rows)
-    partnership_record_event(
-        partnership=document.partnership,
-        kind=EventKind.SIGNED,
-        on=signed_on,
-        by=by,
-        instrument=str(document),
-        signed_stage=INSTRUMENT_STAGE[document.kind],
-        document=document,
-        signatories="; ".join(f"{r.name} ({r.title})" if r.title else r.name for r in rows),
-        place=place,
-        online=online,
-        source=source,
-    )
-    audit_record(actor=by, action="document.signed", target=document)
-    return document
-
-
-@transaction.atomic
-def document_close(*, document: Document, by: Any, status: str) -> Document:
-    """A signed instrument expires or is terminated."""
-    document = Document.objects.select_for_update().get(pk=document.pk)
-    if status not in (DocumentStatus.EXPIRED, DocumentStatus.TERMINATED):
-        raise ValidationError(_("Unknown status."))
-    if document.status != DocumentStatus.SIGNED:
-        raise ValidationError(_("Only a signed document can expire or be terminated."))
-    document.status = status
-    document.save(update_fields=["status"])
-    audit_record(actor=by, action=f"document.{status}", target=document)
-    return document
-
-
-def renewal_reminders_send(*, today: date | None = None) -> int:
-    """Remind, once, the coordinators and the oblast's officers of an instrument running out
-    within RENEWAL_REMINDER_DAYS. Returns how many documents were reminded of."""
-    today = today or timezone.localdate()
-    due = Document.objects.select_related(
-        "partnership__ukrainian_region", "partnership__partner_region"
-    ).filter(
-        status=DocumentStatus.SIGNED,
-        valid_until__gte=today,
-        valid_until__lte=today + timedelta(days=settings.RENEWAL_REMINDER_DAYS),
-        renewal_reminder_sent_on__isnull=True,
-    )
-    count = 0
-    for document in due:
-        partnership = document.partnership
-        recipients = (
-            User.objects.filter(is_active=True)
-            .filter(
-                Q(role_assignments__role=Role.COORDINATOR)
-                | Q(
-                    role_assignments__role=Role.REGIONAL,
-                    role_assignments__region=partnership.ukrainian_region_id,
-                )
-            )
-            .distinct()
-        )
-        with transaction.atomic():
-            # Marked in the same transaction as the outbox rows: queued once, sent by the worker.
-            updated = Document.objects.filter(
-                pk=document.pk, renewal_reminder_sent_on__isnull=True
-            ).update(renewal_reminder_sent_on=today)
-            if not updated:
-                continue
-            for user in recipients:
-                queue_templated(
-                    user=user,
-                    template="partnerships/email/renewal",
-                    context={"document": document, "partnership": partnership},
-                    key=f"renewal:{document.pk}:{document.valid_until}:{user.pk}",
-                )
-        count += 1
-    return count
+    if not (activity.title_en.strip() or activity.title_uk.strip()):
+        raise ValidationError(_("Give the activity a title."))
+    if activity.ends_on and activity.ends_on < activity.starts_on:
+        raise ValidationError(_("An activity cannot end before it starts."))
+    activity.full_clean()
+    activity.save()
+    activity.institutions.set(institutions)
+    audit_record(actor=by, action="activity.created", target=activity)
+    return activity

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,14 +11,12 @@ from django.views.decorators.http import require_POST
 from regionbridge import policy
 from regionbridge.core.access import requires
 from regionbridge.core.pages import form_page
-from regionbridge.institutions import services as activity_services
 from regionbridge.institutions.models import InstitutionLink
 from regionbridge.lib.csvexport import csv_response
 from regionbridge.lib.files import download
-from regionbridge.messaging.models import Thread
 from regionbridge.organizations.models import Person
-from regionbridge.partnerships import forms, selectors, services
-from regionbridge.partnerships.models import Activity, Document, DocumentVersion, Partnership
+from regionbridge.partnerships import clearance, forms, selectors, services
+from regionbridge.partnerships.models import Activity, DocumentVersion, Partnership
 from regionbridge.regions.models import Region
 
 Action = policy.Action
@@ -27,20 +25,6 @@ Action = policy.Action
 def _allow(request: HttpRequest, action: str, obj=None) -> None:
     if not policy.can(request.user, action, obj):
         raise PermissionDenied
-
-
-def _partnership(request: HttpRequest, pk: int) -> Partnership:
-    try:
-        return selectors.partnership_detail(request.user, pk)
-    except Partnership.DoesNotExist:
-        raise Http404 from None
-
-
-def _document(request: HttpRequest, pk: int) -> Document:
-    qs = policy.visible(request.user, Document).select_related(
-        "partnership__ukrainian_region", "partnership__partner_region__country"
-    )
-    return get_object_or_404(qs, pk=pk)
 
 
 def _fail(form, exc: ValidationError) -> None:
@@ -149,9 +133,10 @@ def _export(items: list[Partnership]) -> HttpResponse:
 
 
 def _creatable_regions(user):
+    """The Ukrainian regions the policy lets the user open a partnership in."""
     regions = Region.objects.filter(country__code="UA").order_by("name_uk")
-    scope = policy.scope_of(user)
-    return regions if scope.is_coordinator else regions.filter(pk__in=scope.region_ids)
+    allowed = [r.pk for r in regions if policy.can(user, Action.PARTNERSHIP_OPEN, r)]
+    return regions.filter(pk__in=allowed)
 
 
 @requires(Action.PARTNERSHIP_OPEN)
@@ -186,7 +171,7 @@ def partnership_create(request: HttpRequest) -> HttpResponse:
 
 @requires(Action.REGISTRY_BROWSE)
 def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    partnership = _partnership(request, pk)
+    partnership = selectors.access_partnership(request.user, pk)
     user = request.user
     context = {
         "partnership": partnership,
@@ -202,8 +187,6 @@ def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_record": policy.can(user, Action.EVENT_RECORD, partnership),
         "can_documents": policy.can(user, Action.DOCUMENT_ADD, partnership),
         "can_activity": policy.can(user, Action.ACTIVITY_CREATE, partnership),
-        "threads": policy.visible(user, Thread).filter(partnership=partnership),
-        "can_talk": policy.can(user, Action.THREAD_START),
         "event_form": forms.EventForm(initial={"occurred_on": timezone.localdate()}),
     }
     return render(request, "partnerships/detail.html", context)
@@ -211,7 +194,7 @@ def partnership_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Action.REGISTRY_BROWSE)
 def partnership_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    partnership = _partnership(request, pk)
+    partnership = selectors.access_partnership(request.user, pk)
     _allow(request, Action.PARTNERSHIP_EDIT, partnership)
     initial = {
         field: getattr(partnership, field)
@@ -250,7 +233,7 @@ def partnership_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Action.REGISTRY_BROWSE)
 def event_create(request: HttpRequest, pk: int) -> HttpResponse:
-    partnership = _partnership(request, pk)
+    partnership = selectors.access_partnership(request.user, pk)
     _allow(request, Action.EVENT_RECORD, partnership)
     form = forms.EventForm(request.POST or None, initial={"occurred_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
@@ -269,12 +252,12 @@ def event_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(Action.REGISTRY_BROWSE)
 def document_create(request: HttpRequest, pk: int) -> HttpResponse:
-    partnership = _partnership(request, pk)
+    partnership = selectors.access_partnership(request.user, pk)
     _allow(request, Action.DOCUMENT_ADD, partnership)
     form = forms.DocumentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            document = services.document_create(
+            document = clearance.document_create(
                 partnership=partnership, by=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
@@ -288,7 +271,7 @@ def _document_page(request, document, *, status=200, **forms_given) -> HttpRespo
     user = request.user
     partnership = document.partnership
     manage = policy.can(user, Action.DOCUMENT_MANAGE, document)
-    pending = services.ministries_yet_to_decide(document, policy.clearing_ministries(user))
+    pending = clearance.ministries_yet_to_decide(document, policy.clearing_ministries(user))
     review = bool(pending) and policy.can(user, Action.DOCUMENT_REVIEW, document)
     context = {
         "document": document,
@@ -312,18 +295,18 @@ def _document_page(request, document, *, status=200, **forms_given) -> HttpRespo
 
 @requires(Action.REGISTRY_BROWSE)
 def document_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _document_page(request, _document(request, pk))
+    return _document_page(request, selectors.access_document(request.user, pk))
 
 
 @requires(Action.REGISTRY_BROWSE)
 @require_POST
 def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    document = _document(request, pk)
+    document = selectors.access_document(request.user, pk)
     _allow(request, Action.DOCUMENT_MANAGE, document)
     form = forms.UploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.document_add_version(
+            clearance.document_add_version(
                 document=document,
                 language=form.cleaned_data["language"],
                 upload=form.cleaned_data["file"],
@@ -340,10 +323,10 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(Action.REGISTRY_BROWSE)
 @require_POST
 def document_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    document = _document(request, pk)
+    document = selectors.access_document(request.user, pk)
     _allow(request, Action.DOCUMENT_MANAGE, document)
     try:
-        services.document_submit(document=document, by=request.user)
+        clearance.document_submit(document=document, by=request.user)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -355,39 +338,38 @@ def document_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @requires(Action.REGISTRY_BROWSE)
 @require_POST
 def document_review(request: HttpRequest, pk: int) -> HttpResponse:
-    document = _document(request, pk)
+    document = selectors.access_document(request.user, pk)
     _allow(request, Action.DOCUMENT_REVIEW, document)
-    ministries = services.ministries_yet_to_decide(
-        document, policy.clearing_ministries(request.user)
+    key = request.POST.get("ministry", "")
+    pending = clearance.ministries_yet_to_decide(document, policy.clearing_ministries(request.user))
+    # The decisions offered are those of the ministry named (or the only one still to decide);
+    # which ministry the review counts for, the service decides.
+    form = forms.ReviewForm(
+        request.POST, ministries=[m for m in pending if m.key == key] or pending
     )
-    chosen = [m for m in ministries if m.key == request.POST.get("ministry")] or ministries
-    form = forms.ReviewForm(request.POST, ministries=chosen)
     if form.is_valid():
-        if len(chosen) != 1:
-            form.add_error(None, _("Choose the ministry you review for."))
+        try:
+            clearance.document_review(
+                document=document, ministry=key, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _fail(form, exc)
         else:
-            try:
-                services.document_review(
-                    document=document, ministry=chosen[0], by=request.user, **form.cleaned_data
-                )
-            except ValidationError as exc:
-                _fail(form, exc)
-            else:
-                messages.success(request, _("Decision recorded."))
-                return redirect("partnerships:document", document.pk)
+            messages.success(request, _("Decision recorded."))
+            return redirect("partnerships:document", document.pk)
     return _document_page(request, document, status=400, review_form=form)
 
 
 @requires(Action.REGISTRY_BROWSE)
 @require_POST
 def document_sign(request: HttpRequest, pk: int) -> HttpResponse:
-    document = _document(request, pk)
+    document = selectors.access_document(request.user, pk)
     _allow(request, Action.DOCUMENT_MANAGE, document)
     form = forms.SignForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.document_sign(
+            clearance.document_sign(
                 document=document,
                 by=request.user,
                 signed_on=data["signed_on"],
@@ -419,14 +401,12 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 @requires(Action.REGISTRY_BROWSE)
 def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
-    partnership = _partnership(request, pk)
+    partnership = selectors.access_partnership(request.user, pk)
     _allow(request, Action.ACTIVITY_CREATE, partnership)
     form = forms.ActivityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            activity_services.activity_create(
-                by=request.user, target=partnership, **form.cleaned_data
-            )
+            services.activity_create(by=request.user, target=partnership, **form.cleaned_data)
         except ValidationError as exc:
             _fail(form, exc)
         else:

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from regionbridge.partnerships.services import renewal_reminders_send
+from regionbridge.partnerships.clearance import renewal_reminders_send
 
 
 class Command(BaseCommand):
