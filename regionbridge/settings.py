@@ -188,7 +188,7 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
-# A job still RUNNING after this was left by a dead worker and is run again (messaging/reaper.py).
+# A job still RUNNING after this was left by a dead worker and is run again (outbox/reaper.py).
 TASKS_RUNNING_TIMEOUT = timedelta(seconds=env_int("TASKS_RUNNING_TIMEOUT", 15 * 60))
 
 EMAIL_URL = env_str("EMAIL_URL", "console://")
