@@ -123,16 +123,23 @@ def same_partnership(
     )
 
 
-def partnership_exists(**sides: Any) -> bool:
-    return same_partnership(**sides).exists()
+def partnership_exists(
+    *, ukrainian_region: Region, partner_region: Region, partner_kind: str, partner_name: str
+) -> bool:
+    return same_partnership(
+        ukrainian_region=ukrainian_region,
+        partner_region=partner_region,
+        partner_kind=partner_kind,
+        partner_name=partner_name,
+    ).exists()
 
 
-def _save_unique(partnership: Partnership, **kwargs: Any) -> None:
+def _save_unique(partnership: Partnership, *, update_fields: list[str] | None = None) -> None:
     """Save; when a concurrent request recorded the same tie first (both passed the check), the
     unique constraint answers, and the loser gets PartnershipExists rather than a 500."""
     try:
         with transaction.atomic():
-            partnership.save(**kwargs)
+            partnership.save(update_fields=update_fields)
     except IntegrityError:
         if same_partnership(**_sides_of(partnership)).exclude(pk=partnership.pk or None).exists():
             raise PartnershipExists from None
