@@ -8,6 +8,7 @@ the exact text that must be posted (.expected.txt). Add every new layout seen in
 
 import email
 import email.policy
+import time
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -240,6 +241,38 @@ def test_nasty_html_posts_only_the_text_a_reader_saw():
     assert reply_text(nasty, html=True) == (
         "Fish & chips <b>literally</b> AB café ok\n\nSecond paragraph never closed\na link"
     )
+
+
+def test_hostile_html_comes_out_as_the_text_a_reader_saw():
+    """Script, style, comments, templates and noscript never reach the text; escaped markup
+    comes out as the literal text it shows; broken markup and a NUL cost nothing."""
+    hostile = (
+        "<!DOCTYPE html><html><head><title>TITLE</title>"
+        "<style>b::after{content:'STYLE'} /* </p>STYLE */</style>"
+        "<script>var s = '</p><p>SCRIPT'; document.write('<p>SCRIPT</p>');</script></head><body>"
+        "<!-- a COMMENT <p>with a tag</p> -- still COMMENT -->"
+        "<p>Hello &lt;script&gt;alert(1)&lt;/script&gt; &amp;amp; caf&eacute;"
+        "<p>A <b>bold start\x00 and no end"
+        "<template><p>TEMPLATE</p></template><noscript><p>NOSCRIPT</p></noscript>"
+        "<script>unterminated SCRIPT"
+    )
+    text = reply_text(hostile, html=True)
+    for hidden in ("TITLE", "STYLE", "SCRIPT", "COMMENT", "TEMPLATE", "NOSCRIPT"):
+        assert hidden not in text
+    # the NUL goes no further than the services, which drop it before saving
+    assert text.replace("\x00", "") == (
+        "Hello <script>alert(1)</script> &amp; café\n\nA bold start and no end"
+    )
+
+
+def test_a_deeply_nested_two_megabyte_reply_is_read_in_linear_time():
+    # 236,000 levels: a recursive reader would overflow the stack, a quadratic one (html5ever,
+    # under nh3, scans the open elements at each <div>/<blockquote>) would take hours
+    deep = "<p>On top.</p>" + "<div><blockquote>" * 118_000 + "deep" + "</blockquote></div>" * 9
+    assert len(deep) > 2_000_000
+    started = time.perf_counter()
+    assert reply_text(deep, html=True) == "On top."
+    assert time.perf_counter() - started < 10  # about 4 s here, mostly html.parser itself
 
 
 def test_a_header_in_an_unknown_language_is_cut_when_quoted_lines_follow():
