@@ -5,6 +5,7 @@ Every door (pages, API, the demo) comes here, and these functions ask the policy
 Activities, of partnerships and of links alike, are recorded in `partnerships.services`.
 """
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -80,7 +81,7 @@ def link_create(
     status: str = LinkStatus.PROPOSED,
     description: str = "",
     started_on: date | None = None,
-    spheres: list[Sphere] = (),
+    spheres: Sequence[Sphere] = (),
     is_demo: bool = False,
 ) -> InstitutionLink:
     """Tie a Ukrainian institution or local government to one abroad (under a partnership, or

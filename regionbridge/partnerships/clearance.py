@@ -8,6 +8,7 @@ None is the system itself (data loaders, the demo, the reminders' timer): there 
 about.
 """
 
+from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -255,7 +256,7 @@ def document_sign(
     place: str = "",
     online: bool = False,
     valid_until: date | None = None,
-    signatories: list[dict[str, str]] = (),
+    signatories: Sequence[dict[str, str]] = (),
     source: str = "",
 ) -> Document:
     """Record the signing of a cleared document; the partnership's stage follows."""

@@ -7,12 +7,13 @@ these functions ask the policy themselves; `by` None is the system itself (data 
 demo): there is no person to ask about.
 """
 
+from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connections, router, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Field, Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -141,7 +142,10 @@ def _save_unique(partnership: Partnership, *, update_fields: list[str] | None = 
         with transaction.atomic():
             partnership.save(update_fields=update_fields)
     except IntegrityError:
-        if same_partnership(**_sides_of(partnership)).exclude(pk=partnership.pk or None).exists():
+        same = same_partnership(**_sides_of(partnership))
+        if partnership.pk is not None:
+            same = same.exclude(pk=partnership.pk)
+        if same.exists():
             raise PartnershipExists from None
         raise
 
@@ -171,7 +175,7 @@ def partnership_create(
     ukrainian_side: str = "",
     partner_name: str = "",
     partner_kind: str = PartnerKind.REGION,
-    spheres: list[Sphere] = (),
+    spheres: Sequence[Sphere] = (),
     confidential: bool = False,
     first_event: str = EventKind.FIRST_CONTACT,
     first_event_on: date | None = None,
@@ -266,7 +270,7 @@ def partnership_update(
     for field, value in given.items():
         if value is UNSET:
             continue
-        model_field = Partnership._meta.get_field(field)
+        model_field = cast(Field, Partnership._meta.get_field(field))
         if value is None and not model_field.null:
             raise ValidationError({field: model_field.error_messages["null"]}, code="null")
         if getattr(partnership, field) != value:
@@ -305,7 +309,7 @@ def _apply_history(partnership: Partnership, events: list[PartnershipEvent]) -> 
     ordered = sorted(events, key=lambda e: (e.occurred_on, e.pk or 10**12))
     states = replay(_step(e) for e in ordered)
     for event, state in zip(ordered, states, strict=True):
-        event.stage_after = state.stage
+        event.stage_after = state.stage or ""  # every event leads to a stage
         event.stage_since = state.since
     final = states[-1] if states else State(None, None)
     partnership.stage = final.stage or ""
@@ -429,15 +433,16 @@ def partnerships_restage(*, partnership_ids: list[int] | None = None, batch_size
     return len(ids)
 
 
-def _write_states(model: type, fields: list[str], rows: list[tuple]) -> None:
+def _write_states(model: type[Model], fields: list[str], rows: list[tuple]) -> None:
     """One prepared UPDATE by primary key, executed for every row: `bulk_update`'s CASE
     expressions grow with the batch and took tens of seconds for a few thousand ties."""
     if not rows:
         return
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
-    columns = ", ".join(f"{quote(model._meta.get_field(f).column)} = %s" for f in fields)
-    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    named = [cast(Field, model._meta.get_field(f)) for f in fields]
+    columns = ", ".join(f"{quote(str(field.column))} = %s" for field in named)
+    table, pk = quote(model._meta.db_table), quote(str(model._meta.pk.column))
     sql = f"UPDATE {table} SET {columns} WHERE {pk} = %s"  # noqa: S608 (names from the model)
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
@@ -460,7 +465,7 @@ def activity_create(
     sphere: Sphere | None = None,
     outcome: str = "",
     is_public: bool = False,
-    institutions: list[Organization] = (),
+    institutions: Sequence[Organization] = (),
     is_demo: bool = False,
 ) -> Activity:
     """Record a visit, exchange, aid delivery, training or joint event, under a partnership (by
