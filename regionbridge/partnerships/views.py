@@ -28,6 +28,12 @@ def _allow(request: HttpRequest, action: str, obj=None) -> None:
 
 
 def _fail(form, exc: ValidationError) -> None:
+    """The service's refusal as form errors: under the field it names, if the form has it."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            for message in errors:
+                form.add_error(field if field in form.fields else None, message)
+        return
     for message in exc.messages:
         form.add_error(None, message)
 
