@@ -647,9 +647,11 @@ def test_hostile_text_arrives_sanitized(listen, thread, coordinator, zhytomyr, s
         assert html.count("<article") == html.count("</article>") == 1
         assert "<script" not in html.lower()
     html = events[0].json["html"]
-    assert '<a href="https://example.org" rel="noopener noreferrer nofollow">ok</a>' in html
+    # Raw HTML in a message is shown as text, escaped, never as a tag: no link, no script.
+    assert "&lt;a href=\"https://example.org\" onclick='alert(3)'&gt;ok&lt;/a&gt;" in html
+    assert '<a href="https://example.org"' not in html
+    assert '&lt;script&gt;alert("x")&lt;/script&gt;' in html
     assert "&lt;img src=x onerror=alert(&quot;name&quot;)&gt;" in html  # the name, as text
-    assert 'alert("x")' not in html  # a script's content goes with it
     # The quoted text is shown as text.
     assert "&lt;script&gt;" in events[1].json["html"]
 
