@@ -38,12 +38,14 @@ from django.utils import timezone
 from regionbridge.accounts.models import RoleAssignment
 from regionbridge.accounts.services import role_assign, token_issue
 from regionbridge.api.api import api
-from regionbridge.institutions.services import activity_create, link_create
+from regionbridge.institutions.services import link_create
 from regionbridge.messaging import services as messaging
 from regionbridge.messaging.models import Participant
 from regionbridge.organizations.models import Organization, Person
+from regionbridge.partnerships import clearance
 from regionbridge.partnerships import services as partnerships
 from regionbridge.partnerships.models import Document
+from regionbridge.partnerships.services import activity_create
 from regionbridge.regions.models import Region
 from tests.conftest import close_response, ensure_reference, make_member
 from tests.factories import OrganizationFactory, PersonFactory, UserFactory
@@ -183,18 +185,18 @@ class Sample:
 
     def _document(self, status: str) -> Document:
         """A memorandum with its text, taken as far as `status` through the real services."""
-        document = partnerships.document_create(
+        document = clearance.document_create(
             partnership=self.partnership,
             kind="memorandum",
             by=None,
             title_en=f"Memorandum {self.side.word}",
         )
-        partnerships.document_add_version(document=document, language="en", upload=pdf(), by=None)
+        clearance.document_add_version(document=document, language="en", upload=pdf(), by=None)
         if status != "draft":
-            partnerships.document_submit(document=document, by=None)
+            clearance.document_submit(document=document, by=None)
         if status in ("cleared", "signed"):
             for key, decision, order in (("mfa", "no_objection", ""), ("mindev", "approved", "7")):
-                partnerships.document_review(
+                clearance.document_review(
                     document=document,
                     ministry=Organization.objects.get(key=key),
                     decision=decision,
@@ -202,7 +204,7 @@ class Sample:
                     by=None,
                 )
         if status == "signed":
-            partnerships.document_sign(document=document, by=None, signed_on=timezone.localdate())
+            clearance.document_sign(document=document, by=None, signed_on=timezone.localdate())
         document.refresh_from_db()
         assert document.status == status
         return document

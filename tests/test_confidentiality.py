@@ -28,9 +28,9 @@ from django.utils import timezone
 from regionbridge import policy
 from regionbridge.accounts.services import role_assign
 from regionbridge.institutions.models import InstitutionLink
-from regionbridge.institutions.services import activity_create, link_create
+from regionbridge.institutions.services import link_create
 from regionbridge.organizations.models import Organization
-from regionbridge.partnerships import services
+from regionbridge.partnerships import clearance, services
 from regionbridge.partnerships.models import (
     Activity,
     Document,
@@ -40,6 +40,7 @@ from regionbridge.partnerships.models import (
     Review,
     Signatory,
 )
+from regionbridge.partnerships.services import activity_create
 from regionbridge.regions.models import Country, Region
 from tests.factories import OrganizationFactory, UserFactory
 
@@ -113,19 +114,19 @@ def upload() -> SimpleUploadedFile:
 
 
 def draft_under_review(partnership: Partnership, title: str) -> Document:
-    document = services.document_create(
+    document = clearance.document_create(
         partnership=partnership, kind="memorandum", by=None, title_en=title
     )
-    services.document_add_version(document=document, language="en", upload=upload(), by=None)
-    return services.document_submit(document=document, by=None)
+    clearance.document_add_version(document=document, language="en", upload=upload(), by=None)
+    return clearance.document_submit(document=document, by=None)
 
 
 def clear_and_sign(document: Document) -> Document:
     """The MFA has no objection, the Ministry for Development approves by order, then signing."""
-    services.document_review(
+    clearance.document_review(
         document=document, ministry=org("mfa"), decision="no_objection", by=None
     )
-    services.document_review(
+    clearance.document_review(
         document=document,
         ministry=org("mindev"),
         decision="approved",
@@ -133,7 +134,7 @@ def clear_and_sign(document: Document) -> Document:
         by=None,
     )
     document.refresh_from_db()
-    return services.document_sign(
+    return clearance.document_sign(
         document=document,
         by=None,
         signed_on=timezone.localdate(),

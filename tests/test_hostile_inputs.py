@@ -15,7 +15,7 @@ from django.urls import reverse
 from regionbridge.accounts.services import token_issue
 from regionbridge.lib.csvexport import _safe, csv_response
 from regionbridge.messaging.services import thread_create
-from regionbridge.partnerships import services
+from regionbridge.partnerships import clearance, services
 from regionbridge.partnerships.models import Partnership
 from regionbridge.partnerships.services import spheres_load
 from tests.conftest import make_member, region
@@ -134,7 +134,7 @@ def multipart_urls(zhytomyr, indiana, spheres, media):
         partner_region=region("US-OH"),
         first_event_on=date(2024, 1, 1),
     )
-    document = services.document_create(partnership=tie, kind="memorandum", by=zhytomyr)
+    document = clearance.document_create(partnership=tie, kind="memorandum", by=zhytomyr)
     thread = thread_create(by=zhytomyr, subject="Draft", users=[indiana])
     return [
         f"{API}/documents/{document.pk}/versions",
@@ -313,19 +313,19 @@ def dated(zhytomyr, coordinator, ministry, spheres, media):
         partner_region=region("US-OH"),
         first_event_on=date(2024, 1, 1),
     )
-    document = services.document_create(partnership=tie, kind="memorandum", by=zhytomyr)
-    services.document_add_version(
+    document = clearance.document_create(partnership=tie, kind="memorandum", by=zhytomyr)
+    clearance.document_add_version(
         document=document,
         language="en",
         upload=SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf"),
         by=zhytomyr,
     )
-    services.document_submit(document=document, by=zhytomyr)
+    clearance.document_submit(document=document, by=zhytomyr)
     mindev = make_member("ministry", org_key="mindev", email="mindev@example.org")
-    services.document_review(
+    clearance.document_review(
         document=document, ministry=org("mfa"), decision="no_objection", by=ministry
     )
-    services.document_review(
+    clearance.document_review(
         document=document, ministry=org("mindev"), decision="approved", order_number="1", by=mindev
     )
     ours = OrganizationFactory(region=region("UA-18"))

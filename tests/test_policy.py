@@ -23,6 +23,7 @@ from regionbridge.institutions.services import link_create
 from regionbridge.messaging import services as messaging
 from regionbridge.messaging.models import Message, Participant, Thread
 from regionbridge.organizations.models import ContactChannel, Organization, Person
+from regionbridge.partnerships import clearance
 from regionbridge.partnerships import services as partnerships
 from regionbridge.partnerships.models import (
     Activity,
@@ -156,7 +157,7 @@ def kyiv_indiana() -> Partnership:
 
 def under_review(partnership: Partnership) -> Document:
     """A draft memorandum sent to the clearing ministries (round 1)."""
-    document = partnerships.document_create(
+    document = clearance.document_create(
         partnership=partnership, kind="memorandum", by=None, title_en="Draft memorandum"
     )
     Document.objects.filter(pk=document.pk).update(

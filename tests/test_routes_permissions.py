@@ -26,6 +26,7 @@ from regionbridge.accounts.services import token_issue
 from regionbridge.messaging import services as messaging
 from regionbridge.messaging.models import Attachment, Message, Participant, Thread
 from regionbridge.organizations.models import Organization, Person
+from regionbridge.partnerships import clearance
 from regionbridge.partnerships import services as partnerships
 from regionbridge.partnerships.models import Document, DocumentVersion, Partnership
 from regionbridge.regions.models import Region
@@ -160,16 +161,16 @@ def make_tie(ukrainian: str, partner: str, *, confidential: bool = False) -> Tie
         partner_region=Region.objects.get(code=partner),
         confidential=confidential,
     )
-    document = partnerships.document_create(
+    document = clearance.document_create(
         partnership=partnership, kind="memorandum", by=None, title_en="Draft memorandum"
     )
-    version = partnerships.document_add_version(
+    version = clearance.document_add_version(
         document=document,
         language="en",
         upload=SimpleUploadedFile("draft.pdf", PDF, content_type="application/pdf"),
         by=None,
     )
-    partnerships.document_submit(document=document, by=None)
+    clearance.document_submit(document=document, by=None)
     return Tie(partnership, document, version)
 
 

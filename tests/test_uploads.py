@@ -23,7 +23,7 @@ from regionbridge.lib.files import (
 )
 from regionbridge.messaging.models import Attachment
 from regionbridge.messaging.services import thread_create
-from regionbridge.partnerships import services
+from regionbridge.partnerships import clearance, services
 from regionbridge.partnerships.models import Document, DocumentStatus, DocumentVersion
 from tests.conftest import org, region
 
@@ -203,11 +203,11 @@ def document(coordinator, zhytomyr, settings, tmp_path):
         first_event="reported_negotiating",
         first_event_on=date(2024, 6, 1),
     )
-    return services.document_create(partnership=partnership, kind="memorandum", by=zhytomyr)
+    return clearance.document_create(partnership=partnership, kind="memorandum", by=zhytomyr)
 
 
 def add(document, language, name, content, by):
-    return services.document_add_version(
+    return clearance.document_add_version(
         document=document, language=language, upload=upload(name, content), by=by
     )
 
@@ -268,7 +268,7 @@ def test_a_version_must_be_in_ukrainian_or_english(document, zhytomyr):
 
 def test_uploads_are_refused_while_under_review(document, zhytomyr, ministry):
     add(document, "uk", "draft.pdf", PDF_BYTES, zhytomyr)
-    services.document_submit(document=document, by=zhytomyr)
+    clearance.document_submit(document=document, by=zhytomyr)
     document = Document.objects.get(pk=document.pk)
     with pytest.raises(ValidationError) as caught, translation.override("en"):
         add(document, "uk", "draft-2.pdf", PDF_BYTES, zhytomyr)
@@ -278,7 +278,7 @@ def test_uploads_are_refused_while_under_review(document, zhytomyr, ministry):
     assert document.versions.count() == 1
 
     # Returned with comments: a revised text is welcome again.
-    services.document_review(
+    clearance.document_review(
         document=document,
         ministry=org("mfa"),
         decision="returned",

@@ -10,11 +10,11 @@ from regionbridge.accounts.models import User
 from regionbridge.accounts.services import role_assign, user_create
 from regionbridge.demo import data
 from regionbridge.institutions.models import InstitutionLink
-from regionbridge.institutions.services import activity_create, institution_create, link_create
+from regionbridge.institutions.services import institution_create, link_create
 from regionbridge.organizations.models import Organization, Person
 from regionbridge.organizations.services import organization_search_text, person_create
 from regionbridge.partnerships.models import Partnership, Sphere
-from regionbridge.partnerships.services import partnership_create, spheres_load
+from regionbridge.partnerships.services import activity_create, partnership_create, spheres_load
 from regionbridge.regions.models import Region
 
 

@@ -20,7 +20,6 @@ from regionbridge.institutions.selectors import LINKABLE_KINDS
 from regionbridge.organizations.models import Organization, OrganizationKind
 from regionbridge.organizations.services import organization_search_text
 from regionbridge.partnerships.models import Partnership, Sphere
-from regionbridge.partnerships.services import activity_create  # noqa: F401 (its old home)
 from regionbridge.regions.models import Region
 
 Action = policy.Action

@@ -42,29 +42,6 @@ from regionbridge.regions.models import Region
 
 Action = policy.Action
 
-# Moved to `clearance.py`; still answered here for callers not yet updated.
-_CLEARANCE = frozenset(
-    {
-        "POSITIVE",
-        "document_add_version",
-        "document_close",
-        "document_create",
-        "document_review",
-        "document_sign",
-        "document_submit",
-        "ministries_yet_to_decide",
-        "renewal_reminders_send",
-    }
-)
-
-
-def __getattr__(name: str) -> Any:
-    if name in _CLEARANCE:
-        from regionbridge.partnerships import clearance
-
-        return getattr(clearance, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
 
 def _require(by: Any, action: str, obj: Any = None) -> None:
     if by is not None and not policy.can(by, action, obj):

@@ -20,7 +20,7 @@ from regionbridge.accounts.models import User
 from regionbridge.accounts.services import role_assign, user_create
 from regionbridge.demo.data import DEMO_DOMAIN, DEMO_PASSWORD
 from regionbridge.organizations.models import Organization
-from regionbridge.partnerships import services
+from regionbridge.partnerships import clearance
 from regionbridge.partnerships.models import Document, Partnership
 from regionbridge.regions.models import Region
 from tests.browser.conftest import ARTIFACTS, check_a11y
@@ -333,17 +333,17 @@ def test_ministry_that_has_decided_gets_no_second_decision_form(
         ukrainian_region__code="UA-59", partner_region__code="US-KY"
     )
     officer = User.objects.get(email=SUMY_OFFICER)
-    document = services.document_create(
+    document = clearance.document_create(
         partnership=partnership, kind="memorandum", by=officer, title_en=TITLE_EN
     )
-    services.document_add_version(
+    clearance.document_add_version(
         document=document,
         language="uk",
         upload=SimpleUploadedFile("memorandum.pdf", PDF, content_type="application/pdf"),
         by=officer,
     )
-    services.document_submit(document=document, by=officer)
-    services.document_review(
+    clearance.document_submit(document=document, by=officer)
+    clearance.document_review(
         document=document,
         ministry=Organization.objects.get(key="mfa"),
         decision="no_objection",
