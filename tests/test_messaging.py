@@ -36,6 +36,7 @@ from regionbridge.messaging.models import (
 from regionbridge.messaging.text import ALLOWED_TAGS
 from regionbridge.outbox.models import OutboundEmail
 from regionbridge.outbox.tasks import deliver_due
+from regionbridge.partnerships import clearance
 from regionbridge.partnerships import services as partnerships
 from regionbridge.partnerships.models import Partnership
 from tests.conftest import close_response, org, region
@@ -233,7 +234,7 @@ def test_whoever_sees_the_negotiation_may_start_a_thread_on_it(request, name):
 
 def test_a_thread_on_a_document_is_on_its_partnership(chernihiv, zhytomyr):
     secret = chernihiv_minnesota()
-    draft = partnerships.document_create(
+    draft = clearance.document_create(
         partnership=secret, kind="memorandum", by=None, title_en="Draft memorandum"
     )
     thread = start_before_the_rule(chernihiv, document=draft, users=[zhytomyr])
