@@ -3,6 +3,7 @@
     policy.can(user, action, obj)   may `user` do `action` (to `obj`)?
     policy.visible(user, Model)     the rows of `Model` that `user` may see
     policy.published(Model)         the rows the public registry shows anyone
+    policy.audience(kind, obj)      who is told of a workflow event (notifications)
     policy.scope_of(user) / forget  what the user's roles reach (cached per request) / drop it
     policy.clearing_ministries      the ministries a user clears drafts for
     policy.partnership_viewers / thread_readers   the same rules read the other way round
@@ -35,6 +36,7 @@ from regionbridge.policy import (  # noqa: F401
 )
 from regionbridge.policy.actions import Action
 from regionbridge.policy.registry import (
+    AUDIENCE_RULES,
     OBJECT_RULES,
     PUBLICATION_RULES,
     actions_without_rule,
@@ -45,6 +47,7 @@ from regionbridge.policy.scope import Scope, forget, scope_of
 __all__ = [
     "Action",
     "Scope",
+    "audience",
     "can",
     "clearing_ministries",
     "forget",
@@ -80,6 +83,16 @@ def published(model: type[Model]) -> QuerySet:
     except KeyError:
         raise LookupError(f"policy publishes no {model.__name__}") from None
     return rule(model._default_manager.all())
+
+
+def audience(kind: str, obj: Any) -> QuerySet:
+    """The active accounts to be told of the workflow event `kind` (a dotted code such as
+    "document.submitted") about `obj`: one queryset, always within those who may see `obj`."""
+    try:
+        rule = AUDIENCE_RULES[kind]
+    except KeyError:
+        raise LookupError(f"policy tells nobody of {kind!r}") from None
+    return rule(obj)
 
 
 def clearing_ministries(user: Any) -> list:

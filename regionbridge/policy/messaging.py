@@ -10,11 +10,11 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from regionbridge.accounts.models import User
-from regionbridge.messaging.models import Attachment, Message, Thread
+from regionbridge.messaging.models import Attachment, Mention, Message, Participant, Thread
 from regionbridge.policy import scope as users
 from regionbridge.policy.actions import Action
 from regionbridge.policy.partnerships import partnership_rule, viewers_of
-from regionbridge.policy.registry import allows, sees, shows
+from regionbridge.policy.registry import allows, sees, shows, tells
 from regionbridge.policy.scope import Scope
 
 
@@ -75,3 +75,21 @@ def thread_readers(thread: Thread) -> QuerySet[User]:
     if thread.partnership is None:
         return readers
     return readers.filter(viewers_of(thread.partnership))
+
+
+@tells("thread.added")
+def _added(participant: Participant) -> QuerySet[User]:
+    """Someone added to a thread: the person, or the people of the office, who may read it."""
+    if participant.user_id is not None:
+        who = Q(pk=participant.user_id)
+    elif participant.organization_id is not None:
+        who = users.working_in(Participant.objects.filter(pk=participant.pk).values("organization"))
+    else:  # a guest is told by the thread's own e-mail
+        return users.active_users().none()
+    return thread_readers(participant.thread).filter(who)
+
+
+@tells("message.mentioned")
+def _mentioned(mention: Mention) -> QuerySet[User]:
+    """A person named in a message, if they may read its thread."""
+    return thread_readers(mention.message.thread).filter(pk=mention.user_id)

@@ -25,8 +25,8 @@ from regionbridge.partnerships.models import (
 )
 from regionbridge.policy import scope as users
 from regionbridge.policy.actions import Action
-from regionbridge.policy.directory import clearing_ministries
-from regionbridge.policy.registry import allows, publishes, sees, shows
+from regionbridge.policy.directory import CLEARING_MINISTRY_KEYS, clearing_ministries
+from regionbridge.policy.registry import allows, publishes, sees, shows, tells
 from regionbridge.policy.scope import ANONYMOUS, Scope
 
 # What the public registry shows of a signed tie's history: how it was signed and renewed.
@@ -194,3 +194,61 @@ def viewers_of(partnership: Partnership) -> Q:
         | users.holding(Q(region__in=sides) | Q(organization__in=offices))
         | users.embassies_in(partner_country)
     )
+
+
+# --- who is told of what (the audiences of workflow events) ----------------------------------
+
+
+def _ukrainian_side(partnership: Partnership) -> Q:
+    """The Ukrainian side's regional staff: those who manage the partnership, coordinators aside."""
+    side = Q(region=partnership.ukrainian_region_id)
+    if partnership.ukrainian_organization_id:
+        side |= Q(organization=partnership.ukrainian_organization_id)
+    return users.holding(Q(role=Role.REGIONAL) & side)
+
+
+def _partner_side(partnership: Partnership) -> Q:
+    """Whoever holds a role bound to the partner region or the partner's office."""
+    side = Q(region=partnership.partner_region_id)
+    if partnership.partner_organization_id:
+        side |= Q(organization=partnership.partner_organization_id)
+    return users.holding(side)
+
+
+def _told(partnership: Partnership, who: Q) -> QuerySet[User]:
+    return users.active_users().filter(who).filter(viewers_of(partnership)).distinct()
+
+
+@tells("document.submitted")
+def _clearing_ministries_staff(document: Document) -> QuerySet[User]:
+    """A draft submitted for clearance: the staff of the clearing ministries."""
+    ministries = Q(role=Role.MINISTRY, organization__key__in=CLEARING_MINISTRY_KEYS)
+    return _told(document.partnership, users.holding(ministries))
+
+
+@tells("document.returned", "document.cleared")
+def _drafting_side(document: Document) -> QuerySet[User]:
+    """A draft returned with comments, or cleared: the drafting region and the coordinators."""
+    coordinators = users.holding(Q(role=Role.COORDINATOR))
+    return _told(document.partnership, _ukrainian_side(document.partnership) | coordinators)
+
+
+@tells("document.signed")
+def _both_sides(document: Document) -> QuerySet[User]:
+    """A document signed: both sides, and the embassy of the partner's country."""
+    partnership = document.partnership
+    partner_country = Partnership.objects.filter(pk=partnership.pk).values(
+        "partner_region__country"
+    )
+    who = (
+        _ukrainian_side(partnership)
+        | _partner_side(partnership)
+        | users.embassies_in(partner_country)
+    )
+    return _told(partnership, who)
+
+
+@tells("next_step.overdue")
+def _owners_of_the_next_step(partnership: Partnership) -> QuerySet[User]:
+    """A next step past its date: the Ukrainian side's regional staff, who set it."""
+    return _told(partnership, _ukrainian_side(partnership))

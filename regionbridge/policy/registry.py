@@ -6,6 +6,8 @@ Two kinds of rule, both taking a `Scope` first:
   rules that ask "may they see it" use the same queryset, so a list and a detail cannot disagree.
 - a publication rule `(queryset) -> queryset` answers `published(Model)`: what the public registry
   shows to anyone.
+- an audience rule `(obj) -> queryset of users` answers `audience(kind, obj)`: who is told of a
+  workflow event (always people who may see `obj`).
 """
 
 from collections.abc import Callable
@@ -19,11 +21,13 @@ from regionbridge.policy.scope import Scope
 ObjectRule = Callable[[Scope, Any], bool]
 VisibilityRule = Callable[[Scope, QuerySet], QuerySet]
 PublicationRule = Callable[[QuerySet], QuerySet]
+AudienceRule = Callable[[Any], QuerySet]
 F = TypeVar("F", bound=Callable[..., Any])
 
 OBJECT_RULES: dict[Action, ObjectRule] = {}
 VISIBILITY_RULES: dict[type[Model], VisibilityRule] = {}
 PUBLICATION_RULES: dict[type[Model], PublicationRule] = {}
+AUDIENCE_RULES: dict[str, AudienceRule] = {}
 
 
 def _register(table: dict, keys: tuple, rule: Callable) -> None:
@@ -58,6 +62,17 @@ def publishes(*models: type[Model]) -> Callable[[F], F]:
 
     def decorator(rule: F) -> F:
         _register(PUBLICATION_RULES, models, rule)
+        return rule
+
+    return decorator
+
+
+def tells(*kinds: str) -> Callable[[F], F]:
+    """Register the decorated `(obj) -> queryset of users` as who is told of `kinds` (dotted
+    notification codes such as "document.submitted") about `obj`."""
+
+    def decorator(rule: F) -> F:
+        _register(AUDIENCE_RULES, kinds, rule)
         return rule
 
     return decorator
