@@ -35,14 +35,10 @@ from regionbridge.demo.services import demo_load
 from regionbridge.institutions.models import InstitutionLink
 from regionbridge.messaging.services import message_post, thread_create
 from regionbridge.organizations.models import Organization, Person
+from regionbridge.partnerships.clearance import document_add_version, document_create
 from regionbridge.partnerships.facts import facts_load
 from regionbridge.partnerships.models import Partnership
-from regionbridge.partnerships.services import (
-    document_add_version,
-    document_create,
-    partnership_create,
-    spheres_load,
-)
+from regionbridge.partnerships.services import partnership_create, spheres_load
 from regionbridge.wsgi import application
 from tests.conftest import make_member, region
 
