@@ -14,6 +14,7 @@ urlpatterns = [
     path("partnerships/", include("regionbridge.partnerships.urls")),
     path("messages/", include("regionbridge.messaging.urls")),
     path("institutions/", include("regionbridge.institutions.urls")),
+    path("notifications/", include("regionbridge.outbox.urls")),
     path("public/", include((public_urlpatterns, "public"))),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

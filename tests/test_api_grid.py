@@ -318,6 +318,10 @@ def fixed(path: str) -> Callable[[Sample], Call]:
     return lambda s: Call(path)
 
 
+def fixed_json(path: str, body: dict[str, Any]) -> Callable[[Sample], Call]:
+    return lambda s: Call(path, json=body)
+
+
 @dataclass(frozen=True)
 class Row:
     call: Callable[[Sample], Call]
@@ -345,6 +349,11 @@ GRID: dict[tuple[str, str], Row] = {
     ("GET", "/institutions"): Row(fixed("/institutions?region=UA-18"), MEMBERS),
     ("GET", "/me"): Row(fixed("/me"), SIGNED_IN),
     ("GET", "/audit"): Row(fixed("/audit"), COORDINATOR_ONLY),
+    # Notifications: one's own, with or without a role (a read-only token may not mark them).
+    ("GET", "/notifications"): Row(fixed("/notifications"), SIGNED_IN),
+    ("POST", "/notifications/read"): Row(
+        fixed_json("/notifications/read", {"upto": 1}), row(204, read_only=403)
+    ),
     ("GET", "/stats/overview"): Row(fixed("/stats/overview?partner_country=US"), MEMBERS),
     ("GET", "/reviews/queue"): Row(fixed("/reviews/queue"), REVIEWERS),
     # Partnerships.

@@ -243,6 +243,8 @@ PAGES: dict[str, Page] = {
     "institutions:link_activity": Page(post=ACTIVITY),
     "public:index": Page(get=("page",)),
     "public:region": Page(get=("page",)),
+    "outbox:notifications": Page(get=("page",)),
+    "outbox:notifications_read": Page(post=("upto",)),
     "messaging:inbox": Page(get=("page",)),
     "messaging:create": Page(get=("partnership",), post=THREAD),
     "messaging:search": Page(get=("q",)),

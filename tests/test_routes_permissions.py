@@ -419,6 +419,9 @@ ROUTES: dict[str, Route] = {
         members_only("coordinator", "zhytomyr", "institution_user"),
         _link,
     ),
+    # Notifications: each signed-in person reads their own, with or without a role.
+    "notifications/": Route("outbox:notifications", SIGNED_IN),
+    "notifications/read/": Route("outbox:notifications_read", POST_ONLY_SIGNED_IN),
     "public/": Route("public:index", PUBLIC),
     "public/<str:code>/": Route("public:region", PUBLIC, _public_region),
     # Direct contacts: the sample is Zhytomyr's thread with Indiana and the whole embassy.

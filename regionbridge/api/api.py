@@ -9,6 +9,7 @@ from regionbridge.api.documents import router as documents_router
 from regionbridge.api.errors import answers
 from regionbridge.api.institutions import router as institutions_router
 from regionbridge.api.messaging import router as messaging_router
+from regionbridge.api.notifications import router as notifications_router
 from regionbridge.api.pagination import Pages
 from regionbridge.api.parser import ObjectBodyParser
 from regionbridge.api.partnerships import oversight as oversight_router
@@ -150,3 +151,4 @@ api.add_router("/", documents_router)
 api.add_router("/", institutions_router)
 api.add_router("/", oversight_router)
 api.add_router("/", messaging_router)
+api.add_router("/", notifications_router)

@@ -1,5 +1,6 @@
 from regionbridge import policy
 from regionbridge.messaging.selectors import unread_badge
+from regionbridge.outbox.notifications import unread_count
 from regionbridge.twofactor.gate import pending
 
 
@@ -14,4 +15,9 @@ def navigation(request):
         "nav_reviews": policy.can(user, policy.Action.REVIEW_QUEUE_VIEW),
         "nav_messages": talks,
         "unread_messages": unread_badge(user) if talks else 0,
+        # The bell: one indexed count, only for signed-in people, and only when a page shows it
+        # (a template calls it once, through {% with %}).
+        "notifications_unread": (lambda: unread_count(user))
+        if getattr(user, "is_authenticated", False)
+        else 0,
     }

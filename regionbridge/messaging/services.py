@@ -32,6 +32,7 @@ from regionbridge.messaging.models import (
     Thread,
     ThreadKind,
 )
+from regionbridge.messaging.notifications import mentions_notify, participant_added_notify
 from regionbridge.messaging.replies import reply_address
 from regionbridge.messaging.text import lemmas, mentioned_emails, render
 from regionbridge.organizations.models import Organization
@@ -137,7 +138,8 @@ def _add(
     organization: Organization | None = None,
     guest_email: str = "",
     guest_name: str = "",
-) -> None:
+) -> Participant | None:
+    """Add a participant; None when they already take part."""
     guest_email = (guest_email or "").strip().lower()
     if guest_email:
         account = User.objects.filter(email__iexact=guest_email, is_active=True).first()
@@ -145,7 +147,7 @@ def _add(
             user, guest_email = account, ""  # a counterpart who has an account takes part as one
     lookup = {"user": user, "organization": organization, "guest_email": guest_email}
     if thread.participants.filter(**lookup).exists():
-        return
+        return None
     if guest_email:
         _check_guest(thread, by, guest_email)
     elif user is not by:
@@ -153,6 +155,7 @@ def _add(
     participant = Participant(thread=thread, guest_name=guest_name[:200], added_by=by, **lookup)
     participant.full_clean(exclude=["thread", "added_by"])
     participant.save()
+    return participant
 
 
 def people_split(emails: Iterable[str]) -> tuple[list[User], list[str]]:
@@ -242,7 +245,7 @@ def thread_add_participant(
         raise PermissionDenied
     if not (user or organization or guest_email):
         raise ValidationError(_("Name a person, an organization or an e-mail address."))
-    _add(
+    participant = _add(
         thread,
         by=by,
         user=user,
@@ -250,6 +253,8 @@ def thread_add_participant(
         guest_email=guest_email,
         guest_name=guest_name,
     )
+    if participant is not None:
+        participant_added_notify(participant=participant, by=by)
     audit_record(
         actor=by,
         action="thread.participant_added",
@@ -327,7 +332,9 @@ def message_post(
         )
         attachment.file.save(f"{info.sha256[:16]}{info.name[info.name.rfind('.') :]}", upload)
     mentioned = _mentioned(thread, body)
-    Mention.objects.bulk_create(Mention(message=message, user_id=pk) for pk in mentioned)
+    mentions = Mention.objects.bulk_create(Mention(message=message, user_id=pk) for pk in mentioned)
+    if mentions:
+        mentions_notify(message=message, mentions=mentions)
     Thread.objects.filter(pk=thread.pk).update(last_message_at=message.created_at)
     if author is not None:  # (every badge is stale now anyway: the newest message changed)
         _move_read_mark(thread=thread, user=author, upto=message.pk)

@@ -47,3 +47,36 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
+
+
+class Notification(models.Model):
+    """Something that waits for a person, shown by the bell and (if they want) e-mailed.
+
+    Its text is composed when shown, in the reader's language, from `params` (ids and the names in
+    both languages), by the composer its domain registered for `kind` (`outbox.notifications`).
+    `key` is unique per person, so a retried workflow step never tells anyone twice."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=40)  # a dotted code: document.submitted, thread.added…
+    params = models.JSONField(default=dict, blank=True)
+    url = models.CharField(max_length=500)  # a path on this site
+    key = models.CharField(max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+    read = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="notification_once_per_key")
+        ]
+        indexes = [
+            # Mine, newest first (the list, the API).
+            models.Index(fields=["user", "-id"], name="notification_mine"),
+            # My unread count (the bell, on every page): only the unread rows are indexed.
+            models.Index(
+                fields=["user"], condition=models.Q(read=False), name="notification_unread"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.kind}"

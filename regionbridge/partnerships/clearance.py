@@ -25,7 +25,7 @@ from regionbridge.audit.services import audit_record
 from regionbridge.lib.files import check_document_upload
 from regionbridge.organizations.models import Organization
 from regionbridge.outbox.services import queue_templated
-from regionbridge.partnerships.lifecycle import EventKind
+from regionbridge.partnerships.lifecycle import EventKind, Stage
 from regionbridge.partnerships.models import (
     INSTRUMENT_STAGE,
     Document,
@@ -36,6 +36,7 @@ from regionbridge.partnerships.models import (
     ReviewDecision,
     Signatory,
 )
+from regionbridge.partnerships.notifications import document_notify, next_step_overdue_notify
 from regionbridge.partnerships.services import partnership_record_event
 
 Action = policy.Action
@@ -127,6 +128,7 @@ def document_submit(*, document: Document, by: Any) -> Document:
         target=document,
         changes={"round": document.review_round},
     )
+    document_notify(kind="document.submitted", document=document, by=by)
     return document
 
 
@@ -222,6 +224,7 @@ def document_review(
     if decision == ReviewDecision.RETURNED:
         document.status = DocumentStatus.RETURNED
         document.save(update_fields=["status"])
+        document_notify(kind="document.returned", document=document, by=by)
         return review
     decided = dict(
         document.reviews.filter(round=document.review_round).values_list(
@@ -244,6 +247,7 @@ def document_review(
             % {"number": approval.order_number},
             following="document.cleared",
         )
+        document_notify(kind="document.cleared", document=document, by=by)
     return review
 
 
@@ -294,6 +298,7 @@ def document_sign(
         following="document.signed",
     )
     audit_record(actor=by, action="document.signed", target=document)
+    document_notify(kind="document.signed", document=document, by=by)
     return document
 
 
@@ -354,3 +359,16 @@ def renewal_reminders_send(*, today: date | None = None) -> int:
                 )
         count += 1
     return count
+
+
+def next_steps_overdue_notify(*, today: date | None = None) -> int:
+    """Tell the Ukrainian side of each live partnership whose next step is past its date, once per
+    partnership and due date (run daily by `send-reminders`). Returns how many people were told."""
+    today = today or timezone.localdate()
+    overdue = (
+        Partnership.objects.filter(next_step_due__lt=today)
+        .exclude(stage=Stage.ENDED)
+        .select_related("ukrainian_region", "partner_region")
+        .order_by("pk")
+    )
+    return sum(next_step_overdue_notify(partnership=partnership) for partnership in overdue)

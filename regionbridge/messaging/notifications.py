@@ -1,0 +1,79 @@
+"""Who is told in the app of a thread's news: a person (or an office) added to a thread, and a
+person mentioned in a message. The audience is the policy's (`policy.audience`); the texts are
+composed here, in the reader's language. A mention is not e-mailed here: the message's own
+e-mail already goes to whoever is mentioned (see `services._queue_notifications`)."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from regionbridge import policy
+from regionbridge.messaging.models import Mention, Message, Participant
+from regionbridge.outbox.notifications import notify, register_kind
+
+
+def _by(user: Any) -> str:
+    return user.get_full_name() if user is not None else ""
+
+
+def participant_added_notify(*, participant: Participant, by: Any) -> int:
+    """Tell whoever the new participant row brings in (a person, an office's people)."""
+    thread = participant.thread
+    users = policy.audience("thread.added", participant)
+    if by is not None:
+        users = users.exclude(pk=by.pk)
+    return notify(
+        kind="thread.added",
+        users=users,
+        params={"thread": thread.pk, "subject": thread.subject, "by": _by(by)},
+        url=reverse("messaging:thread", args=[thread.pk]),
+        key=f"thread.added:{participant.pk}",
+    )
+
+
+def mentions_notify(*, message: Message, mentions: Sequence[Mention]) -> int:
+    """Tell each person the message mentions (who may read the thread), not its author."""
+    thread = message.thread
+    told = 0
+    for mention in mentions:
+        users = policy.audience("message.mentioned", mention)
+        if message.author_id is not None:
+            users = users.exclude(pk=message.author_id)
+        told += notify(
+            kind="message.mentioned",
+            users=users,
+            params={
+                "thread": thread.pk,
+                "message": message.pk,
+                "subject": thread.subject,
+                "by": _by(message.author) if message.author_id else message.guest_email,
+            },
+            url=f"{reverse('messaging:thread', args=[thread.pk])}#message-{message.pk}",
+            key=f"message.mentioned:{message.pk}",
+        )
+    return told
+
+
+def _added(params: dict[str, Any]) -> str:
+    if params.get("by"):
+        return _("%(by)s added you to the thread “%(subject)s”.") % {
+            "by": params["by"],
+            "subject": params["subject"],
+        }
+    return _("You were added to the thread “%(subject)s”.") % {"subject": params["subject"]}
+
+
+def _mentioned(params: dict[str, Any]) -> str:
+    return _("%(by)s mentioned you in the thread “%(subject)s”.") % {
+        "by": params.get("by") or _("Someone"),
+        "subject": params["subject"],
+    }
+
+
+def register() -> None:
+    """Called from MessagingConfig.ready."""
+    register_kind("thread.added", _added)
+    # The message's e-mail already reaches whoever it mentions, in every notification mode.
+    register_kind("message.mentioned", _mentioned, email=False)
