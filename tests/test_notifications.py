@@ -481,3 +481,21 @@ def test_the_bell_adds_at_most_one_query_and_shows_the_count(client, people):
 def test_visitors_have_no_bell(client, reference):
     html = client.get("/regions/").content.decode()
     assert "/notifications/" not in html
+
+
+def test_the_daily_send_reminders_command_tells_of_overdue_next_steps(people):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    partnership = zhytomyr_indiana()
+    Partnership.objects.filter(pk=partnership.pk).update(
+        next_step="Send the draft", next_step_due=date.today() - timedelta(days=1)
+    )
+    out = StringIO()
+    call_command("send-reminders", stdout=out)
+    assert "Overdue next steps: 1" in out.getvalue()
+    assert told("next_step.overdue") == {"zhytomyr"}
+    with translation.override("en"):
+        text = notifications.text_of(Notification.objects.get(kind="next_step.overdue"))
+    assert "Send the draft" in text and "Zhytomyr" in text
