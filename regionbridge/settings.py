@@ -21,7 +21,9 @@ SECRET_KEY = env_secret(
 )
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Where e-mail links point. Unset, it follows PORT (the port `make run` serves on); behind the
+# proxy, set it to the public address.
+SITE_URL = env_str("SITE_URL").strip() or f"http://127.0.0.1:{env_int('PORT', 8000)}"
 
 INSTALLED_APPS = [
     "regionbridge.core",
@@ -195,6 +197,9 @@ EMAIL_URL = env_str("EMAIL_URL", "console://")
 # Seconds each step of an SMTP exchange may take (Django's SMTP backend reads it): a server that
 # accepts and never answers costs the outbox worker this long, not a hung job.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+# A message's e-mail waits this long after the message: what follows in the thread meanwhile goes
+# in the same e-mail, and nothing goes for a message read in the browser by then.
+MESSAGE_MAIL_DELAY_SECONDS = env_int("MESSAGE_MAIL_DELAY_SECONDS", 180)
 if EMAIL_URL.startswith("smtp"):
     from urllib.parse import unquote, urlparse
 

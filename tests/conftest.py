@@ -64,6 +64,8 @@ def _test_settings(settings):
     }
     settings.AXES_ENABLED = False
     settings.RATE_LIMITS = False  # tests/test_ratelimit.py turns them on
+    # A message's e-mail is due at once; tests/test_mail_coalescing.py holds it as in production.
+    settings.MESSAGE_MAIL_DELAY_SECONDS = 0
     # Argon2 is deliberately slow; personas are made by the hundred. test_cli checks Argon2.
     settings.PASSWORD_HASHERS = [
         "django.contrib.auth.hashers.MD5PasswordHasher",

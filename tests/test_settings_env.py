@@ -147,3 +147,51 @@ def test_without_smtp_mail_goes_to_the_console():
         "django.core.mail.backends.console",
         "None",
     ]
+
+
+def _site(**extra: str) -> list[str]:
+    """SITE_URL and the passkey settings derived from it, under this environment."""
+    env = {**os.environ, **extra, "ENVIRONMENT": "development"}
+    for name in ("SITE_URL", "PORT", "WEBAUTHN_RP_ID"):
+        if name not in extra:
+            env.pop(name, None)
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='regionbridge.settings';"
+        "django.setup(); from django.conf import settings as s;"
+        "print(s.SITE_URL, s.WEBAUTHN_RP_ID, *s.OTP_WEBAUTHN_ALLOWED_ORIGINS)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
+def test_site_url_follows_port_unless_set():
+    """E-mail links point where the server listens: PORT (8000 by default), unless SITE_URL
+    says otherwise (behind the proxy); passkeys follow SITE_URL."""
+    assert _site() == ["http://127.0.0.1:8000", "localhost", "http://localhost:8000"]
+    assert _site(PORT="8123") == ["http://127.0.0.1:8123", "localhost", "http://localhost:8123"]
+    assert _site(PORT="8123", SITE_URL="") == [
+        "http://127.0.0.1:8123",
+        "localhost",
+        "http://localhost:8123",
+    ]
+    assert _site(PORT="8123", SITE_URL="https://bridge.example.gov.ua") == [
+        "https://bridge.example.gov.ua",
+        "bridge.example.gov.ua",
+        "https://bridge.example.gov.ua",
+    ]
+    refused = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django, os;"
+            "os.environ['DJANGO_SETTINGS_MODULE']='regionbridge.settings'; django.setup()",
+        ],
+        env={**{k: v for k, v in os.environ.items() if k != "SITE_URL"}, "PORT": "eighty"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert refused.returncode != 0 and "PORT" in refused.stderr

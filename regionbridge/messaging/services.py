@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import connection, models, transaction
@@ -412,8 +413,10 @@ _OUTBOX_COLUMNS = (
 
 def _outbox_rows(rows: QuerySet, *, message: Message, email: str, user: Any) -> QuerySet:
     """`rows` as the outbox's columns, in `_OUTBOX_COLUMNS` order: an unrendered notification
-    of `message` to the address in the field `email` (the worker renders and signs it)."""
+    of `message` to the address in the field `email` (the worker renders and signs it). It is
+    due `MESSAGE_MAIL_DELAY_SECONDS` after the message (`notification_gather`)."""
     now = timezone.now()
+    due = now + timedelta(seconds=settings.MESSAGE_MAIL_DELAY_SECONDS)
     text = {"output_field": models.TextField()}
     return (
         rows.order_by()
@@ -427,7 +430,7 @@ def _outbox_rows(rows: QuerySet, *, message: Message, email: str, user: Any) -> 
             ob_status=Value(OutboxStatus.PENDING.value, **text),
             ob_attempts=Value(0, output_field=models.IntegerField()),
             ob_last_error=Value("", **text),
-            ob_next_attempt_at=Value(now, output_field=models.DateTimeField()),
+            ob_next_attempt_at=Value(due, output_field=models.DateTimeField()),
             ob_created_at=Value(now, output_field=models.DateTimeField()),
             ob_message_id=Value(message.pk, output_field=models.BigIntegerField()),
             ob_user_id=user,
@@ -493,18 +496,57 @@ def _queue_notifications(message: Message, mentioned: list[int]) -> int:
     return queued
 
 
-def notification_render(row: OutboundEmail) -> tuple[str, str, str, str]:
-    """A message's notification, written unrendered when it was posted, as the worker sends it:
-    in the recipient's language and time zone, with a reply address signed for them (subject,
-    text, HTML, reply address). Registered with the outbox in `MessagingConfig.ready`."""
+def notification_gather(row: OutboundEmail) -> QuerySet[OutboundEmail] | None:
+    """For the outbox, when a message's notification is due: None if its reader has read the
+    message in the browser meanwhile (their read mark is at or beyond it: nothing to mail);
+    otherwise the notifications to the same person (a guest: the same address) of messages in
+    the same thread posted within `MESSAGE_MAIL_DELAY_SECONDS` of it, which go out in the same
+    e-mail. Registered with the outbox in `MessagingConfig.ready`."""
     assert row.message_id is not None  # the outbox calls this for message rows only
-    message = Message.objects.select_related("thread", "author").get(pk=row.message_id)
+    message = Message.objects.filter(pk=row.message_id).values("thread_id", "created_at").first()
+    if message is None:
+        return None
+    thread_id = message["thread_id"]
+    if (
+        row.user_id is not None
+        and ReadState.objects.filter(
+            thread_id=thread_id, user_id=row.user_id, last_read_id__gte=row.message_id
+        ).exists()
+    ):
+        return None
+    window = message["created_at"] + timedelta(seconds=settings.MESSAGE_MAIL_DELAY_SECONDS)
+    rows = OutboundEmail.objects.filter(
+        message__thread_id=thread_id, message__created_at__lte=window
+    )
+    if row.user_id is not None:
+        return rows.filter(user_id=row.user_id)
+    return rows.filter(user__isnull=True, to__iexact=row.to)
+
+
+def notification_render(row: OutboundEmail) -> tuple[str, str, str, str]:
+    """A message's notification, written unrendered when it was posted, as the worker sends it
+    (subject, text, HTML, reply address). Registered with the outbox in `MessagingConfig.ready`."""
+    return notifications_render([row])
+
+
+def notifications_render(rows: list[OutboundEmail]) -> tuple[str, str, str, str]:
+    """One e-mail for a person's notifications of messages in one thread, the messages oldest
+    first: in the recipient's language and time zone, with a reply address signed for them
+    (subject, text, HTML, reply address)."""
+    row = rows[-1]
+    messages = list(
+        Message.objects.filter(pk__in=[r.message_id for r in rows])
+        .select_related("thread", "author")
+        .prefetch_related("attachments")
+        .order_by("created_at", "id")
+    )
+    thread = messages[-1].thread
     user = User.objects.filter(pk=row.user_id).first() if row.user_id is not None else None
     name = user.get_full_name() if user else ""
     subject, text, html = render_templated(
         "messaging/email/message",
-        {"message": message, "thread": message.thread, "name": name},
+        {"messages": messages, "message": messages[-1], "thread": thread, "name": name},
         language=user.language if user else None,
         time_zone=user.timezone if user else "",
     )
-    return subject, text, html, reply_address(message.thread, row.to)
+    return subject, text, html, reply_address(thread, row.to)

@@ -8,6 +8,10 @@ class OutboxStatus(models.TextChoices):
     PENDING = "pending", _("pending")
     SENT = "sent", _("sent")
     FAILED = "failed", _("failed")
+    # Never sent on its own: it went out in the e-mail of a later row (its message with the others
+    # of the thread in a few minutes), or was not needed (its reader had read it meanwhile).
+    MERGED = "merged", _("merged")
+    NOT_NEEDED = "unneeded", _("not needed")
 
 
 class OutboundEmail(models.Model):

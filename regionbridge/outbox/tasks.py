@@ -10,7 +10,10 @@ worker takes it meanwhile; a worker that dies after claiming leaves the row pend
 tried again once the lease has run out. While the mail server is down the row waits with a
 growing delay. Each message carries a stable Message-ID made from its key, so a resend after a
 crash between the server's 250 and the mark is recognisably the same e-mail (mail clients fold the
-duplicates), and two notifications are never merged into one.
+duplicates). Notifications of messages are the one exception to "one row, one e-mail": the app
+that writes them may say which rows go out together (`outbox_coalesce_messages_with`): a person's
+notifications of one thread within a few minutes leave as one e-mail, under the newest row's key,
+and the others are marked merged in the same transaction that stores the rendered e-mail.
 """
 
 import hashlib
@@ -24,6 +27,7 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django_tasks import task
 from django_tasks.base import TaskResultStatus
@@ -108,6 +112,77 @@ def outbox_render_messages_with(render: Callable[[OutboundEmail], Rendered]) -> 
     _message_renderer = render
 
 
+# For a due message row: None when it is not needed any more (its reader has seen the message),
+# or the rows that may go out in the same e-mail (the outbox takes those still pending, unclaimed
+# and unrendered); and how several rows render as one e-mail, oldest first.
+Gather = Callable[[OutboundEmail], "QuerySet[OutboundEmail] | None"]
+_message_gatherer: Gather | None = None
+_message_group_renderer: Callable[[list[OutboundEmail]], Rendered] | None = None
+
+
+def outbox_coalesce_messages_with(
+    *, gather: Gather, render: Callable[[list[OutboundEmail]], Rendered]
+) -> None:
+    """How rows naming a message are grouped into one e-mail, or found not needed: registered by
+    the app that writes them (in its AppConfig.ready), beside its renderer."""
+    global _message_gatherer, _message_group_renderer  # set once, at start-up
+    _message_gatherer, _message_group_renderer = gather, render
+
+
+class _Raced(Exception):
+    """Another worker took one of the rows meanwhile: nothing is changed, the row is tried again."""
+
+
+def _settle(row: OutboundEmail, status: str, *, attempts: int) -> int:
+    # Only while the claim is still ours (or, for a companion, nobody's).
+    return OutboundEmail.objects.filter(
+        pk=row.pk, status=OutboxStatus.PENDING, attempts=attempts
+    ).update(status=status, next_attempt_at=timezone.now())
+
+
+def _prepare(row: OutboundEmail) -> OutboundEmail | None:
+    """The rendered row to send for this claimed row: itself, or the newest of the rows that go
+    out with it in one e-mail (the others marked merged); None when it is not needed. All in one
+    transaction: a worker that dies here leaves everything as it was."""
+    if row.message_id is None or _message_gatherer is None or _message_group_renderer is None:
+        _render(row)
+        return row
+    with transaction.atomic():
+        together = _message_gatherer(row)
+        if together is None:
+            if not _settle(row, OutboxStatus.NOT_NEEDED, attempts=row.attempts):
+                raise _Raced(row.key)
+            return None
+        if row.text:  # a retry sends the e-mail rendered the first time
+            return row
+        others = together.filter(status=OutboxStatus.PENDING, attempts=0, text="").exclude(
+            pk=row.pk
+        )
+        if connection.vendor == "postgresql":
+            others = others.select_for_update(skip_locked=True)
+        rows = sorted([row, *others.order_by("id")], key=lambda r: r.pk)
+        if len(rows) == 1:
+            _render(row)
+            return row
+        newest = rows[-1]
+        if newest is not row:  # the newest carries the e-mail (its key, its Message-ID)
+            if not OutboundEmail.objects.filter(
+                pk=newest.pk, status=OutboxStatus.PENDING, attempts=0
+            ).update(attempts=1, next_attempt_at=row.next_attempt_at):
+                raise _Raced(newest.key)
+            newest.attempts, newest.next_attempt_at = 1, row.next_attempt_at
+        for older in rows[:-1]:
+            if not _settle(older, OutboxStatus.MERGED, attempts=older.attempts):
+                raise _Raced(older.key)
+        subject, text, html, reply_to = _message_group_renderer(rows)
+        newest.subject, newest.text, newest.html = subject[:300], text, html
+        newest.reply_to = reply_to
+        OutboundEmail.objects.filter(pk=newest.pk).update(
+            subject=newest.subject, text=text, html=html, reply_to=reply_to
+        )
+    return newest
+
+
 def _render(row: OutboundEmail) -> None:
     """A message's notification is written unrendered in the request that posts it: render it
     here, through the renderer its app registered, and keep the result on the row (what was sent
@@ -177,7 +252,10 @@ def deliver_due(*, limit: int = 200, budget: timedelta | None = None) -> tuple[i
         if row is None:
             break
         try:
-            _render(row)
+            ready = _prepare(row)
+            if ready is None:  # read in the browser meanwhile: no e-mail
+                continue
+            row = ready
             _send(row, mail)
         except Exception as exc:  # the mail server is down, refused, timed out…
             _mark_failed(row, exc)
