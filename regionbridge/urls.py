@@ -2,10 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from regionbridge.api.api import api
+from regionbridge.core import urls as core_urls
+from regionbridge.desk.views import home
 from regionbridge.partnerships.urls import public_urlpatterns
 
 urlpatterns = [
-    path("", include("regionbridge.core.urls")),
+    # `/` keeps core's name (core:home): the desk for signed-in people, else the public front page.
+    path("", include(([path("", home, name="home"), *core_urls.urlpatterns], "core"))),
     path("accounts/", include("regionbridge.accounts.urls")),
     path("two-factor/", include("regionbridge.twofactor.urls")),
     path("regions/", include("regionbridge.regions.urls")),

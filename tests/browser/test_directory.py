@@ -71,7 +71,10 @@ def test_officer_signs_in_switches_language_and_finds_zhytomyr_contact(
     language_button(page, "en").click()
     html_lang(page, "en")
     expect(page).to_have_url(re.compile(r"/$"))
-    expect(page.get_by_role("heading", name="Regions of Ukraine")).to_be_visible()
+    # Signed in, `/` is the officer's desk (issue 11): the coordinator's block first.
+    expect(page.get_by_role("heading", level=1, name="My desk")).to_be_visible()
+    expect(page.get_by_role("heading", level=2, name="State of play")).to_be_visible()
+    check_a11y(page)
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
     expect(language_button(page, "uk")).to_have_text("Українська")
 
@@ -129,7 +132,7 @@ def test_officer_signs_in_switches_language_and_finds_zhytomyr_contact(
     sign_in(page, COORDINATOR)
     html_lang(page, "en")
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-    expect(page.get_by_role("heading", name="Regions of Ukraine")).to_be_visible()
+    expect(page.get_by_role("heading", level=1, name="My desk")).to_be_visible()
 
     assert page_errors == []
 

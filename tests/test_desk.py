@@ -1,0 +1,301 @@
+"""The desk: `/` for signed-in people, one block per role, the one with most waiting first
+(issue 11, point 1). Everything on it comes through the policy, so nobody's desk shows what
+their roles may not see."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from regionbridge.accounts.services import role_assign
+from regionbridge.desk.selectors import STALLED_AFTER_DAYS, desk_blocks
+from regionbridge.messaging import services as messaging
+from regionbridge.messaging.models import Participant
+from regionbridge.partnerships import clearance
+from regionbridge.partnerships.models import Document, DocumentStatus, Partnership, Review
+from regionbridge.regions.models import Region
+from tests.conftest import org
+from tests.test_policy import (
+    chernihiv_minnesota,
+    hospital_link,
+    partnership,
+    thread_with,
+    under_review,
+    zhytomyr_indiana,
+)
+
+PERSONAS = [
+    "coordinator",
+    "ministry",
+    "embassy",
+    "zhytomyr",
+    "chernihiv",
+    "indiana",
+    "institution_user",
+]
+
+
+def desk(client, user):
+    client.force_login(user)
+    response = client.get("/")
+    assert response.status_code == 200
+    return response
+
+
+def blocks_of(response) -> list[str]:
+    return [block.role for block in response.context["blocks"]]
+
+
+def data_of(response, role: str) -> dict:
+    (block,) = [block for block in response.context["blocks"] if block.role == role]
+    return block.data
+
+
+def overdue(p: Partnership, days: int = 3) -> Partnership:
+    Partnership.objects.filter(pk=p.pk).update(
+        next_step="Send the draft", next_step_due=timezone.localdate() - timedelta(days=days)
+    )
+    return p
+
+
+def stalled(p: Partnership, days: int = STALLED_AFTER_DAYS + 10) -> Partnership:
+    Partnership.objects.filter(pk=p.pk).update(
+        stage="negotiating", last_event_on=timezone.localdate() - timedelta(days=days)
+    )
+    return p
+
+
+def returned(p: Partnership) -> Document:
+    document = clearance.document_create(
+        partnership=p, kind="memorandum", by=None, title_en="Returned memorandum"
+    )
+    Document.objects.filter(pk=document.pk).update(status=DocumentStatus.RETURNED)
+    return document
+
+
+# --- who sees which blocks -------------------------------------------------------------------
+
+
+def test_anonymous_sees_the_public_front_page(client, reference):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "core/home.html" in [t.name for t in response.templates]
+    assert "blocks" not in response.context
+
+
+@pytest.mark.parametrize(
+    "persona, role",
+    [
+        ("coordinator", "coordinator"),
+        ("ministry", "ministry"),
+        ("embassy", "embassy"),
+        ("zhytomyr", "regional"),
+        ("chernihiv", "regional"),
+        ("indiana", "partner"),
+        ("institution_user", "institution"),
+    ],
+)
+def test_each_role_sees_its_own_block(client, request, persona, role):
+    response = desk(client, request.getfixturevalue(persona))
+    assert blocks_of(response) == [role]
+    assert f'id="desk-{role}"' in response.content.decode()
+
+
+def test_a_signed_in_person_without_a_role_gets_a_helpful_page(client, outsider):
+    response = desk(client, outsider)
+    assert response.context["blocks"] == []
+    page = response.content.decode()
+    assert "no role yet" in page.lower() or "ролі" in page
+    assert "/public/" in page
+
+
+def test_empty_states_say_what_to_do(client, zhytomyr, settings):
+    settings.LANGUAGE_CODE = "en"
+    client.force_login(zhytomyr)
+    client.cookies["rb_language"] = "en"
+    zhytomyr.language = "en"
+    zhytomyr.save(update_fields=["language"])
+    page = client.get("/").content.decode()
+    assert "Open a partnership" in page
+    assert "Start a conversation" in page
+    assert "When a ministry returns one with comments" in page
+
+
+# --- the regional block ----------------------------------------------------------------------
+
+
+def test_zhytomyr_sees_its_partnerships_overdue_first_and_never_chernihivs_negotiation(
+    client, zhytomyr
+):
+    on_time = zhytomyr_indiana()
+    late = overdue(partnership("UA-18", "US-OH"))
+    secret = chernihiv_minnesota()
+    response = desk(client, zhytomyr)
+    data = data_of(response, "regional")
+    assert [p.pk for p in data["partnerships"]] == [late.pk, on_time.pk]
+    assert data["partnership_count"] == 2 and data["overdue_count"] == 1
+    assert secret.pk not in [p.pk for p in data["partnerships"]]
+    assert "Minnesota" not in response.content.decode()
+    assert "Міннесота" not in response.content.decode()
+
+
+def test_zhytomyr_sees_unread_threads_and_drafts_returned_to_it(client, zhytomyr):
+    p = zhytomyr_indiana()
+    thread_with(users=(zhytomyr,), partnership=p)
+    returned(p)
+    returned(chernihiv_minnesota())  # not theirs
+    data = data_of(desk(client, zhytomyr), "regional")
+    assert data["unread"] == 1
+    assert [t.unread for t in data["threads"]] == [1]
+    assert data["returned_count"] == 1
+    assert [d.partnership_id for d in data["returned"]] == [p.pk]
+
+
+def test_chernihiv_sees_its_own_confidential_negotiation(client, chernihiv):
+    secret = chernihiv_minnesota()
+    data = data_of(desk(client, chernihiv), "regional")
+    assert [p.pk for p in data["partnerships"]] == [secret.pk]
+
+
+# --- the ministry block ----------------------------------------------------------------------
+
+
+def test_ministry_sees_drafts_waiting_oldest_first_and_what_it_decided(client, ministry):
+    older = under_review(zhytomyr_indiana())
+    newer = under_review(chernihiv_minnesota())
+    Document.objects.filter(pk=older.pk).update(submitted_at=timezone.now() - timedelta(days=5))
+    decided = under_review(partnership("UA-32", "US-WA"))
+    Review.objects.create(
+        document=decided, ministry=org("mfa"), round=1, decision="no_objection", reviewer=ministry
+    )
+    Review.objects.create(document=decided, ministry=org("mindev"), round=1, decision="approved")
+    data = data_of(desk(client, ministry), "ministry")
+    assert [d.pk for d in data["queue"]] == [older.pk, newer.pk]
+    assert data["queue_count"] == 2
+    assert [r.document_id for r in data["decided"]] == [decided.pk]  # mindev's is not ours
+
+
+# --- the embassy block -----------------------------------------------------------------------
+
+
+def test_embassy_sees_ties_and_drafts_in_its_host_country_only(client, embassy):
+    signed = zhytomyr_indiana()
+    Partnership.objects.filter(pk=signed.pk).update(stage="memorandum_signed")
+    secret = chernihiv_minnesota()
+    Partnership.objects.filter(pk=secret.pk).update(stage="negotiating")
+    partnership("UA-18", "CA-ON", confidential=True)  # Canada: not the US embassy's business
+    in_clearance = under_review(secret)
+    data = data_of(desk(client, embassy), "embassy")
+    assert data["tie_count"] == 2
+    assert [p.pk for p in data["negotiations"]] == [secret.pk]
+    assert [d.pk for d in data["in_clearance"]] == [in_clearance.pk]
+
+
+# --- the partner block -----------------------------------------------------------------------
+
+
+def test_indiana_sees_its_partnerships_and_threads_waiting_for_its_reply(client, indiana):
+    p = zhytomyr_indiana()
+    chernihiv_minnesota()
+    waiting = thread_with(users=(indiana,), partnership=p)
+    answered = thread_with(users=(indiana,), partnership=p)
+    messaging.message_post(thread=answered, author=indiana, body="Thank you, we agree.")
+    data = data_of(desk(client, indiana), "partner")
+    assert [x.pk for x in data["partnerships"]] == [p.pk]
+    assert [t.pk for t in data["awaiting"]] == [waiting.pk]
+    assert data["awaiting_count"] == 1
+    assert data["unread"] == 1  # replying read the other thread
+
+
+# --- the institution block -------------------------------------------------------------------
+
+
+def test_institution_sees_its_links_and_the_actions_it_may_take(client, request, institution_user):
+    link = hospital_link(request)
+    response = desk(client, institution_user)
+    data = data_of(response, "institution")
+    assert [item["link"].pk for item in data["links"]] == [link.pk]
+    assert data["links"][0]["may_add_activity"] is True
+    assert [item["may_link"] for item in data["institutions"]] == [True]
+    assert f"/institutions/links/{link.pk}/activities/new/" in response.content.decode()
+
+
+def test_institution_without_links_is_told_what_to_do(client, institution_user):
+    data = data_of(desk(client, institution_user), "institution")
+    assert data["links"] == [] and data["link_count"] == 0
+
+
+# --- the coordinator block -------------------------------------------------------------------
+
+
+def test_coordinator_sees_totals_per_stage_stalled_and_overdue(client, coordinator):
+    stale = stalled(zhytomyr_indiana())
+    late = overdue(chernihiv_minnesota())
+    partnership("UA-32", "US-WA")
+    response = desk(client, coordinator)
+    data = data_of(response, "coordinator")
+    totals = {stage.value: n for stage, n in data["totals"]}
+    assert totals["negotiating"] == 1
+    assert sum(totals.values()) == 3
+    assert [(p.pk, p.days_idle) for p in data["stalled"]] == [(stale.pk, STALLED_AFTER_DAYS + 10)]
+    assert [p.pk for p in data["overdue"]] == [late.pk]
+    assert "/partnerships/?stage=negotiating" in response.content.decode()
+
+
+# --- several roles ---------------------------------------------------------------------------
+
+
+def test_two_roles_two_blocks_the_one_with_most_waiting_first(client, zhytomyr):
+    role_assign(user=zhytomyr, role="ministry", organization=org("mfa"))
+    under_review(zhytomyr_indiana())
+    blocks = desk_blocks(zhytomyr)
+    assert [b.role for b in blocks] == ["ministry", "regional"]
+    assert [b.waiting for b in blocks] == [1, 0]
+    late = overdue(partnership("UA-18", "US-OH"))
+    returned(late)
+    client.force_login(zhytomyr)
+    assert blocks_of(client.get("/")) == ["regional", "ministry"]
+
+
+# --- queries do not grow with the data -------------------------------------------------------
+
+# Per page, signed in, after a warm-up: session, user, scope, the header's badge, then each
+# block's rows and totals (counted in SQL).
+QUERIES = {
+    "coordinator": 11,
+    "ministry": 12,
+    "embassy": 14,
+    "zhytomyr": 15,
+    "indiana": 14,
+    "institution_user": 12,
+}
+
+
+def _fill(n: int, request) -> None:
+    """`n` partnerships of Zhytomyr with US states, each with a thread for every persona, a draft
+    under review and an overdue, stalled next step; links and activities for the hospital."""
+    states = list(
+        Region.objects.filter(country__code="US").exclude(code="US-IN").order_by("code")[:n]
+    )
+    people = [request.getfixturevalue(p) for p in QUERIES]
+    for i, state in enumerate(states):
+        p = stalled(overdue(partnership("UA-18", state.code, confidential=i % 2 == 1)))
+        under_review(p)
+        thread = thread_with(users=tuple(people), partnership=p)
+        Participant.objects.get_or_create(thread=thread, user=people[0])
+
+
+@pytest.mark.parametrize("persona", sorted(QUERIES))
+def test_desk_queries_do_not_grow(
+    client, reference, request, django_assert_max_num_queries, persona
+):
+    user = request.getfixturevalue(persona)
+    client.force_login(user)
+    counts = []
+    for size in (3, 30):
+        _fill(size, request)
+        client.get("/")  # warm: the first page after news also counts the unread badge
+        with django_assert_max_num_queries(QUERIES[persona]) as captured:
+            assert client.get("/").status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1], counts
