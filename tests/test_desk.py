@@ -299,3 +299,16 @@ def test_desk_queries_do_not_grow(
             assert client.get("/").status_code == 200
         counts.append(len(captured))
     assert counts[0] == counts[1], counts
+
+
+def test_nothing_imports_the_desk_but_the_projects_urls():
+    """The desk sits above the domains: it reads them, none of them reads it."""
+    from tests.test_imports import PACKAGE, _project_imports
+
+    importers = {
+        str(path.relative_to(PACKAGE))
+        for path in PACKAGE.rglob("*.py")
+        if "desk" not in path.relative_to(PACKAGE).parts[:1]
+        and any(module.startswith("regionbridge.desk") for module in _project_imports(path))
+    }
+    assert importers == {"urls.py"}
