@@ -1,20 +1,13 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from regionbridge import policy
 from regionbridge.core.views import home as public_home
 from regionbridge.desk.selectors import desk_blocks
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """`/`: the person's desk when signed in, the public front page otherwise."""
+    """`/`: the person's desk when signed in (a block per role; none without a role, and the page
+    says whom to ask), the public front page otherwise."""
     if not request.user.is_authenticated:
         return public_home(request)
-    return render(
-        request,
-        "desk/home.html",
-        {
-            "blocks": desk_blocks(request.user),
-            "is_member": policy.scope_of(request.user).is_member,
-        },
-    )
+    return render(request, "desk/home.html", {"blocks": desk_blocks(request.user)})
