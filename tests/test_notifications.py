@@ -499,3 +499,16 @@ def test_the_daily_send_reminders_command_tells_of_overdue_next_steps(people):
     with translation.override("en"):
         text = notifications.text_of(Notification.objects.get(kind="next_step.overdue"))
     assert "Send the draft" in text and "Zhytomyr" in text
+
+
+def test_no_bell_before_the_second_factor_is_passed(client, people):
+    from regionbridge.twofactor.gate import ENROLL, STATE
+
+    tell(only(people["zhytomyr"]), 2)
+    client.force_login(people["zhytomyr"])
+    session = client.session
+    session[STATE] = ENROLL  # an official who must add a factor first
+    session.save()
+    response = client.get("/two-factor/")
+    assert response.status_code == 200 and response.context["second_factor_pending"]
+    assert 'class="bell"' not in response.content.decode()
