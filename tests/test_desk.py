@@ -5,6 +5,8 @@ their roles may not see."""
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from regionbridge.accounts.services import role_assign
@@ -312,3 +314,13 @@ def test_nothing_imports_the_desk_but_the_projects_urls():
         and any(module.startswith("regionbridge.desk") for module in _project_imports(path))
     }
     assert importers == {"urls.py"}
+
+
+def test_the_desk_counts_the_badge_once_for_the_header_and_its_block(client, zhytomyr, indiana):
+    messaging.thread_create(by=zhytomyr, subject="Hello", people=[indiana.email], body="Hi")
+    client.force_login(indiana)
+    client.get("/")
+    with CaptureQueriesContext(connection) as kept:
+        page = client.get("/")
+    assert page.context["unread_messages"] == 1
+    assert len([q for q in kept if "unreadbadge" in q["sql"].lower()]) == 1

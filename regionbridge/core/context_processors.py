@@ -1,5 +1,5 @@
 from regionbridge import policy
-from regionbridge.messaging.selectors import unread_badge
+from regionbridge.messaging.selectors import unread_badge_of
 from regionbridge.outbox.notifications import unread_count
 from regionbridge.twofactor.gate import pending
 
@@ -14,7 +14,7 @@ def navigation(request):
         "nav_audit": policy.can(user, policy.Action.AUDIT_VIEW),
         "nav_reviews": policy.can(user, policy.Action.REVIEW_QUEUE_VIEW),
         "nav_messages": talks,
-        "unread_messages": unread_badge(user) if talks else 0,
+        "unread_messages": unread_badge_of(request) if talks else 0,
         # The bell: one indexed count, only for signed-in people, and only when a page shows it
         # (a template calls it once, through {% with %}).
         "notifications_unread": (lambda: unread_count(user))

@@ -18,7 +18,7 @@ from regionbridge.accounts.models import Role, User
 from regionbridge.institutions.models import InstitutionLink, LinkStatus
 from regionbridge.institutions.selectors import LINKABLE_KINDS
 from regionbridge.messaging.models import Message
-from regionbridge.messaging.selectors import threads_for, unread_badge
+from regionbridge.messaging.selectors import threads_for
 from regionbridge.organizations.models import Organization, Person
 from regionbridge.partnerships.lifecycle import Stage
 from regionbridge.partnerships.models import Activity, Document, DocumentStatus, Partnership, Review
@@ -76,13 +76,13 @@ def _overdue(qs, today: date):
     return qs.filter(next_step_due__lt=today).exclude(stage__in=CLOSED_STAGES)
 
 
-def _threads(user: Any) -> dict[str, Any]:
+def _threads(user: Any, unread: int) -> dict[str, Any]:
     """The person's latest conversations with their unread counts (messaging's inbox rows) and
     the unread total of the header's badge."""
-    return {"threads": list(threads_for(user)[:ROWS]), "unread": unread_badge(user)}
+    return {"threads": list(threads_for(user)[:ROWS]), "unread": unread}
 
 
-def regional_block(user: Any) -> Block:
+def regional_block(user: Any, *, unread: int = 0) -> Block:
     """My oblast's partnerships (overdue next steps first), conversations, drafts returned to
     us, activities coming up."""
     scope = policy.scope_of(user)
@@ -97,7 +97,7 @@ def regional_block(user: Any) -> Block:
         | Q(link__ukrainian_institution__region__in=scope.region_ids),
         starts_on__gte=today,
     )
-    talk = _threads(user)
+    talk = _threads(user, unread)
     returned_count = returned.count()
     return Block(
         role=Role.REGIONAL,
@@ -123,7 +123,7 @@ def regional_block(user: Any) -> Block:
     )
 
 
-def ministry_block(user: Any) -> Block:
+def ministry_block(user: Any, *, unread: int = 0) -> Block:
     """Drafts waiting for my ministry's decision, oldest first; what my ministry decided lately."""
     queue = review_queue(user).prefetch_related(None)
     waiting = queue.count()
@@ -150,7 +150,7 @@ def ministry_block(user: Any) -> Block:
     )
 
 
-def embassy_block(user: Any) -> Block:
+def embassy_block(user: Any, *, unread: int = 0) -> Block:
     """Ties and negotiations in my host country, conversations, drafts in clearance."""
     scope = policy.scope_of(user)
     here = policy.visible(user, Partnership).filter(
@@ -161,7 +161,7 @@ def embassy_block(user: Any) -> Block:
         status=DocumentStatus.UNDER_REVIEW,
         partnership__partner_region__country__in=scope.host_country_ids,
     )
-    talk = _threads(user)
+    talk = _threads(user, unread)
     clearance_count = in_clearance.count()
     return Block(
         role=Role.EMBASSY,
@@ -194,7 +194,7 @@ def _our_side(user: Any) -> Any:
     )
 
 
-def partner_block(user: Any) -> Block:
+def partner_block(user: Any, *, unread: int = 0) -> Block:
     """Our partnerships with Ukraine, conversations, and those waiting for our reply (the last
     message is not from our side)."""
     scope = policy.scope_of(user)
@@ -207,7 +207,7 @@ def partner_block(user: Any) -> Block:
         .exclude(Exists(_our_side(user).filter(pk=OuterRef("last_author"))))
     )
     awaiting_count = awaiting.count()
-    talk = _threads(user)
+    talk = _threads(user, unread)
     return Block(
         role=Role.PARTNER,
         waiting=awaiting_count + talk["unread"],
@@ -223,7 +223,7 @@ def partner_block(user: Any) -> Block:
     )
 
 
-def institution_block(user: Any) -> Block:
+def institution_block(user: Any, *, unread: int = 0) -> Block:
     """My institution: its links, their activities, its people, and the actions it may take."""
     scope = policy.scope_of(user)
     institutions = list(
@@ -280,7 +280,7 @@ def institution_block(user: Any) -> Block:
     )
 
 
-def coordinator_block(user: Any) -> Block:
+def coordinator_block(user: Any, *, unread: int = 0) -> Block:
     """Totals per stage, stalled negotiations with days idle, overdue next steps."""
     today = _today()
     every = policy.visible(user, Partnership)
@@ -318,11 +318,12 @@ BLOCKS = {
 }
 
 
-def desk_blocks(user: Any) -> list[Block]:
-    """One block per role the person holds, the one with most waiting first."""
+def desk_blocks(user: Any, *, unread: int = 0) -> list[Block]:
+    """One block per role the person holds, the one with most waiting first; `unread` is the
+    header's badge (counted once a request: `messaging.selectors.unread_badge_of`)."""
     scope = policy.scope_of(user)
     roles = set(scope.roles)
     if scope.superuser and not roles:
         roles = {Role.COORDINATOR}
-    blocks = [BLOCKS[role](user) for role in ROLE_ORDER if role in roles]
+    blocks = [BLOCKS[role](user, unread=unread) for role in ROLE_ORDER if role in roles]
     return sorted(blocks, key=lambda block: -block.waiting)  # stable: ROLE_ORDER breaks ties

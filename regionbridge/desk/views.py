@@ -3,6 +3,7 @@ from django.shortcuts import render
 
 from regionbridge.core.views import home as public_home
 from regionbridge.desk.selectors import desk_blocks
+from regionbridge.messaging.selectors import unread_badge_of
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -10,4 +11,5 @@ def home(request: HttpRequest) -> HttpResponse:
     says whom to ask), the public front page otherwise."""
     if not request.user.is_authenticated:
         return public_home(request)
-    return render(request, "desk/home.html", {"blocks": desk_blocks(request.user)})
+    blocks = desk_blocks(request.user, unread=unread_badge_of(request))
+    return render(request, "desk/home.html", {"blocks": blocks})

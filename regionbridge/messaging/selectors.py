@@ -95,6 +95,15 @@ def unread_badge(user: Any) -> int:
     return count
 
 
+def unread_badge_of(request: Any) -> int:
+    """The badge of this request's person, counted once however many parts of the page show it
+    (the header, the desk)."""
+    known = getattr(request, "_unread_badge", None)
+    if known is None:
+        known = request._unread_badge = unread_badge(request.user)
+    return known
+
+
 def unread_badge_forget(user: Any) -> None:
     """The person read something: their count is worked out again on their next page."""
     UnreadBadge.objects.filter(user=user.pk).delete()
