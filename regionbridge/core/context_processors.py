@@ -11,6 +11,7 @@ def navigation(request):
     talks = policy.can(user, policy.Action.THREAD_START)
     return {
         "nav_directory": policy.can(user, policy.Action.DIRECTORY_VIEW),
+        "nav_registry": policy.can(user, policy.Action.REGISTRY_BROWSE),
         "nav_audit": policy.can(user, policy.Action.AUDIT_VIEW),
         "nav_reviews": policy.can(user, policy.Action.REVIEW_QUEUE_VIEW),
         "nav_messages": talks,
