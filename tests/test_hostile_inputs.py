@@ -614,6 +614,7 @@ def _bodies(world) -> dict[tuple[str, str], dict]:
         ("post", "/api/v1/threads/{thread_id}/messages"): {"body": "Hello"},
         ("patch", "/api/v1/messages/{message_id}"): {"body": "Hello again"},
         ("post", "/api/v1/threads/{thread_id}/read"): {"upto": world["message"].pk},
+        ("post", "/api/v1/notifications/read"): {"upto": 1},
     }
 
 
