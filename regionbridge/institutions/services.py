@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -23,11 +23,6 @@ from regionbridge.partnerships.models import Partnership, Sphere
 from regionbridge.regions.models import Region
 
 Action = policy.Action
-
-
-def _require(by: Any, action: str, obj: Any = None) -> None:
-    if by is not None and not policy.can(by, action, obj):
-        raise PermissionDenied(_("You may not do this."))
 
 
 @transaction.atomic
@@ -46,7 +41,7 @@ def institution_create(
     is_demo: bool = False,
 ) -> Organization:
     """Add an institution in a region: coordinators anywhere, regional officers in their own."""
-    _require(by, Action.INSTITUTION_CREATE, region)
+    policy.require(by, Action.INSTITUTION_CREATE, region)
     institution = Organization(
         kind=OrganizationKind.INSTITUTION,
         institution_type=institution_type,
@@ -85,7 +80,7 @@ def link_create(
 ) -> InstitutionLink:
     """Tie a Ukrainian institution or local government to one abroad (under a partnership, or
     standalone); the Ukrainian side's own staff and its region's officers start it."""
-    _require(by, Action.LINK_CREATE, ukrainian_institution)
+    policy.require(by, Action.LINK_CREATE, ukrainian_institution)
     sides = (ukrainian_institution, partner_institution)
     if any(side.kind not in LINKABLE_KINDS for side in sides):
         raise ValidationError(_("A link ties institutions or local governments."))

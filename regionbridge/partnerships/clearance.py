@@ -42,11 +42,6 @@ from regionbridge.partnerships.services import partnership_record_event
 Action = policy.Action
 
 
-def _require(by: Any, action: str, obj: Any) -> None:
-    if by is not None and not policy.can(by, action, obj):
-        raise PermissionDenied(_("You may not do this."))
-
-
 # --- documents ------------------------------------------------------------------------------
 
 
@@ -55,7 +50,7 @@ def document_create(
     *, partnership: Partnership, kind: str, by: Any, title_en: str = "", title_uk: str = ""
 ) -> Document:
     """Start a draft instrument under a partnership (those who manage the partnership)."""
-    _require(by, Action.DOCUMENT_ADD, partnership)
+    policy.require(by, Action.DOCUMENT_ADD, partnership)
     document = Document(
         partnership=partnership,
         kind=kind,
@@ -74,7 +69,7 @@ def document_add_version(
     *, document: Document, language: str, upload: Any, by: Any
 ) -> DocumentVersion:
     """Attach a text (PDF, DOCX, ODT) after checking what the file really is."""
-    _require(by, Action.DOCUMENT_MANAGE, document)
+    policy.require(by, Action.DOCUMENT_MANAGE, document)
     document = Document.objects.select_for_update().get(pk=document.pk)
     if document.status in (
         DocumentStatus.UNDER_REVIEW,
@@ -112,7 +107,7 @@ def document_add_version(
 @transaction.atomic
 def document_submit(*, document: Document, by: Any) -> Document:
     """Send a draft (or a returned one, revised) to the clearing ministries."""
-    _require(by, Action.DOCUMENT_MANAGE, document)
+    policy.require(by, Action.DOCUMENT_MANAGE, document)
     document = Document.objects.select_for_update().get(pk=document.pk)
     if document.status not in (DocumentStatus.DRAFT, DocumentStatus.RETURNED):
         raise ValidationError(_("Only a draft or a returned document can be submitted."))
@@ -179,7 +174,7 @@ def document_review(
     A person reviews for their own clearing ministries that have not yet decided on this round
     (`ministry`, a ministry or its key, says which when they review for both); the system (`by`
     None) names the ministry."""
-    _require(by, Action.DOCUMENT_REVIEW, document)
+    policy.require(by, Action.DOCUMENT_REVIEW, document)
     document = Document.objects.select_for_update().get(pk=document.pk)
     if document.status != DocumentStatus.UNDER_REVIEW:
         raise ValidationError(_("This document is not waiting for review."))
@@ -264,7 +259,7 @@ def document_sign(
     source: str = "",
 ) -> Document:
     """Record the signing of a cleared document; the partnership's stage follows."""
-    _require(by, Action.DOCUMENT_MANAGE, document)
+    policy.require(by, Action.DOCUMENT_MANAGE, document)
     document = Document.objects.select_for_update().get(pk=document.pk)
     if document.status != DocumentStatus.CLEARED:
         raise ValidationError(_("Only a cleared document can be signed."))
@@ -305,7 +300,7 @@ def document_sign(
 @transaction.atomic
 def document_close(*, document: Document, by: Any, status: str) -> Document:
     """A signed instrument expires or is terminated."""
-    _require(by, Action.DOCUMENT_MANAGE, document)
+    policy.require(by, Action.DOCUMENT_MANAGE, document)
     document = Document.objects.select_for_update().get(pk=document.pk)
     if status not in (DocumentStatus.EXPIRED, DocumentStatus.TERMINATED):
         raise ValidationError(_("Unknown status."))

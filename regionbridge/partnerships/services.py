@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any, cast
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connections, router, transaction
 from django.db.models import Field, Model, Q, QuerySet
 from django.utils import timezone
@@ -41,11 +41,6 @@ from regionbridge.partnerships.models import (
 from regionbridge.regions.models import Region
 
 Action = policy.Action
-
-
-def _require(by: Any, action: str, obj: Any = None) -> None:
-    if by is not None and not policy.can(by, action, obj):
-        raise PermissionDenied(_("You may not do this."))
 
 
 SPHERES = [
@@ -164,7 +159,7 @@ def partnership_create(
     """Open a partnership with its first dated event, so its history is never empty.
     A tie is recorded once: PartnershipExists when it already is, even under a race. Coordinators
     open ties for any Ukrainian region, regional officers for their own (the policy decides)."""
-    _require(by, Action.PARTNERSHIP_OPEN, ukrainian_region)
+    policy.require(by, Action.PARTNERSHIP_OPEN, ukrainian_region)
     _check_sides(ukrainian_region, partner_region)
     partner_name = partner_name.strip() or partner_region.name_en
     if partnership_exists(
@@ -232,7 +227,7 @@ def partnership_update(
 ) -> Partnership:
     """Change the fields given (the others are left as they are); a field that cannot be empty
     refuses None (the database would refuse it later, as an error nobody could read)."""
-    _require(by, Action.PARTNERSHIP_EDIT, partnership)
+    policy.require(by, Action.PARTNERSHIP_EDIT, partnership)
     given = {
         "ukrainian_side": ukrainian_side,
         "partner_name": partner_name,
@@ -325,7 +320,7 @@ def partnership_record_event(
     document signed), which is recorded without asking again.
     """
     if not following:
-        _require(by, Action.EVENT_RECORD, partnership)
+        policy.require(by, Action.EVENT_RECORD, partnership)
     partnership = Partnership.objects.select_for_update().get(pk=partnership.pk)
     if on > timezone.localdate():
         raise LifecycleError(_("An event cannot be dated in the future."))
@@ -447,7 +442,7 @@ def activity_create(
 ) -> Activity:
     """Record a visit, exchange, aid delivery, training or joint event, under a partnership (by
     those who manage it) or an institution link (by the two institutions' people)."""
-    _require(by, Action.ACTIVITY_CREATE, target)
+    policy.require(by, Action.ACTIVITY_CREATE, target)
     activity = Activity(
         partnership=target if isinstance(target, Partnership) else None,
         link=target if isinstance(target, InstitutionLink) else None,

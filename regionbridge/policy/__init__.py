@@ -1,6 +1,7 @@
 """The one authority on access, and its only door: import `policy`, nothing inside it.
 
     policy.can(user, action, obj)   may `user` do `action` (to `obj`)?
+    policy.require(by, action, obj) the same, as a service's check (PermissionDenied)
     policy.visible(user, Model)     the rows of `Model` that `user` may see
     policy.published(Model)         the rows the public registry shows anyone
     policy.audience(kind, obj)      who is told of a workflow event (notifications)
@@ -22,7 +23,9 @@ change get 403.
 from typing import Any
 
 from django.core import checks
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext as _
 
 # Each domain's rules register themselves when their module is imported.
 from regionbridge.policy import (  # noqa: F401
@@ -53,6 +56,7 @@ __all__ = [
     "forget",
     "partnership_viewers",
     "published",
+    "require",
     "scope_of",
     "thread_readers",
     "visible",
@@ -69,6 +73,14 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
     except ValueError:
         raise LookupError(f"policy has no rule for action {action!r}") from None
     return bool(rule(scope_of(user), obj))
+
+
+def require(by: Any, action: str, obj: Any = None) -> None:
+    """A service's check: raise PermissionDenied unless `by` may do `action` (to `obj`).
+    `by=None` is the system itself (loaders, the demo, scheduled jobs), which the rules don't
+    restrain."""
+    if by is not None and not can(by, action, obj):
+        raise PermissionDenied(_("You may not do this."))
 
 
 def visible(user: Any, model: type[Model]) -> QuerySet:
