@@ -21,15 +21,13 @@ def _by(user: Any) -> str:
 def participant_added_notify(*, participant: Participant, by: Any) -> int:
     """Tell whoever the new participant row brings in (a person, an office's people)."""
     thread = participant.thread
-    users = policy.audience("thread.added", participant)
-    if by is not None:
-        users = users.exclude(pk=by.pk)
     return notify(
         kind="thread.added",
-        users=users,
+        users=policy.audience("thread.added", participant),
         params={"thread": thread.pk, "subject": thread.subject, "by": _by(by)},
         url=reverse("messaging:thread", args=[thread.pk]),
         key=f"thread.added:{participant.pk}",
+        by=by,
     )
 
 
@@ -38,12 +36,9 @@ def mentions_notify(*, message: Message, mentions: Sequence[Mention]) -> int:
     thread = message.thread
     told = 0
     for mention in mentions:
-        users = policy.audience("message.mentioned", mention)
-        if message.author_id is not None:
-            users = users.exclude(pk=message.author_id)
         told += notify(
             kind="message.mentioned",
-            users=users,
+            users=policy.audience("message.mentioned", mention),
             params={
                 "thread": thread.pk,
                 "message": message.pk,
@@ -52,6 +47,7 @@ def mentions_notify(*, message: Message, mentions: Sequence[Mention]) -> int:
             },
             url=f"{reverse('messaging:thread', args=[thread.pk])}#message-{message.pk}",
             key=f"message.mentioned:{message.pk}",
+            by=message.author,
         )
     return told
 

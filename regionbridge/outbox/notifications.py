@@ -1,6 +1,6 @@
 """Notifications that move the work: who waits for what, told in the app and by e-mail.
 
-A workflow step calls `notify(kind=…, users=policy.audience(kind, obj), params=…, url=…, key=…)`
+A workflow step calls `notify(kind=…, users=policy.audience(kind, obj), …, by=actor)`
 inside its transaction: one row per person, in a few queries however many people, and a key per
 person so that a retried step tells nobody twice. After commit a job e-mails, through the outbox,
 those who want every notification; it renders each e-mail in the recipient's language, in the
@@ -72,12 +72,16 @@ def text_of(notification: Notification) -> str:
 
 
 @transaction.atomic
-def notify(*, kind: str, users: QuerySet, params: dict[str, Any], url: str, key: str) -> int:
-    """Tell each of `users` (a queryset: the policy's audience, the actor already left out) of
-    `kind`: one row each, written in three queries however many they are; those already told
-    under `key` are skipped. Returns how many were told now. E-mail follows after commit."""
+def notify(
+    *, kind: str, users: QuerySet, params: dict[str, Any], url: str, key: str, by: Any = None
+) -> int:
+    """Tell each of `users` (a queryset: the policy's audience) of `kind`, all but `by`, who did
+    it: one row each, written in three queries however many they are; those already told under
+    `key` are skipped. Returns how many were told now. E-mail follows after commit."""
     if kind not in _KINDS:
         raise LookupError(f"no text is registered for the notification kind {kind!r}")
+    if getattr(by, "pk", None) is not None:
+        users = users.exclude(pk=by.pk)
     key = key[:200]
     told = Notification.objects.filter(key=key, user__in=users.values("pk")).values("user_id")
     new = list(users.exclude(pk__in=told).values_list("pk", flat=True).distinct())

@@ -5,7 +5,6 @@ texts are composed here, in the reader's language, from the params kept on each 
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -33,20 +32,16 @@ def _document_params(document: Document) -> dict[str, Any]:
     }
 
 
-def _audience(kind: str, obj: Any, by: Any) -> QuerySet:
-    users = policy.audience(kind, obj)
-    return users.exclude(pk=by.pk) if getattr(by, "pk", None) else users
-
-
 def document_notify(*, kind: str, document: Document, by: Any) -> int:
     """Tell the policy's audience of `kind` (document.submitted, returned, cleared, signed) about
     the document, all but the person who acted; once per document, event and review round."""
     return notify(
         kind=kind,
-        users=_audience(kind, document, by),
+        users=policy.audience(kind, document),
         params=_document_params(document),
         url=reverse("partnerships:document", args=[document.pk]),
         key=f"{kind}:{document.pk}:{document.review_round}",
+        by=by,
     )
 
 
