@@ -177,6 +177,19 @@ def test_ministry_sees_drafts_waiting_oldest_first_and_what_it_decided(client, m
     assert [r.document_id for r in data["decided"]] == [decided.pk]  # mindev's is not ours
 
 
+def test_the_review_queue_menu_item_carries_the_count_waiting_for_my_ministry(
+    client, ministry, zhytomyr
+):
+    under_review(zhytomyr_indiana())
+    under_review(chernihiv_minnesota())
+    client.force_login(ministry)
+    html = client.get("/regions/").content.decode()
+    item = html.split('href="/partnerships/reviews/"')[1].split("</li>")[0]
+    assert '<span class="tag unread">2' in item
+    client.force_login(zhytomyr)  # no queue, no item, no count
+    assert 'href="/partnerships/reviews/"' not in client.get("/regions/").content.decode()
+
+
 # --- the embassy block -----------------------------------------------------------------------
 
 
@@ -262,10 +275,11 @@ def test_two_roles_two_blocks_the_one_with_most_waiting_first(client, zhytomyr):
 # --- queries do not grow with the data -------------------------------------------------------
 
 # Per page, signed in, after a warm-up: session, user, scope, the header's badge, then each
-# block's rows and totals (counted in SQL).
+# block's rows and totals (counted in SQL); coordinators and ministries one more, the review
+# queue's count on its menu item.
 QUERIES = {
-    "coordinator": 11,
-    "ministry": 12,
+    "coordinator": 12,
+    "ministry": 11,
     "embassy": 14,
     "zhytomyr": 15,
     "indiana": 14,

@@ -4,13 +4,13 @@ Also the same facts read the other way round (which users hold a role where), fo
 name the readers of one object (notifications, mentions).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from regionbridge.accounts.models import Role, RoleAssignment, User
-from regionbridge.organizations.models import MISSION_KINDS, Person
+from regionbridge.organizations.models import MISSION_KINDS, Organization, Person
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,8 @@ class Scope:
     host_country_ids: frozenset[int] = frozenset()
     person_id: int | None = None  # the user's own directory entry, if any
     person_organization_id: int | None = None
+    # The offices the roles are bound to, as rows (read with the roles): a few per user.
+    office_rows: tuple[Organization, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def is_member(self) -> bool:
@@ -61,6 +63,7 @@ def scope_of(user: Any) -> Scope:
     if cached is not None:
         return cached
     roles, regions, organizations, host_countries = set(), set(), set(), set()
+    rows: dict[int, Organization] = {}
     for assignment in RoleAssignment.objects.filter(user=user).select_related("organization"):
         roles.add(assignment.role)
         if assignment.region_id:
@@ -68,6 +71,7 @@ def scope_of(user: Any) -> Scope:
         office = assignment.organization
         if office is not None:
             organizations.add(office.pk)
+            rows[office.pk] = office
             if assignment.role == Role.EMBASSY and office.kind in set(MISSION_KINDS):
                 host_countries.add(office.country_id)
     person = Person.objects.filter(user=user).values_list("id", "organization_id").first()
@@ -81,6 +85,7 @@ def scope_of(user: Any) -> Scope:
         host_country_ids=frozenset(host_countries),
         person_id=person[0] if person else None,
         person_organization_id=person[1] if person else None,
+        office_rows=tuple(rows.values()),
     )
     setattr(user, _CACHE_ATTR, scope)
     return scope
