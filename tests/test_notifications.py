@@ -512,3 +512,24 @@ def test_no_bell_before_the_second_factor_is_passed(client, people):
     response = client.get("/two-factor/")
     assert response.status_code == 200 and response.context["second_factor_pending"]
     assert 'class="bell"' not in response.content.decode()
+
+
+def test_a_digest_reader_finds_what_waits_for_them_in_the_daily_digest(people):
+    from regionbridge.messaging.digest import digests_queue
+
+    ministry = people["ministry"]
+    User.objects.filter(pk=ministry.pk).update(
+        notification_mode=NotificationMode.DIGEST, language="uk", timezone="Europe/Kyiv"
+    )
+    document = draft(zhytomyr_indiana())
+    clearance.document_submit(document=document, by=people["zhytomyr"])
+    assert not OutboundEmail.objects.filter(to=ministry.email).exists()  # not at once
+    assert digests_queue() == 1
+    digest = OutboundEmail.objects.get(key__startswith="digest:", to=ministry.email)
+    assert "сповіщення" in digest.subject and "повідомл" not in digest.subject
+    assert "Що на вас чекає" in digest.text
+    assert f"/partnerships/documents/{document.pk}/" in digest.text
+    assert digests_queue() == 0  # once a day
+    Notification.objects.filter(user=ministry).update(read=True)
+    OutboundEmail.objects.all().delete()
+    assert digests_queue() == 0  # read in the browser: nothing to tell

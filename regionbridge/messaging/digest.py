@@ -1,4 +1,5 @@
-"""The daily digest: unread messages of the last day, for people who chose a digest."""
+"""The daily digest, for people who chose one: what waits for them (their unread notifications of
+the last day) and the unread messages of the last day, in their language and time zone."""
 
 from datetime import timedelta
 
@@ -10,7 +11,8 @@ from django.utils import timezone, translation
 from regionbridge import policy
 from regionbridge.accounts.models import NotificationMode, User
 from regionbridge.messaging.models import Message, ReadState
-from regionbridge.outbox.models import OutboundEmail
+from regionbridge.outbox.models import Notification, OutboundEmail
+from regionbridge.outbox.notifications import text_of
 from regionbridge.outbox.tasks import outbox_kick
 
 
@@ -26,6 +28,16 @@ def _unread_for(user: User, since) -> list[Message]:
     return [m for m in recent if m.pk > read.get(m.thread_id, 0)]
 
 
+# A digest lists at most this many notifications (the newest); the rest wait on the site's list.
+NOTICES = 30
+
+
+def _notices_for(user: User, since) -> tuple[list[Notification], int]:
+    """The person's unread notifications of the last day, newest first, and how many there are."""
+    unread = Notification.objects.filter(user=user, read=False, created_at__gte=since)
+    return list(unread.order_by("-id")[:NOTICES]), unread.count()
+
+
 @transaction.atomic
 def digests_queue(*, now=None) -> int:
     """One digest per person per day (the key says which day), only when there is news."""
@@ -33,11 +45,20 @@ def digests_queue(*, now=None) -> int:
     day = timezone.localdate(now)
     queued = 0
     for user in User.objects.filter(is_active=True, notification_mode=NotificationMode.DIGEST):
-        messages = _unread_for(user, now - timedelta(days=1))
-        if not messages:
+        since = now - timedelta(days=1)
+        messages = _unread_for(user, since)
+        notices, notices_total = _notices_for(user, since)
+        if not messages and not notices:
             continue
-        with translation.override(user.language):
-            context = {"user": user, "messages": messages, "site_url": settings.SITE_URL}
+        with translation.override(user.language), timezone.override(user.timezone or "UTC"):
+            context = {
+                "user": user,
+                "messages": messages,
+                "notices": [(text_of(n), n) for n in notices],
+                "notices_total": notices_total,
+                "notices_more": notices_total - len(notices),
+                "site_url": settings.SITE_URL.rstrip("/"),
+            }
             subject = " ".join(
                 render_to_string("messaging/email/digest_subject.txt", context).split()
             )
