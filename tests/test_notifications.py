@@ -533,3 +533,23 @@ def test_a_digest_reader_finds_what_waits_for_them_in_the_daily_digest(people):
     Notification.objects.filter(user=ministry).update(read=True)
     OutboundEmail.objects.all().delete()
     assert digests_queue() == 0  # read in the browser: nothing to tell
+
+
+def test_people_named_when_a_thread_starts_are_told_and_mailed_only_without_a_first_message(
+    people, django_capture_on_commit_callbacks
+):
+    zhytomyr, indiana = people["zhytomyr"], people["indiana"]
+    User.objects.filter(pk=indiana.pk).update(notification_mode=NotificationMode.EVERY)
+    with django_capture_on_commit_callbacks(execute=True):
+        quiet = messaging.thread_create(by=zhytomyr, subject="Agenda", users=[indiana])
+    assert told("thread.added") == {"indiana"}  # not the author
+    assert Notification.objects.get(kind="thread.added").url == f"/messages/{quiet.pk}/"
+    assert OutboundEmail.objects.filter(to=indiana.email, key__startswith="notification:").count()
+
+    OutboundEmail.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        messaging.thread_create(
+            by=zhytomyr, subject="Visit", users=[indiana], body="The visit is on the 5th."
+        )
+    assert Notification.objects.filter(kind="thread.added", user=indiana).count() == 2
+    assert not OutboundEmail.objects.filter(key__startswith="notification:").exists()

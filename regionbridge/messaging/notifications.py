@@ -18,8 +18,9 @@ def _by(user: Any) -> str:
     return user.get_full_name() if user is not None else ""
 
 
-def participant_added_notify(*, participant: Participant, by: Any) -> int:
-    """Tell whoever the new participant row brings in (a person, an office's people)."""
+def participant_added_notify(*, participant: Participant, by: Any, email: bool = True) -> int:
+    """Tell whoever the new participant row brings in (a person, an office's people); without
+    e-mail when the thread's first message is mailed to them anyway."""
     thread = participant.thread
     return notify(
         kind="thread.added",
@@ -28,6 +29,7 @@ def participant_added_notify(*, participant: Participant, by: Any) -> int:
         url=reverse("messaging:thread", args=[thread.pk]),
         key=f"thread.added:{participant.pk}",
         by=by,
+        email=email,
     )
 
 

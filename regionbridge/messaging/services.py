@@ -197,11 +197,13 @@ def thread_create(
     partnership: "Partnership | None" = None,
     document: "Document | None" = None,
     body: str = "",
+    files: Sequence[Any] = (),
 ) -> Thread:
     """Start a thread; its author takes part. `people` are e-mail addresses as typed: an
     account takes part as itself, anyone else as a guest (`people_split`). A thread on a
     partnership is seen only by those who may see the partnership (a confidential negotiation
-    keeps its threads confidential)."""
+    keeps its threads confidential). The first message may carry attachments, checked as every
+    message's are (`message_post`)."""
     accounts, guest_addresses = people_split(people)  # as the doors did, before anything else
     ratelimit.check(str(by.pk), "invite")
     if not policy.can(by, policy.Action.THREAD_START):
@@ -219,15 +221,17 @@ def thread_create(
         kind=kind, subject=subject[:200], partnership=partnership, document=document, created_by=by
     )
     _add(thread, by=by, user=by)
-    for user in [*users, *accounts]:
-        _add(thread, by=by, user=user)
-    for organization in organizations:
-        _add(thread, by=by, organization=organization)
+    added = [_add(thread, by=by, user=user) for user in [*users, *accounts]]
+    added += [_add(thread, by=by, organization=organization) for organization in organizations]
     for email, name in [*guests, *((address, "") for address in guest_addresses)]:
         _add(thread, by=by, guest_email=email, guest_name=name)
     audit_record(actor=by, action="thread.created", target=thread)
-    if body.strip():
-        message_post(thread=thread, author=by, body=body)
+    first_message = bool(body.strip() or files)
+    if first_message:
+        message_post(thread=thread, author=by, body=body, files=files)
+    for participant in added:  # in the app; by e-mail only when no first message says it
+        if participant is not None:
+            participant_added_notify(participant=participant, by=by, email=not first_message)
     return thread
 
 

@@ -73,11 +73,19 @@ def text_of(notification: Notification) -> str:
 
 @transaction.atomic
 def notify(
-    *, kind: str, users: QuerySet, params: dict[str, Any], url: str, key: str, by: Any = None
+    *,
+    kind: str,
+    users: QuerySet,
+    params: dict[str, Any],
+    url: str,
+    key: str,
+    by: Any = None,
+    email: bool = True,
 ) -> int:
     """Tell each of `users` (a queryset: the policy's audience) of `kind`, all but `by`, who did
     it: one row each, written in three queries however many they are; those already told under
-    `key` are skipped. Returns how many were told now. E-mail follows after commit."""
+    `key` are skipped. Returns how many were told now. E-mail follows after commit, unless the
+    kind or the caller (`email=False`: another e-mail already says it) leaves it out."""
     if kind not in _KINDS:
         raise LookupError(f"no text is registered for the notification kind {kind!r}")
     if getattr(by, "pk", None) is not None:
@@ -91,7 +99,7 @@ def notify(
         [Notification(user_id=pk, kind=kind, params=params, url=url, key=key) for pk in new],
         ignore_conflicts=True,  # another process told the same person meanwhile: once is enough
     )
-    if _KINDS[kind].email:
+    if email and _KINDS[kind].email:
         transaction.on_commit(lambda: notifications_email.enqueue(key))
     return len(new)
 
