@@ -535,7 +535,7 @@ def test_a_digest_reader_finds_what_waits_for_them_in_the_daily_digest(people):
     assert digests_queue() == 0  # read in the browser: nothing to tell
 
 
-def test_people_named_when_a_thread_starts_are_told_and_mailed_only_without_a_first_message(
+def test_people_named_when_a_thread_starts_are_told_in_the_app(
     people, django_capture_on_commit_callbacks
 ):
     zhytomyr, indiana = people["zhytomyr"], people["indiana"]
@@ -544,12 +544,14 @@ def test_people_named_when_a_thread_starts_are_told_and_mailed_only_without_a_fi
         quiet = messaging.thread_create(by=zhytomyr, subject="Agenda", users=[indiana])
     assert told("thread.added") == {"indiana"}  # not the author
     assert Notification.objects.get(kind="thread.added").url == f"/messages/{quiet.pk}/"
-    jobs = DBTaskResult.objects.filter(task_path__endswith="notifications_email")
-    assert jobs.count() == 1  # the e-mail is the worker's job
+    # No e-mail of its own: the thread's messages are mailed (or digested) as they come.
+    assert not DBTaskResult.objects.filter(task_path__endswith="notifications_email").exists()
+    messaging.message_post(thread=quiet, author=zhytomyr, body="The visit is on the 5th.")
 
-    with django_capture_on_commit_callbacks(execute=True):
-        messaging.thread_create(
-            by=zhytomyr, subject="Visit", users=[indiana], body="The visit is on the 5th."
-        )
-    assert Notification.objects.filter(kind="thread.added", user=indiana).count() == 2
-    assert jobs.count() == 1  # the first message's own e-mail says it
+    from regionbridge.messaging.digest import digests_queue
+
+    User.objects.filter(pk=indiana.pk).update(notification_mode=NotificationMode.DIGEST)
+    assert digests_queue() == 1  # the message, and not "added to" the same thread beside it
+    digest = OutboundEmail.objects.get(key__startswith="digest:")
+    assert "The visit is on the 5th." in digest.text
+    assert "notification" not in digest.subject

@@ -32,9 +32,12 @@ def _unread_for(user: User, since) -> list[Message]:
 NOTICES = 30
 
 
-def _notices_for(user: User, since) -> tuple[list[Notification], int]:
-    """The person's unread notifications of the last day, newest first, and how many there are."""
-    unread = Notification.objects.filter(user=user, read=False, created_at__gte=since)
+def _notices_for(user: User, since, threads: set[int]) -> tuple[list[Notification], int]:
+    """The person's unread notifications of the last day, newest first, and how many there are;
+    not "added to a thread" for a thread whose messages the digest shows anyway."""
+    unread = Notification.objects.filter(user=user, read=False, created_at__gte=since).exclude(
+        kind="thread.added", params__thread__in=threads
+    )
     return list(unread.order_by("-id")[:NOTICES]), unread.count()
 
 
@@ -47,7 +50,7 @@ def digests_queue(*, now=None) -> int:
     for user in User.objects.filter(is_active=True, notification_mode=NotificationMode.DIGEST):
         since = now - timedelta(days=1)
         messages = _unread_for(user, since)
-        notices, notices_total = _notices_for(user, since)
+        notices, notices_total = _notices_for(user, since, {m.thread_id for m in messages})
         if not messages and not notices:
             continue
         with translation.override(user.language), timezone.override(user.timezone or "UTC"):

@@ -20,7 +20,7 @@ def _by(user: Any) -> str:
 
 def participant_added_notify(*, participant: Participant, by: Any, email: bool = True) -> int:
     """Tell whoever the new participant row brings in (a person, an office's people); without
-    e-mail when the thread's first message is mailed to them anyway."""
+    e-mail when the thread's messages are mailed to them anyway (a thread just started)."""
     thread = participant.thread
     return notify(
         kind="thread.added",

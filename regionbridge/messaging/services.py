@@ -229,9 +229,9 @@ def thread_create(
     first_message = bool(body.strip() or files)
     if first_message:
         message_post(thread=thread, author=by, body=body, files=files)
-    for participant in added:  # in the app; by e-mail only when no first message says it
+    for participant in added:  # in the app: the first message's own e-mail tells by mail
         if participant is not None:
-            participant_added_notify(participant=participant, by=by, email=not first_message)
+            participant_added_notify(participant=participant, by=by, email=False)
     return thread
 
 
