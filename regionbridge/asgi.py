@@ -18,7 +18,7 @@ from django.core.wsgi import get_wsgi_application
 
 from regionbridge.core.warmup import warm
 
-STREAM = re.compile(r"^/messages/\d+/stream/$")
+STREAM = re.compile(r"^/messages/(\d+/)?stream/$")  # a thread's stream, or the inbox's
 PAGE_THREADS = int(os.environ.get("PAGE_THREADS", "32"))
 
 STREAMS_OPENING = int(os.environ.get("LIVE_OPENING", "4"))

@@ -295,6 +295,8 @@ RENEWAL_REMINDER_DAYS = env_int("RENEWAL_REMINDER_DAYS", 60)
 
 # Replies to notifications come back to REPLY_ADDRESS with a signed token: reply+<token>@domain.
 REPLY_ADDRESS = env_str("REPLY_ADDRESS", "reply@regionbridge.localhost")
+# Whom the 403 and 404 pages send people to: the platform coordinators' address.
+SUPPORT_EMAIL = env_str("SUPPORT_EMAIL", "coordinator@regionbridge.localhost")
 MAILGATE_HOST = env_str("MAILGATE_HOST", "127.0.0.1")
 MAILGATE_PORT = env_int("MAILGATE_PORT", 2525)
 # Who sent a reply: with MAIL_TRUSTED_AUTHSERV_ID, the topmost Authentication-Results header with

@@ -466,7 +466,11 @@ def test_a_duplicate_that_wins_the_race_past_the_check_is_a_409(
 
 def test_renaming_into_a_recorded_tie_is_a_409(client, zhytomyr, zhytomyr_ohio):
     county = open_tie(
-        "UA-18", "US-OH", partner_name="Franklin County, Ohio", partner_kind="county", by=zhytomyr
+        "UA-18",
+        "US-OH",
+        partner_name_en="Franklin County, Ohio",
+        partner_kind="county",
+        by=zhytomyr,
     )
     url = f"{API}/partnerships/{county.pk}"
     response = send(client, "patch", url, {"partner_name": "ohio"}, bearer(zhytomyr))
@@ -514,9 +518,15 @@ def test_patch_partnership(client, zhytomyr, chernihiv, zhytomyr_ohio):
 # Every field PATCH accepts; only `next_step_due` may be null (the column is), and null clears it.
 PATCHABLE = [
     "ukrainian_side",
+    "ukrainian_side_uk",
+    "ukrainian_side_en",
     "partner_name",
+    "partner_name_uk",
+    "partner_name_en",
     "confidential",
     "next_step",
+    "next_step_uk",
+    "next_step_en",
     "next_step_due",
     "spheres",
 ]
@@ -758,6 +768,7 @@ def test_full_flow_as_the_zhytomyr_officer(client, zhytomyr, ministry, mindev, s
         "decision": "no_objection",
         "comments": "",
         "order_number": "",
+        "order_label": "",
     }
     assert get_ok(client, f"{API}/documents/{did}", headers=headers)["status"] == "under_review"
 
@@ -776,7 +787,8 @@ def test_full_flow_as_the_zhytomyr_officer(client, zhytomyr, ministry, mindev, s
         )
     )
     assert approval["ministry"] == "mindev"
-    assert approval["order_number"] == "No. 415 of 2024-09-30"
+    # The "No." typed before the number is left to the words pages compose ("Order No. …").
+    assert approval["order_number"] == "415 of 2024-09-30"
     cleared_doc = get_ok(client, f"{API}/documents/{did}", headers=headers)
     assert cleared_doc["status"] == "cleared"
     assert {r["ministry"] for r in cleared_doc["reviews"]} == {"mfa", "mindev"}

@@ -55,7 +55,7 @@ def data_of(response, role: str) -> dict:
 
 def overdue(p: Partnership, days: int = 3) -> Partnership:
     Partnership.objects.filter(pk=p.pk).update(
-        next_step="Send the draft", next_step_due=timezone.localdate() - timedelta(days=days)
+        next_step_en="Send the draft", next_step_due=timezone.localdate() - timedelta(days=days)
     )
     return p
 

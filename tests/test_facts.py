@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.utils import translation
 from django.utils import timezone
 
 from regionbridge.demo.services import demo_load
@@ -57,15 +58,16 @@ def test_every_row_is_loaded_as_an_event_with_its_source_and_confidence(facts):
         event = PartnershipEvent.objects.get(
             partnership__ukrainian_region__code=row["ukrainian_region_iso"],
             partnership__partner_region__code=row["partner_region_iso"],
-            partnership__partner_name=row["partner_side"],
+            partnership__partner_name_en=row["partner_side"],
             kind=row["event"],
             occurred_on=date.fromisoformat(row["date"]),
         )
         assert event.source == row["source"]
         assert event.stage_after == row["stage_after"]
         assert event.date_precision == row["date_precision"]
-        assert event.instrument == row["instrument"]
-        assert event.signatories == row["signatories"]
+        # The file is in English: its texts are the English ones.
+        assert event.instrument_en == row["instrument"]
+        assert event.signatories_en == row["signatories"]
         assert event.recorded_by is None
         expected = "unverified" if "unverified" in row["confidence"] else "reported"
         assert event.confidence == expected, row
@@ -158,14 +160,15 @@ def test_cherkasy_iowa_history(facts):
     ]
     assert partnership.events.get(kind="renewal_talks").date_precision == "month"
     # The side that signs now is the military administration, no longer the oblast.
-    assert partnership.ukrainian_side == "Cherkasy Oblast Military Administration"
+    assert partnership.ukrainian_side_en == "Cherkasy Oblast Military Administration"
+    assert partnership.ukrainian_side_uk == org("rma-UA-71").name_uk
 
 
 def test_a_tie_now_signed_by_the_military_administration_is_linked_to_it(facts):
     partnership = Partnership.objects.get(
         ukrainian_region__code="UA-71", partner_region__code="US-IA"
     )
-    assert partnership.ukrainian_side == "Cherkasy Oblast Military Administration"
+    assert partnership.ukrainian_side_en == "Cherkasy Oblast Military Administration"
     assert partnership.ukrainian_organization == org("rma-UA-71")
 
 
@@ -180,8 +183,18 @@ def test_region_names_are_in_english_and_ukrainian(facts, coordinator):
     assert zhytomyr["partner_region"]["name_en"] == "Indiana"
     assert zhytomyr["partner_region"]["name_uk"]
     assert zhytomyr["partner_region"]["name_uk"] != "Indiana"
-    assert zhytomyr["ukrainian_side"] == "Zhytomyr Oblast Military Administration"
-    assert zhytomyr["partner_name"] == "State of Indiana"
+    assert zhytomyr["ukrainian_side_en"] == "Zhytomyr Oblast Military Administration"
+    assert zhytomyr["ukrainian_side_uk"] == "Житомирська обласна військова адміністрація"
+    assert zhytomyr["partner_name_en"] == "State of Indiana"
+    # The sides' Ukrainian names come from the reference records where they name the same body.
+    assert zhytomyr["partner_name_uk"] == org("gov-US-IN").short_name_uk
+    with translation.override("en"):
+        english = entry(
+            selectors.overview(coordinator, partner_country="US", as_of=ARTICLE_DAY),
+            "UA-18",
+            "US-IN",
+        )
+    assert english["partner_name"] == "State of Indiana"
     for bucket in overview["stages"].values():
         for p in bucket["partnerships"]:
             for side in ("ukrainian_region", "partner_region"):
@@ -196,11 +209,12 @@ def test_sides_and_organizations(facts):
     kharkiv_ohio = Partnership.objects.get(
         ukrainian_region__code="UA-63", partner_region__code="US-OH"
     )
-    assert kharkiv_ohio.ukrainian_side == "Kharkiv Oblast Council"
+    assert kharkiv_ohio.ukrainian_side_en == "Kharkiv Oblast Council"
+    assert kharkiv_ohio.ukrainian_side_uk == "Харківська обласна рада"
     assert kharkiv_ohio.ukrainian_organization is None
     ulster = Partnership.objects.get(ukrainian_region__code="UA-77")
     assert ulster.partner_kind == "county"
-    assert ulster.partner_name == "Ulster County, New York"
+    assert (ulster.partner_name_uk, ulster.partner_name_en) == ("", "Ulster County, New York")
     assert ulster.partner_display == "Ulster County, New York"
     assert ulster.partner_organization is None
 

@@ -24,6 +24,7 @@ from regionbridge.demo.generate import (
     generate,
 )
 from regionbridge.institutions.models import InstitutionLink
+from regionbridge.lib.collation import name_sort_keys
 from regionbridge.messaging import search
 from regionbridge.messaging.models import (
     Attachment,
@@ -37,7 +38,7 @@ from regionbridge.messaging.models import (
 from regionbridge.messaging.text import lemmas, render
 from regionbridge.organizations.models import ContactChannel, Organization, Person
 from regionbridge.organizations.services import organization_search_text, person_search_text
-from regionbridge.outbox.models import OutboundEmail
+from regionbridge.outbox.models import Notification, OutboundEmail
 from regionbridge.partnerships.lifecycle import replay
 from regionbridge.partnerships.models import (
     Activity,
@@ -115,6 +116,7 @@ class TestGeneratedData:
             Mention,
             ReadState,
             OutboundEmail,
+            Notification,
             AuditEntry,
         ):
             assert rows[model._meta.label] > 0, model
@@ -137,6 +139,7 @@ class TestGeneratedData:
             (User, "date_joined"),
             (AuditEntry, "at"),
             (Activity, "created_at"),
+            (Notification, "created_at"),
         ):
             rows = model.objects.all()
             if model is User:
@@ -147,6 +150,21 @@ class TestGeneratedData:
                 rows = rows.filter(action__in=["thread.created", "link.created"])
             times = list(rows.values_list(name, flat=True))
             assert times and all(EPOCH <= t < end for t in times), model
+
+    def test_notifications_are_as_the_workflows_write_them(self, generated, db):
+        from regionbridge.outbox.notifications import text_of
+
+        kinds = set(Notification.objects.values_list("kind", flat=True))
+        assert kinds == {"thread.added", "message.mentioned"}
+        assert Notification.objects.filter(read=False).exists()
+        assert Notification.objects.filter(read=True).exists()
+        for notification in Notification.objects.order_by("?")[:20]:
+            assert notification.url.startswith("/messages/")
+            assert text_of(notification) != notification.kind  # its text composes
+            thread = int(notification.url.split("/")[2])
+            assert Participant.objects.filter(thread=thread, user=notification.user).exists() or (
+                notification.user.role_assignments.exists()
+            )
 
     # --- the models' rules ----------------------------------------------------------------------
 
@@ -216,6 +234,17 @@ class TestGeneratedData:
             assert institution.search_text == organization_search_text(institution)
         for person in Person.objects.filter(is_demo=True).select_related("organization"):
             assert person.search_text == person_search_text(person)
+
+    def test_sort_keys_come_from_the_names(self, generated, db):
+        rows = [
+            *Organization.objects.filter(key__startswith="gen1-"),
+            *Person.objects.filter(is_demo=True),
+        ]
+        assert rows
+        for row in rows:
+            assert (row.sort_uk, row.sort_en) == name_sort_keys(row.name_uk, row.name_en)
+            assert row.sort_uk and row.sort_en
+        assert not _generated_users().filter(full_name_en="").exists()  # both scripts
 
     def test_accounts_sign_in_with_the_generated_password(self, generated, db):
         assert len({u.password for u in _generated_users()}) == 1  # hashed once, for every account

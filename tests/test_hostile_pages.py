@@ -185,7 +185,19 @@ LINK = (
     "spheres",
     "description",
 )
-THREAD = ("subject", "kind", "people", "organizations", "body", "partnership")
+THREAD = (
+    "subject",
+    "kind",
+    "people",
+    "persons",
+    "organizations",
+    "body",
+    "files",
+    "partnership",
+    "next",
+    "q",
+    "find",
+)
 
 PAGES: dict[str, Page] = {
     "core:home": Page(),
@@ -241,14 +253,20 @@ PAGES: dict[str, Page] = {
     "institutions:create": Page(post=INSTITUTION),
     "institutions:link_create": Page(post=LINK),
     "institutions:link_activity": Page(post=ACTIVITY),
-    "public:index": Page(get=("page",)),
+    "public:index": Page(get=("region", "state", "page")),
     "public:region": Page(get=("page",)),
     "outbox:notifications": Page(get=("page",)),
     "outbox:notifications_read": Page(post=("upto",)),
     "messaging:inbox": Page(get=("page",)),
-    "messaging:create": Page(get=("partnership",), post=THREAD),
+    "messaging:create": Page(
+        get=("partnership", "person", "organization", "next", "kind", "subject", "body"),
+        post=THREAD,
+        files=("files",),
+    ),
+    "messaging:recipients": Page(get=("q", "page"), htmx=True),
+    "messaging:inbox_stream": Page(get=("after",), headers={"Last-Event-ID": "id"}),
     "messaging:search": Page(get=("q",)),
-    "messaging:thread": Page(),
+    "messaging:thread": Page(get=("before", "reply")),
     "messaging:post": Page(post=("body", "files", "reply_to"), files=("files",), htmx=True),
     "messaging:stream": Page(get=("after", "rev"), headers={"Last-Event-ID": "id"}),
     "messaging:participant_add": Page(post=("email",), refuses_all=True),

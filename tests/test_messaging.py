@@ -276,7 +276,12 @@ def test_the_new_thread_page_starts_a_thread_on_a_partnership_one_sees(client, c
     assert f'value="{secret.pk}"' in form.content.decode()
     response = client.post(
         reverse("messaging:create"),
-        {"subject": "Terms", "kind": "topic", "partnership": secret.pk},
+        {
+            "subject": "Terms",
+            "kind": "topic",
+            "partnership": secret.pk,
+            "organizations": [org("rma-UA-74").pk],  # at least one recipient (tests/test_contact)
+        },
     )
     assert response.status_code == 302
     assert Thread.objects.get().partnership == secret

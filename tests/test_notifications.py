@@ -137,7 +137,7 @@ def test_an_overdue_next_step_tells_the_ukrainian_side_once_per_due_date(people)
     partnership = zhytomyr_indiana()
     due = date.today() - timedelta(days=3)
     Partnership.objects.filter(pk=partnership.pk).update(
-        next_step="Send the draft", next_step_due=due
+        next_step_en="Send the draft", next_step_due=due
     )
     assert clearance.next_steps_overdue_notify() == 1
     assert clearance.next_steps_overdue_notify() == 0  # the next day: already told
@@ -490,7 +490,7 @@ def test_the_daily_send_reminders_command_tells_of_overdue_next_steps(people):
 
     partnership = zhytomyr_indiana()
     Partnership.objects.filter(pk=partnership.pk).update(
-        next_step="Send the draft", next_step_due=date.today() - timedelta(days=1)
+        next_step_en="Send the draft", next_step_due=date.today() - timedelta(days=1)
     )
     out = StringIO()
     call_command("send-reminders", stdout=out)

@@ -238,7 +238,7 @@ def test_an_edit_keeps_the_stored_stage_of_a_tie_just_created(coordinator):
         partner_region=region("US-IN"),
         first_event_on=date(2024, 1, 1),
     )
-    services.partnership_update(partnership=tie, by=coordinator, next_step="Call Indiana")
+    services.partnership_update(partnership=tie, by=coordinator, next_step_en="Call Indiana")
     tie.refresh_from_db()
     assert tie.stage == "exploring" and tie.stage_since == date(2024, 1, 1)
     assert tie.next_step == "Call Indiana"

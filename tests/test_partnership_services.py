@@ -44,7 +44,7 @@ def tie(coordinator):
         by=coordinator,
         ukrainian_region=region("UA-18"),
         partner_region=region("US-IN"),
-        partner_name="State of Indiana",
+        partner_name_en="State of Indiana",
         first_event="reported_negotiating",
         first_event_on=date(2024, 6, 1),
         source="test",
@@ -82,8 +82,15 @@ def test_partnership_create_records_its_first_event(coordinator):
     assert partnership.created_by == coordinator
     # The oblast's military administration is the Ukrainian side unless another is named.
     assert partnership.ukrainian_organization == org("rma-UA-18")
-    assert partnership.ukrainian_side == org("rma-UA-18").name_en
-    assert partnership.partner_name == region("US-IN").name_en
+    rma, indiana = org("rma-UA-18"), region("US-IN")
+    assert (partnership.ukrainian_side_uk, partnership.ukrainian_side_en) == (
+        rma.name_uk,
+        rma.name_en,
+    )
+    assert (partnership.partner_name_uk, partnership.partner_name_en) == (
+        indiana.name_uk,
+        indiana.name_en,
+    )
     event = partnership.events.get()
     assert event.source == "a phone call"
     assert event.recorded_by == coordinator
@@ -98,14 +105,14 @@ def test_partnership_create_with_a_past_signing(coordinator):
         by=coordinator,
         ukrainian_region=region("UA-71"),
         partner_region=region("US-IA"),
-        ukrainian_side="Cherkasy Oblast Council",
+        ukrainian_side_en="Cherkasy Oblast Council",
         first_event="signed",
         first_event_on=date(1996, 5, 15),
     )
     partnership = fresh(partnership)
     assert partnership.stage == Stage.MEMORANDUM_SIGNED
     assert partnership.stage_since == date(1996, 5, 15)
-    assert partnership.ukrainian_side == "Cherkasy Oblast Council"
+    assert partnership.ukrainian_side_en == "Cherkasy Oblast Council"
     assert partnership.ukrainian_organization is None
 
 
@@ -134,7 +141,7 @@ def test_partnership_create_refuses_a_duplicate(tie, coordinator):
             by=coordinator,
             ukrainian_region=region("UA-18"),
             partner_region=region("US-IN"),
-            partner_name="  State of Indiana ",
+            partner_name_en="  State of Indiana ",
         )
     assert text(caught.value) == "This partnership already exists."
     assert Partnership.objects.filter(ukrainian_region__code="UA-18").count() == 1
@@ -151,7 +158,7 @@ def test_the_same_tie_under_another_spelling_is_a_duplicate(tie, coordinator, na
             by=coordinator,
             ukrainian_region=region("UA-18"),
             partner_region=region("US-IN"),
-            partner_name=name,
+            partner_name_en=name,
             partner_kind=kind,
         )
     assert Partnership.objects.filter(ukrainian_region__code="UA-18").count() == 1
@@ -167,7 +174,7 @@ def test_a_duplicate_past_the_check_meets_the_constraint(tie, coordinator, monke
                 by=coordinator,
                 ukrainian_region=region("UA-18"),
                 partner_region=region("US-IN"),
-                partner_name=name,
+                partner_name_en=name,
             )
     assert Partnership.objects.filter(ukrainian_region__code="UA-18").count() == 1
     assert AuditEntry.objects.count() == audit
@@ -180,8 +187,8 @@ def test_the_database_itself_refuses_a_second_regional_tie(tie):
         Partnership.objects.create(
             ukrainian_region=tie.ukrainian_region,
             partner_region=tie.partner_region,
-            partner_name="Hoosier State",
-            ukrainian_side="x",
+            partner_name_en="Hoosier State",
+            ukrainian_side_en="x",
         )
 
 
@@ -190,7 +197,7 @@ def test_partnership_update_refuses_to_become_a_recorded_tie(tie, coordinator):
         by=coordinator,
         ukrainian_region=region("UA-18"),
         partner_region=region("US-IN"),
-        partner_name="Marion County, Indiana",
+        partner_name_en="Marion County, Indiana",
         partner_kind="county",
     )
     with pytest.raises(services.PartnershipExists):
@@ -224,7 +231,7 @@ def test_a_county_of_the_same_state_is_another_partnership(tie, coordinator):
         by=coordinator,
         ukrainian_region=region("UA-18"),
         partner_region=region("US-IN"),
-        partner_name="Marion County, Indiana",
+        partner_name_en="Marion County, Indiana",
         partner_kind="county",
     )
     assert county.pk != tie.pk
@@ -514,7 +521,12 @@ def test_clearance_mfa_no_objection_and_mindev_approval_clear_the_draft(
     event = tie.events.get(kind="draft_approved_by_ministry")
     assert event.occurred_on == timezone.localdate()
     assert event.document == document
-    assert "245" in event.source
+    # The order's number is kept; its words are composed in the reader's language when shown.
+    assert (event.order_number, event.source) == ("245", "")
+    with translation.override("uk"):
+        assert event.order_label == "Наказ Мінрозвитку № 245"
+    with translation.override("en"):
+        assert event.order_label == "Order No. 245 of the Ministry for Development"
     assert event.stage_after == Stage.NEGOTIATING
     assert fresh(tie).stage == Stage.NEGOTIATING
     decisions = set(
@@ -606,7 +618,7 @@ def test_resubmission_starts_round_two_and_needs_both_decisions_again(
         (2, "approved"),
         (2, "no_objection"),
     ]
-    assert "301" in tie.events.get(kind="draft_approved_by_ministry").source
+    assert tie.events.get(kind="draft_approved_by_ministry").order_number == "301"
 
 
 def test_a_ministry_cannot_decide_twice_in_a_round(draft, zhytomyr, ministry):
@@ -697,37 +709,44 @@ def test_signing_a_memorandum(draft, clear, zhytomyr, tie):
         document=document,
         by=zhytomyr,
         signed_on=today,
-        place="Kyiv",
+        place_en="Kyiv",
+        place_uk="Київ",
         valid_until=today + timedelta(days=5 * 365),
         signatories=[
             {
-                "name": "Vitalii Bunechko",
-                "title": "Head of the Zhytomyr Oblast Military Administration",
+                "name_en": "Vitalii Bunechko",
+                "name_uk": "Віталій Бунечко",
+                "title_en": "Head of the Zhytomyr Oblast Military Administration",
                 "signs_for": "ukrainian",
             },
-            {"name": "Eric Holcomb", "title": "Governor of Indiana", "signs_for": "partner"},
-            {"name": "", "signs_for": "partner"},  # empty rows are skipped
+            {"name_en": "Eric Holcomb", "title_en": "Governor of Indiana", "signs_for": "partner"},
+            {"name_en": "", "name_uk": " ", "signs_for": "partner"},  # empty rows are skipped
         ],
         source="wishtv.com",
     )
     document = reload(document)
     assert document.status == DocumentStatus.SIGNED
-    assert (document.signed_on, document.signed_place, document.signed_online) == (
-        today,
-        "Kyiv",
-        False,
-    )
+    assert (
+        document.signed_on,
+        document.signed_place_uk,
+        document.signed_place_en,
+        document.signed_online,
+    ) == (today, "Київ", "Kyiv", False)
     event = tie.events.get(kind="signed")
     assert event.stage_after == Stage.MEMORANDUM_SIGNED
     assert event.document == document
-    assert event.place == "Kyiv"
+    assert (event.place_uk, event.place_en) == ("Київ", "Kyiv")
     assert event.source == "wishtv.com"
     assert "Vitalii Bunechko (Head of the Zhytomyr Oblast Military Administration)" in (
-        event.signatories
+        event.signatories_en
     )
-    assert "Eric Holcomb (Governor of Indiana)" in event.signatories
+    assert "Eric Holcomb (Governor of Indiana)" in event.signatories_en
+    # In Ukrainian: the Ukrainian name where there is one, the English one for the rest.
+    assert "Віталій Бунечко (Head of the Zhytomyr Oblast Military Administration)" in (
+        event.signatories_uk
+    )
     assert fresh(tie).stage == Stage.MEMORANDUM_SIGNED
-    assert list(document.signatories.values_list("name", "signs_for")) == [
+    assert list(document.signatories.values_list("name_en", "signs_for")) == [
         ("Eric Holcomb", "partner"),
         ("Vitalii Bunechko", "ukrainian"),
     ]
@@ -749,16 +768,16 @@ def test_signing_a_cooperation_agreement_online_with_the_ambassador(
         online=True,
         signatories=[
             {
-                "name": "Oksana Markarova",
-                "title": "Ambassador of Ukraine to the United States",
+                "name_en": "Oksana Markarova",
+                "title_en": "Ambassador of Ukraine to the United States",
                 "signs_for": "ukrainian",
-                "on_behalf_of": "Zhytomyr Oblast Military Administration",
+                "on_behalf_of_en": "Zhytomyr Oblast Military Administration",
             },
-            {"name": "Eric Holcomb", "title": "Governor", "signs_for": "partner"},
+            {"name_en": "Eric Holcomb", "title_en": "Governor", "signs_for": "partner"},
         ],
     )
-    ambassador = Signatory.objects.get(document=document, name="Oksana Markarova")
-    assert ambassador.on_behalf_of == "Zhytomyr Oblast Military Administration"
+    ambassador = Signatory.objects.get(document=document, name_en="Oksana Markarova")
+    assert ambassador.on_behalf_of_en == "Zhytomyr Oblast Military Administration"
     assert ambassador.signs_for == "ukrainian"
     assert reload(document).signed_online is True
     event = tie.events.get(kind="signed")
@@ -792,7 +811,7 @@ def test_a_signing_in_the_future_is_refused_and_nothing_is_saved(draft, clear, z
             document=document,
             by=zhytomyr,
             signed_on=timezone.localdate() + timedelta(days=3),
-            signatories=[{"name": "Someone", "signs_for": "ukrainian"}],
+            signatories=[{"name_en": "Someone", "signs_for": "ukrainian"}],
         )
     stored = reload(document)
     assert stored.status == DocumentStatus.CLEARED
@@ -816,7 +835,7 @@ def test_a_signatory_must_sign_for_one_side(draft, clear, zhytomyr, tie):
             document=document,
             by=zhytomyr,
             signed_on=timezone.localdate(),
-            signatories=[{"name": "Somebody", "signs_for": "nobody"}],
+            signatories=[{"name_en": "Somebody", "signs_for": "nobody"}],
         )
     assert reload(document).status == DocumentStatus.CLEARED
     assert not tie.events.filter(kind="signed").exists()
@@ -892,7 +911,8 @@ def test_the_review_queue_is_oldest_first(tie, zhytomyr, ministry):
 
 
 @pytest.mark.parametrize(
-    "field", ["ukrainian_side", "partner_name", "partner_kind", "confidential", "next_step"]
+    "field",
+    ["ukrainian_side_uk", "partner_name_en", "partner_kind", "confidential", "next_step_en"],
 )
 def test_partnership_update_refuses_none_where_the_column_cannot_be_empty(tie, coordinator, field):
     before = getattr(tie, field)
@@ -905,7 +925,9 @@ def test_partnership_update_refuses_none_where_the_column_cannot_be_empty(tie, c
 
 def test_partnership_update_clears_what_may_be_empty(tie, coordinator):
     services.partnership_update(partnership=tie, by=coordinator, next_step_due=date(2030, 1, 1))
-    services.partnership_update(partnership=tie, by=coordinator, next_step_due=None, next_step="")
+    services.partnership_update(
+        partnership=tie, by=coordinator, next_step_due=None, next_step_uk="", next_step_en=""
+    )
     tie.refresh_from_db()
     assert tie.next_step_due is None and tie.next_step == ""
 

@@ -427,6 +427,8 @@ ROUTES: dict[str, Route] = {
     # Direct contacts: the sample is Zhytomyr's thread with Indiana and the whole embassy.
     "messages/": Route("messaging:inbox", MEMBERS_ONLY),
     "messages/new/": Route("messaging:create", MEMBERS_ONLY),
+    "messages/new/recipients/": Route("messaging:recipients", MEMBERS_ONLY),
+    "messages/stream/": Route("messaging:inbox_stream", MEMBERS_ONLY, content_type=EVENT_STREAM),
     "messages/search/": Route("messaging:search", MEMBERS_ONLY),
     "messages/<int:pk>/": Route("messaging:thread", IN_THE_TALK, _thread),
     "messages/<int:pk>/post/": Route("messaging:post", POST_ONLY_MEMBERS, _thread),
@@ -736,3 +738,31 @@ def test_pages_show_contacts_as_the_policy_says(client, request, name, page, zhy
     assert allowed is (name in SEES_ZHYTOMYR_HEAD_CONTACTS)
     assert (b"head@zhytomyr.example.org" in response.content) is allowed
     assert (b"+380 67 000 0000" in response.content) is allowed
+
+
+# --- the public registry's filter: the same answer for everyone --------------------------------
+
+PUBLIC_FILTERS = {
+    "?region=UA-18": 200,
+    "?state=US-IN": 200,
+    "?region=UA-18&state=US-IN": 200,
+    "?region=ua-18&state=us-in&page=2": 200,
+    "?region=UA-74": 200,  # a region with no public tie: an empty list, not an error
+    "?region=XX-99": 400,
+    "?region=US-IN": 400,  # not a region of Ukraine
+    "?state=UA-18": 400,  # a Ukrainian region is not a partner
+    "?region=UA-18&state=nowhere": 400,
+}
+
+
+@pytest.mark.parametrize(("query", "expected"), list(PUBLIC_FILTERS.items()))
+@pytest.mark.parametrize("name", PERSONAS)
+def test_the_public_registry_filter(client, request, open_tie, name, query, expected):
+    user = persona(request, name)
+    if user.is_authenticated:
+        client.force_login(user)
+    response = client.get(reverse("public:index") + query)
+    assert response.status_code == expected
+    assert b"registry-card" in response.content or b"registry-filter" in response.content
+    if expected == 400:
+        assert b"error-summary" in response.content and b"registry-card" not in response.content

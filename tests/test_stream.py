@@ -604,6 +604,7 @@ HOSTILE = (
 SAFE_TAGS = {"article", "header", "strong", "span", "div", "blockquote", "ul", "li", "a"}
 SAFE_TAGS |= {"p", "br", "em", "ol", "code", "pre"}
 SAFE_TAGS |= {"button"}  # the page's own "Reply" button, no handler attributes
+SAFE_TAGS |= {"time"}  # when it was sent, in the reader's zone
 
 
 class TagCollector(HTMLParser):

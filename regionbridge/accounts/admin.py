@@ -25,7 +25,7 @@ class RoleForm(forms.ModelForm):
 class UserCreateForm(AdminUserCreationForm):
     class Meta:
         model = User
-        fields = ("email", "full_name", "language")
+        fields = ("email", "full_name", "full_name_en", "language")
 
 
 class RoleInline(admin.TabularInline):
@@ -39,10 +39,22 @@ class RoleInline(admin.TabularInline):
 class UserAdmin(DjangoUserAdmin, AuditedAdmin):
     ordering = ["email"]
     add_form = UserCreateForm
-    list_display = ["email", "full_name", "language", "is_active", "is_staff"]
-    search_fields = ["email", "full_name"]
+    list_display = ["email", "full_name", "full_name_en", "language", "is_active", "is_staff"]
+    search_fields = ["email", "full_name", "full_name_en"]
     fieldsets = [
-        (None, {"fields": ["email", "password", "full_name", "language", "timezone"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "email",
+                    "password",
+                    "full_name",
+                    "full_name_en",
+                    "language",
+                    "timezone",
+                ]
+            },
+        ),
         ("Access", {"fields": ["is_active", "is_staff", "is_superuser"]}),
     ]
     add_fieldsets = [
@@ -53,6 +65,7 @@ class UserAdmin(DjangoUserAdmin, AuditedAdmin):
                 "fields": [
                     "email",
                     "full_name",
+                    "full_name_en",
                     "language",
                     "usable_password",
                     "password1",

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
 
+from regionbridge.lib.i18n import pick
 from regionbridge.organizations.models import Organization
 from regionbridge.regions.models import Region
 
@@ -40,11 +41,18 @@ class UserManager(BaseUserManager["User"]):
         return self._create(email, password, **extra)
 
 
+FULL_NAME_LENGTH = 200
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """An account: signs in with an e-mail address; its access comes from its roles."""
 
     email = models.EmailField(_("e-mail"), unique=True)
-    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    full_name = models.CharField(_("full name"), max_length=FULL_NAME_LENGTH, blank=True)
+    # The Latin form of the name, for English readers; `full_name` is the Ukrainian (or only) one.
+    full_name_en = models.CharField(
+        _("full name in Latin letters"), max_length=FULL_NAME_LENGTH, blank=True
+    )
     language = models.CharField(
         _("language"), max_length=5, choices=Language.choices, default=Language.UK
     )
@@ -71,10 +79,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["email"]
 
     def __str__(self) -> str:
-        return self.full_name or self.email
+        return self.get_full_name()
 
-    def get_full_name(self) -> str:
-        return self.full_name or self.email
+    def get_full_name(self, language: str | None = None) -> str:
+        """The name in the reader's script (the active language unless given), else the other
+        form, else the e-mail address."""
+        return pick(self.full_name, self.full_name_en, language) or self.email
 
     def get_short_name(self) -> str:
         return self.get_full_name()

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from regionbridge import policy
 from regionbridge.accounts.models import (
+    FULL_NAME_LENGTH,
     ApiToken,
     Language,
     NotificationMode,
@@ -123,8 +124,17 @@ def user_set_preferences(
     language: str | None = None,
     tz: str | None = None,
     notifications: str | None = None,
+    full_name: str | None = None,
+    full_name_en: str | None = None,
 ) -> User:
-    changes = {}
+    """Change what is given (None: unchanged); audited with the changed fields."""
+    changes: dict[str, str] = {}
+    for field, name in (("full_name", full_name), ("full_name_en", full_name_en)):
+        if name is not None and name.strip() != getattr(user, field):
+            if len(name.strip()) > FULL_NAME_LENGTH:
+                raise ValidationError(_("The name is too long."))
+            setattr(user, field, name.strip())
+            changes[field] = name.strip()
     if notifications is not None:
         if notifications not in NotificationMode.values:
             raise ValidationError(_("Unknown notification choice."))

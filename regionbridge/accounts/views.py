@@ -50,6 +50,8 @@ def _profile_page(request, *, preferences=None, token_form=None, new_token=None,
         "preferences": preferences
         or PreferencesForm(
             initial={
+                "full_name": user.full_name,
+                "full_name_en": user.full_name_en,
                 "language": user.language,
                 "timezone": user.timezone,
                 "notification_mode": user.notification_mode,
@@ -75,6 +77,12 @@ def profile(request: HttpRequest) -> HttpResponse:
                 language=form.cleaned_data["language"],
                 tz=form.cleaned_data["timezone"],
                 notifications=form.cleaned_data["notification_mode"],
+                # A form without the name fields (an older page, a script) leaves the names be.
+                **{
+                    field: form.cleaned_data[field]
+                    for field in ("full_name", "full_name_en")
+                    if field in request.POST
+                },
             )
         except ValidationError as exc:
             form.add_error("timezone", exc)

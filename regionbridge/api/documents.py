@@ -9,11 +9,12 @@ from datetime import date
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import model_validator
 
 from regionbridge import policy
 from regionbridge.api.auth import MEMBERS, require
 from regionbridge.api.errors import answers
-from regionbridge.api.schemas import DOWNLOAD, RegistryDate
+from regionbridge.api.schemas import DOWNLOAD, RegistryDate, Text, bilingual_input
 from regionbridge.lib.files import download
 from regionbridge.partnerships import clearance, selectors
 from regionbridge.partnerships.models import (
@@ -53,6 +54,7 @@ class ReviewOut(Schema):
     decision: str
     comments: str
     order_number: str
+    order_label: str  # "Наказ № 12" / "Order No. 12", in the reader's language
 
     @staticmethod
     def resolve_ministry(obj) -> str:
@@ -60,10 +62,18 @@ class ReviewOut(Schema):
 
 
 class SignatoryOut(Schema):
+    """`name`, `title` and `on_behalf_of` in the reader's language; `_uk` and `_en` beside."""
+
     name: str
+    name_uk: str
+    name_en: str
     title: str
+    title_uk: str
+    title_en: str
     signs_for: str
     on_behalf_of: str
+    on_behalf_of_uk: str
+    on_behalf_of_en: str
 
 
 class DocumentOut(Schema):
@@ -76,6 +86,8 @@ class DocumentOut(Schema):
     review_round: int
     signed_on: date | None
     signed_place: str
+    signed_place_uk: str
+    signed_place_en: str
     signed_online: bool
     valid_until: date | None
     versions: list[VersionOut]
@@ -96,16 +108,41 @@ class ReviewIn(Schema):
     ministry: str | None = Field(None, description="mfa or mindev, when you review for both")
 
 
+SIGNATORY_TEXTS = ("name", "title", "on_behalf_of")
+OLD = "The value in one language; kept for older scripts: `{0}_uk` / `{0}_en` say which."
+
+
 class SignatoryIn(Schema):
-    name: str = Field(..., max_length=200)
-    title: str = Field("", max_length=255)
+    """Each text in Ukrainian (`_uk`) and English (`_en`); a name in one of them at least. The
+    single fields are still accepted: Cyrillic is taken as Ukrainian, anything else as English."""
+
+    name: Text(200, description=OLD.format("name")) | None = None
+    name_uk: Text(200) | None = None
+    name_en: Text(200) | None = None
+    title: Text(255, description=OLD.format("title")) | None = None
+    title_uk: Text(255) | None = None
+    title_en: Text(255) | None = None
     signs_for: SignsFor
-    on_behalf_of: str = Field("", max_length=255)
+    on_behalf_of: Text(255, description=OLD.format("on_behalf_of")) | None = None
+    on_behalf_of_uk: Text(255) | None = None
+    on_behalf_of_en: Text(255) | None = None
+
+    @model_validator(mode="after")
+    def named(self):
+        if not any((value or "").strip() for value in (self.name, self.name_uk, self.name_en)):
+            raise ValueError("A signatory needs a name, in Ukrainian or in English.")
+        return self
+
+    def texts(self) -> dict[str, str]:
+        data = bilingual_input(self.dict(), *SIGNATORY_TEXTS)
+        return {key: data.get(key) or "" for key in data} | {"signs_for": self.signs_for}
 
 
 class SignIn(Schema):
     signed_on: RegistryDate
-    place: str = Field("", max_length=255)
+    place: Text(255, description=OLD.format("place")) | None = None
+    place_uk: Text(255) | None = None
+    place_en: Text(255) | None = None
     online: bool = False
     valid_until: RegistryDate | None = None
     signatories: list[SignatoryIn] = []
@@ -227,15 +264,16 @@ def review_document(request, document_id: int, payload: ReviewIn):
     auth=MEMBERS,
 )
 def sign_document(request, document_id: int, payload: SignIn):
+    place = bilingual_input(payload.dict(include={"place", "place_uk", "place_en"}), "place")
     clearance.document_sign(
         document=selectors.access_document(request.user, document_id),
         by=request.user,
         signed_on=payload.signed_on,
-        place=payload.place,
         online=payload.online,
         valid_until=payload.valid_until,
-        signatories=[signatory.dict() for signatory in payload.signatories],
+        signatories=[signatory.texts() for signatory in payload.signatories],
         source=payload.source,
+        **place,
     )
     return selectors.access_document(request.user, document_id)
 

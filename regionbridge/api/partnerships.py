@@ -16,7 +16,8 @@ from regionbridge import policy
 from regionbridge.api.auth import MEMBERS, PUBLIC, require
 from regionbridge.api.errors import answers
 from regionbridge.api.pagination import Pages
-from regionbridge.api.schemas import DATE_RANGE, RegistryDate
+from regionbridge.api.schemas import DATE_RANGE, RegistryDate, Text, bilingual_input
+from regionbridge.lib.i18n import by_script
 from regionbridge.partnerships import selectors, services
 from regionbridge.partnerships.lifecycle import EventKind, Stage
 from regionbridge.partnerships.models import (
@@ -63,17 +64,26 @@ class SphereOut(Schema):
 
 
 class PartnershipOut(Schema):
+    """`ukrainian_side`, `partner_name` and `next_step` are in the reader's language (falling
+    back to the other when empty); `_uk` and `_en` beside them give both."""
+
     id: int
     ukrainian_region: RegionRef
     partner_region: RegionRef
     ukrainian_side: str
+    ukrainian_side_uk: str
+    ukrainian_side_en: str
     partner_name: str
+    partner_name_uk: str
+    partner_name_en: str
     partner_kind: str
     stage: str
     stage_since: date | None
     confidential: bool
     spheres: list[str]
     next_step: str
+    next_step_uk: str
+    next_step_en: str
     next_step_due: date | None
     last_event_on: date | None
     is_demo: bool
@@ -96,7 +106,11 @@ class OverviewItem(Schema):
     ukrainian_region: RegionRef
     partner_region: RegionRef
     partner_name: str
+    partner_name_uk: str
+    partner_name_en: str
     ukrainian_side: str
+    ukrainian_side_uk: str
+    ukrainian_side_en: str
     stage: str
     since: date | None
     confidential: bool
@@ -114,15 +128,32 @@ class OverviewOut(Schema):
     stages: dict[str, StageCount]
 
 
+BILINGUAL_OLD = "The value in one language; kept for older scripts: `{}_uk` / `{}_en` say which."
+
+
+def _old(stem: str) -> str:
+    return BILINGUAL_OLD.format(stem, stem)
+
+
 class PartnershipIn(Schema):
+    """Names in Ukrainian (`_uk`) and English (`_en`); one may be left out. The single fields
+    (`ukrainian_side`, `partner_name`, `next_step`) are still accepted: a value with Cyrillic
+    letters is taken as Ukrainian, any other as English."""
+
     ukrainian_region: str = Field(..., max_length=10, examples=["UA-18"])
     partner_region: str = Field(..., max_length=10, examples=["US-IN"])
-    ukrainian_side: str = Field("", max_length=255)
-    partner_name: str = Field("", max_length=255)
+    ukrainian_side: Text(255, description=_old("ukrainian_side")) | None = None
+    ukrainian_side_uk: Text(255) | None = None
+    ukrainian_side_en: Text(255) | None = None
+    partner_name: Text(255, description=_old("partner_name")) | None = None
+    partner_name_uk: Text(255, examples=["штат Огайо"]) | None = None
+    partner_name_en: Text(255, examples=["State of Ohio"]) | None = None
     partner_kind: PartnerKind = PartnerKind.REGION
     spheres: list[str] = []
     confidential: bool = False
-    next_step: str = Field("", max_length=500)
+    next_step: Text(500, description=_old("next_step")) | None = None
+    next_step_uk: Text(500) | None = None
+    next_step_en: Text(500) | None = None
     next_step_due: RegistryDate | None = None
     first_event: EventKind = EventKind.FIRST_CONTACT
     first_event_on: RegistryDate | None = None
@@ -134,28 +165,50 @@ class PartnershipPatch(Schema):
     (`next_step_due`: null clears it); clear the next step with "" and the spheres with []."""
 
     # The defaults mark a field as not sent (dropped by `exclude_unset`); they are never stored.
-    ukrainian_side: str = Field(None, min_length=1, max_length=255)
-    partner_name: str = Field(None, min_length=1, max_length=255)
+    # A side's name may be empty in one language, not in both (a 400 says so).
+    ukrainian_side: Text(255, min_length=1, description=_old("ukrainian_side")) = None
+    ukrainian_side_uk: Text(255) = None
+    ukrainian_side_en: Text(255) = None
+    partner_name: Text(255, min_length=1, description=_old("partner_name")) = None
+    partner_name_uk: Text(255) = None
+    partner_name_en: Text(255) = None
     confidential: bool = Field(None)
-    next_step: str = Field(None, max_length=500)
+    next_step: Text(500, description=_old("next_step")) = None
+    next_step_uk: Text(500) = None
+    next_step_en: Text(500) = None
     next_step_due: RegistryDate | None = None
     spheres: list[str] = Field(None)
 
 
 class EventOut(Schema):
+    """`instrument`, `signatories` and `place` are in the reader's language, `_uk` and `_en`
+    beside them; a draft's approval says its order in `order_number`, and in `source` in words
+    in the reader's language."""
+
     id: int
     kind: str
     occurred_on: date
     date_precision: str
     stage_after: str
     instrument: str
+    instrument_uk: str
+    instrument_en: str
     signatories: str
+    signatories_uk: str
+    signatories_en: str
     place: str
+    place_uk: str
+    place_en: str
     online: bool
     reason: str
     source: str
+    order_number: str
     confidence: str
     document_id: int | None
+
+    @staticmethod
+    def resolve_source(obj) -> str:
+        return obj.source or obj.order_label
 
 
 class EventIn(Schema):
@@ -165,11 +218,17 @@ class EventIn(Schema):
         "", max_length=2000, description="Optional, but required for went_dormant and ended."
     )
     source: str = Field("", max_length=500)
-    instrument: str = Field("", max_length=255)
+    instrument: Text(255, description=_old("instrument")) | None = None
+    instrument_uk: Text(255) | None = None
+    instrument_en: Text(255) | None = None
     signed_stage: Stage | None = None
     date_precision: DatePrecision = DatePrecision.DAY
-    signatories: str = Field("", max_length=500)
-    place: str = Field("", max_length=255)
+    signatories: Text(500, description=_old("signatories")) | None = None
+    signatories_uk: Text(500) | None = None
+    signatories_en: Text(500) | None = None
+    place: Text(255, description=_old("place")) | None = None
+    place_uk: Text(255) | None = None
+    place_en: Text(255) | None = None
     online: bool = False
     confidence: Confidence = Confidence.CONFIRMED
 
@@ -226,23 +285,44 @@ def create_partnership(request, payload: PartnershipIn):
     ukrainian_region = region_or_422(payload.ukrainian_region)
     # Asked before the rest of the input is resolved: who may not open here learns only that.
     require(request.user, policy.Action.PARTNERSHIP_OPEN, ukrainian_region)
+    names = bilingual_input(
+        payload.dict(include=set(PARTNERSHIP_NAMES_FIELDS)), *PARTNERSHIP_NAMES
+    )
     with conflict_as_409():
         partnership = services.partnership_create(
             by=request.user,
             ukrainian_region=ukrainian_region,
             partner_region=region_or_422(payload.partner_region),
-            ukrainian_side=payload.ukrainian_side,
-            partner_name=payload.partner_name,
             partner_kind=payload.partner_kind,
             spheres=spheres_or_422(payload.spheres),
             confidential=payload.confidential,
-            next_step=payload.next_step,
             next_step_due=payload.next_step_due,
             first_event=payload.first_event,
             first_event_on=payload.first_event_on,
             source=payload.source,
+            **names,
         )
     return Status(201, selectors.access_partnership(request.user, partnership.pk))
+
+
+PARTNERSHIP_NAMES = ("ukrainian_side", "partner_name", "next_step")
+PARTNERSHIP_NAMES_FIELDS = [
+    f"{stem}{suffix}" for stem in PARTNERSHIP_NAMES for suffix in ("", "_uk", "_en")
+]
+EVENT_TEXTS = ("instrument", "signatories", "place")
+
+
+def _unchanged_single(data: dict, obj, *stems: str) -> dict:
+    """Drops an old single field that repeats the value stored in its language: re-sending it
+    must not clear the other language (which a changed value does)."""
+    for stem in stems:
+        value = data.get(stem)
+        if value is None:
+            continue
+        uk, en = by_script(value.strip())
+        if (uk and uk == getattr(obj, f"{stem}_uk")) or (en and en == getattr(obj, f"{stem}_en")):
+            del data[stem]
+    return data
 
 
 @router.get("/partnerships/{partnership_id}", response=answers(PartnershipOut, 404), auth=MEMBERS)
@@ -261,6 +341,9 @@ def update_partnership(request, partnership_id: int, payload: PartnershipPatch):
     # Asked before the spheres are looked up, so an unknown sphere does not answer first.
     require(request.user, policy.Action.PARTNERSHIP_EDIT, partnership)
     data = payload.dict(exclude_unset=True)
+    data = bilingual_input(
+        _unchanged_single(data, partnership, *PARTNERSHIP_NAMES), *PARTNERSHIP_NAMES
+    )
     spheres = data.pop("spheres", None)
     with conflict_as_409():
         services.partnership_update(
@@ -285,6 +368,10 @@ def list_events(request, partnership_id: int):
     auth=MEMBERS,
 )
 def record_event(request, partnership_id: int, payload: EventIn):
+    texts = bilingual_input(
+        payload.dict(include={f"{s}{x}" for s in EVENT_TEXTS for x in ("", "_uk", "_en")}),
+        *EVENT_TEXTS,
+    )
     event = services.partnership_record_event(
         partnership=selectors.access_partnership(request.user, partnership_id),
         by=request.user,
@@ -292,13 +379,11 @@ def record_event(request, partnership_id: int, payload: EventIn):
         on=payload.occurred_on,
         reason=payload.reason,
         source=payload.source,
-        instrument=payload.instrument,
         signed_stage=payload.signed_stage or "",
         date_precision=payload.date_precision,
-        signatories=payload.signatories,
-        place=payload.place,
         online=payload.online,
         confidence=payload.confidence,
+        **texts,
     )
     return Status(201, event)
 

@@ -1,9 +1,11 @@
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from ninja import Field, Schema
+from pydantic import AfterValidator
 
 from regionbridge.lib import files
+from regionbridge.lib.i18n import by_script, has_bidi_controls
 from regionbridge.partnerships.models import EARLIEST_DATE, LATEST_DATE
 
 # A date the registry takes (1950-01-01 … 2100-12-31): 9999-12-31 is a 422, not a stored typo.
@@ -11,6 +13,34 @@ DATE_RANGE = f"From {EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}."
 RegistryDate = Annotated[
     date, Field(ge=EARLIEST_DATE, le=LATEST_DATE, json_schema_extra={"description": DATE_RANGE})
 ]
+
+
+def _no_bidi_controls(value: str | None) -> str | None:
+    if value and has_bidi_controls(value):
+        raise ValueError("Remove the characters that change the direction of the text.")
+    return value
+
+
+def Text(max_length: int, **kwargs: Any) -> Any:  # noqa: N802 (reads as a type)
+    """A text field of a bilingual value: at most `max_length`, no direction overrides."""
+    return Annotated[str, Field(max_length=max_length, **kwargs), AfterValidator(_no_bidi_controls)]
+
+
+def bilingual_input(data: dict[str, Any], *stems: str) -> dict[str, Any]:
+    """`<stem>_uk` and `<stem>_en` from an input, for each stem: as given, or, from the old
+    single field `<stem>` (still accepted, so scripts keep working), by its letters (Cyrillic:
+    Ukrainian, otherwise English), as the data migration moved stored values. Fields not sent
+    (None) stay out; the single field leaves out too."""
+    names = {f"{stem}{suffix}" for stem in stems for suffix in ("", "_uk", "_en")}
+    result = {key: value for key, value in data.items() if value is not None or key not in names}
+    for stem in stems:
+        single = result.pop(stem, None)
+        if single is None:
+            continue
+        uk, en = by_script(single.strip())
+        result.setdefault(f"{stem}_uk", uk)
+        result.setdefault(f"{stem}_en", en)
+    return result
 
 
 class Message(Schema):

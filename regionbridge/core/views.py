@@ -1,5 +1,7 @@
 import sys
 
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.db import connection
 from django.http import (
     HttpRequest,
@@ -19,6 +21,7 @@ from regionbridge.accounts.models import Language
 from regionbridge.accounts.services import user_set_preferences
 from regionbridge.core.middleware import remember_language
 from regionbridge.core.outage import database_unavailable, database_unreachable
+from regionbridge.lib.collation import name_order
 from regionbridge.regions.models import Region
 
 # Longer is not a page of this site; a proxy would refuse so long a Location header anyway.
@@ -26,7 +29,7 @@ MAX_NEXT_URL = 2000
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    ukrainian_regions = Region.objects.filter(country__code="UA").order_by("name_uk")
+    ukrainian_regions = Region.objects.filter(country__code="UA").order_by(name_order())
     return render(request, "core/home.html", {"ukrainian_regions": ukrainian_regions})
 
 
@@ -71,9 +74,18 @@ def _wants_json(request: HttpRequest) -> bool:
 
 
 def _error(request: HttpRequest, status: int, message: str, template: str) -> HttpResponse:
+    """The 403 and 404 pages: why, whom to ask, a search and a way back. The same page for
+    every refusal of its kind, whatever was asked for, so it tells nothing of what exists."""
     if _wants_json(request):
         return JsonResponse({"message": message}, status=status)
-    return render(request, template, {"message": message}, status=status)
+    context = {
+        "message": message,
+        "support_email": settings.SUPPORT_EMAIL,
+        "sign_in_url": redirect_to_login(
+            path if len(path := request.get_full_path()) <= MAX_NEXT_URL else "/"
+        ).url,
+    }
+    return render(request, template, context, status=status)
 
 
 def not_found(request: HttpRequest, exception=None) -> HttpResponse:

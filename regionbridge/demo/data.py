@@ -217,7 +217,8 @@ ACCOUNTS = [
 ]
 
 # Fictional negotiations between pairs with no real tie in the facts file.
-# (Ukrainian region, partner region, spheres, confidential, first event, days ago, next step)
+# (Ukrainian region, partner state, spheres, confidential, first event, days ago, next step in
+# English, next step in Ukrainian)
 NEGOTIATIONS = [
     (
         "UA-53",
@@ -227,6 +228,7 @@ NEGOTIATIONS = [
         "reported_negotiating",
         75,
         "Agree the text of a memorandum on agri-tech exchange",
+        "Погодити текст меморандуму про обмін в агротехнологіях",
     ),
     (
         "UA-05",
@@ -236,6 +238,7 @@ NEGOTIATIONS = [
         "first_contact",
         30,
         "Video call between the heads' offices",
+        "Відеодзвінок між офісами керівників",
     ),
     (
         "UA-59",
@@ -245,6 +248,7 @@ NEGOTIATIONS = [
         "reported_negotiating",
         120,
         "Ministry clearance of the draft memorandum",
+        "Погодження проєкту меморандуму в міністерствах",
     ),
 ]
 

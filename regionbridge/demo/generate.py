@@ -70,7 +70,7 @@ from regionbridge.organizations.services import (
     organizations_load_reference,
     person_search_text,
 )
-from regionbridge.outbox.models import OutboundEmail, OutboxStatus
+from regionbridge.outbox.models import Notification, OutboundEmail, OutboxStatus
 from regionbridge.partnerships import lifecycle
 from regionbridge.partnerships.lifecycle import EventKind, Stage, State, Step
 from regionbridge.partnerships.models import (
@@ -91,7 +91,7 @@ from regionbridge.partnerships.models import (
     Sphere,
 )
 from regionbridge.partnerships.services import partnerships_restage, spheres_load
-from regionbridge.regions.models import Region, RegionKind
+from regionbridge.regions.models import NameSortKeys, Region, RegionKind
 from regionbridge.regions.services import reference_load
 
 GENERATED_DOMAIN = "gen.regionbridge.example"
@@ -211,6 +211,9 @@ def _weighted(rng: random.Random, weights: dict[Any, float]) -> Any:
 
 def _bulk(model: type[models.Model], rows: list[models.Model], progress: Progress) -> list:
     """Insert in batches (ids come back on SQLite and PostgreSQL alike), advancing the bar."""
+    for row in rows:
+        if isinstance(row, NameSortKeys):  # bulk_create skips save(), which keeps the keys
+            row.fill_sort_keys()
     for start in range(0, len(rows), BATCH):
         model.objects.bulk_create(rows[start : start + BATCH])
         progress.advance(len(rows[start : start + BATCH]))
@@ -469,6 +472,7 @@ class _Generator:
         self._links()
         self._activities()
         self._threads_and_messages()
+        self._notifications()
         self._tokens()
         self.progress.start("audit log", len(self.world.audit))
         self.world.audit.sort(key=lambda e: (e.at, e.action, e.target_id))
@@ -501,7 +505,7 @@ class _Generator:
         pairs = set()
         names = set()
         for ua_id, partner_id, kind, name in Partnership.objects.order_by("pk").values_list(
-            "ukrainian_region", "partner_region", "partner_kind", "partner_name"
+            "ukrainian_region", "partner_region", "partner_kind", "partner_name_en"
         ):
             if kind == PartnerKind.REGION:
                 pairs.add((ua_id, partner_id))
@@ -605,6 +609,7 @@ class _Generator:
                 email=email,
                 password=self.password,
                 full_name=f"{first[0]} {last[0]}" if not ukrainian else f"{first[1]} {last[1]}",
+                full_name_en=f"{first[0]} {last[0]}",
                 language=language,
                 timezone=region_tz or ("Europe/Kyiv" if ukrainian else "America/New_York"),
                 notification_mode=_weighted(
@@ -800,28 +805,39 @@ class _Generator:
             if chosen is None:
                 continue
             partner, kind, name = chosen
+            # A state's side has its Ukrainian name; a county's or city's keeps its English one.
+            name_uk = f"штат {partner.name_uk}" if kind == PartnerKind.REGION else ""
             # Whatever the scale, one signed tie and one confidential negotiation at least.
             signed = index == 1
             start = rng.uniform(0, YEAR_DAYS - (300 if signed else 30))
             history = self._history(start, signed=signed)
             rma = world.offices[f"rma-{ua.code}"]
             sides = self.by_region.get(ua.pk, [])
+            confidential = index == 0 or rng.random() < 0.15
+            step = rng.randrange(len(words.THINGS_EN))  # the next step, in both languages
             partnership = Partnership(
                 ukrainian_region=ua,
-                ukrainian_side=rma.name_en,
+                ukrainian_side_en=rma.name_en,
+                ukrainian_side_uk=rma.name_uk,
                 ukrainian_organization=rma,
                 partner_region=partner,
                 partner_kind=kind,
-                partner_name=name,
+                partner_name_en=name,
+                partner_name_uk=name_uk,
                 partner_organization=world.offices.get(f"gov-{partner.code}")
                 if kind == PartnerKind.REGION
                 else None,
-                confidential=index == 0 or rng.random() < 0.15,
-                next_step=rng.choice(words.THINGS_EN).capitalize(),
+                confidential=confidential,
+                next_step_en=words.THINGS_EN[step].capitalize(),
+                next_step_uk=words.THINGS_UK[step].capitalize(),
                 next_step_due=(_at(YEAR_DAYS + rng.uniform(5, 90))).date(),
                 is_demo=True,
                 created_at=_at(start),
                 created_by=sides[0].user if sides else None,
+            )
+            # bulk_create skips save(), which keeps the partner's sort keys.
+            partnership.partner_sort_uk, partnership.partner_sort_en = (
+                partnership.partner_sort_keys()
             )
             partnerships.append(partnership)
             histories.append(history)
@@ -861,8 +877,9 @@ class _Generator:
                         kind=InstrumentKind.COOPERATION_AGREEMENT
                         if agreement
                         else InstrumentKind.MEMORANDUM,
-                        title_en=f"Memorandum with the {partnership.partner_name}",
-                        title_uk=f"Меморандум про співпрацю: {partnership.partner_name}",
+                        title_en=f"Memorandum with the {partnership.partner_name_en}",
+                        title_uk="Меморандум про співпрацю: "
+                        + (partnership.partner_name_uk or partnership.partner_name_en),
                         status=DocumentStatus.CLEARED,
                         review_round=1,
                         submitted_at=_at(day - rng.uniform(10, 30)),
@@ -885,15 +902,17 @@ class _Generator:
                 )
                 if kind in (EventKind.DRAFT_APPROVED, EventKind.SIGNED) and document is not None:
                     event.document = document
-                    event.instrument = document.title_en
+                    event.instrument_en = document.title_en
+                    event.instrument_uk = document.title_uk
                 if kind == EventKind.SIGNED and document is not None:
                     # The instrument decides the level, as document_sign does.
                     event.signed_level = INSTRUMENT_STAGE[document.kind]
                     document.status = DocumentStatus.SIGNED
                     document.signed_on = on
-                    document.signed_place = partnership.ukrainian_region.name_en.replace(
-                        " Oblast", ""
-                    )
+                    # The oblast's centre, as the demo's regions name it.
+                    region = partnership.ukrainian_region
+                    document.signed_place_en = region.name_en.replace(" Oblast", "")
+                    document.signed_place_uk = region.name_uk.replace(" область", "")
                     document.valid_until = on.replace(year=on.year + 5)
                     signatories.append(document)
                     document = None
@@ -929,8 +948,9 @@ class _Generator:
                     Document(
                         partnership=partnership,
                         kind=InstrumentKind.MEMORANDUM,
-                        title_en=f"Draft memorandum with the {partnership.partner_name}",
-                        title_uk=f"Проєкт меморандуму: {partnership.partner_name}",
+                        title_en=f"Draft memorandum with the {partnership.partner_name_en}",
+                        title_uk="Проєкт меморандуму: "
+                        + (partnership.partner_name_uk or partnership.partner_name_en),
                         status=status,
                         review_round=0 if status == DocumentStatus.DRAFT else 1,
                         submitted_at=None if status == DocumentStatus.DRAFT else _at(day + 2),
@@ -1002,33 +1022,38 @@ class _Generator:
             [
                 row
                 for document in signatories
+                for ukrainian, first, last, governor in (
+                    (
+                        True,
+                        rng.choice(words.FIRST_NAMES_UA),
+                        rng.choice(words.SURNAMES_UA),
+                        False,
+                    ),
+                    (
+                        False,
+                        rng.choice(words.FIRST_NAMES_US),
+                        rng.choice(words.SURNAMES_US),
+                        document.partnership.partner_kind == PartnerKind.REGION,
+                    ),
+                )
                 for row in (
                     Signatory(
                         document=document,
-                        name=" ".join(
-                            n[0]
-                            for n in (
-                                rng.choice(words.FIRST_NAMES_UA),
-                                rng.choice(words.SURNAMES_UA),
-                            )
-                        ),
-                        title="Head of the Regional Military Administration",
+                        name_en=f"{first[0]} {last[0]}",
+                        name_uk=f"{first[1]} {last[1]}",
+                        title_en="Head of the Regional Military Administration",
+                        title_uk="Начальник обласної військової адміністрації",
                         signs_for=SignsFor.UKRAINIAN_SIDE,
-                    ),
-                    Signatory(
+                    )
+                    if ukrainian
+                    else Signatory(
                         document=document,
-                        name=" ".join(
-                            n[0]
-                            for n in (
-                                rng.choice(words.FIRST_NAMES_US),
-                                rng.choice(words.SURNAMES_US),
-                            )
-                        ),
-                        title="Governor"
-                        if document.partnership.partner_kind == PartnerKind.REGION
-                        else "Mayor",
+                        name_en=f"{first[0]} {last[0]}",
+                        name_uk=f"{first[1]} {last[1]}",
+                        title_en="Governor" if governor else "Mayor",
+                        title_uk="Губернатор" if governor else "Мер",
                         signs_for=SignsFor.PARTNER_SIDE,
-                    ),
+                    )
                 )
             ],
             batch_size=BATCH,
@@ -1245,6 +1270,8 @@ class _Generator:
             starts.append(start)
         self.progress.start("threads", len(threads))
         _bulk(Thread, threads, self.progress)
+        # This run's threads, as an id range (a run's rows are inserted together).
+        self.thread_range = (threads[0].pk, threads[-1].pk) if threads else (0, -1)
         participants = []
         for thread, people, office, thread_guests, start in zip(
             threads, members, offices, guests, starts, strict=True
@@ -1465,6 +1492,57 @@ class _Generator:
                         row.user = user
                     rows.append(row)
         OutboundEmail.objects.bulk_create(rows, batch_size=BATCH)
+
+    def _notifications(self) -> None:
+        """What the year's work told people, as the workflows write it: being added to a thread
+        (everyone but its creator) and being mentioned; read, but for the last week's."""
+        unread_since = _at(YEAR_DAYS - 7)
+        names = {a.user.pk: a.user.full_name for a in self.world.accounts}
+        added = Participant.objects.filter(
+            thread_id__range=self.thread_range, user__isnull=False
+        ).exclude(user=models.F("added_by"))
+        rows = [
+            Notification(
+                user_id=user_id,
+                kind="thread.added",
+                params={"thread": thread_id, "subject": subject, "by": names.get(by_id, "")},
+                url=f"/messages/{thread_id}/",
+                key=f"thread.added:{pk}",
+                created_at=at,
+                read=at < unread_since,
+            )
+            for pk, user_id, thread_id, subject, by_id, at in added.values_list(
+                "pk", "user_id", "thread_id", "thread__subject", "added_by_id", "added_at"
+            ).order_by("pk")
+        ]
+        mentions = Mention.objects.filter(message__thread_id__range=self.thread_range)
+        rows += [
+            Notification(
+                user_id=user_id,
+                kind="message.mentioned",
+                params={
+                    "thread": thread_id,
+                    "message": message_id,
+                    "subject": subject,
+                    "by": names.get(by_id, ""),
+                },
+                url=f"/messages/{thread_id}/#message-{message_id}",
+                key=f"message.mentioned:{message_id}",
+                created_at=at,
+                read=at < unread_since,
+            )
+            for user_id, message_id, thread_id, subject, by_id, at in mentions.values_list(
+                "user_id",
+                "message_id",
+                "message__thread_id",
+                "message__thread__subject",
+                "message__author_id",
+                "message__created_at",
+            ).order_by("pk")
+        ]
+        self.progress.start("notifications", len(rows))
+        _bulk(Notification, rows, self.progress)
+        self.progress.finish()
 
     def _tokens(self) -> None:
         rng, world = self.rng, self.world

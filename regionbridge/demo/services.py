@@ -59,7 +59,8 @@ def _negotiations() -> None:
     """A few fictional negotiations, clearly marked; real pairs' facts are never touched."""
     spheres = {s.code: s for s in Sphere.objects.all()}
     today = timezone.localdate()
-    for ua_code, partner_code, codes, confidential, first, days_ago, next_step in data.NEGOTIATIONS:
+    for row in data.NEGOTIATIONS:
+        ua_code, partner_code, codes, confidential, first, days_ago, step_en, step_uk = row
         ukrainian = Region.objects.select_related("country").get(code=ua_code)
         partner = Region.objects.select_related("country").get(code=partner_code)
         if Partnership.objects.filter(ukrainian_region=ukrainian, partner_region=partner).exists():
@@ -68,13 +69,15 @@ def _negotiations() -> None:
             by=None,
             ukrainian_region=ukrainian,
             partner_region=partner,
-            partner_name=f"State of {partner.name_en}",
+            partner_name_en=f"State of {partner.name_en}",
+            partner_name_uk=f"штат {partner.name_uk}",
             spheres=[spheres[c] for c in codes if c in spheres],
             confidential=confidential,
             first_event=first,
             first_event_on=today - timedelta(days=days_ago),
             source="demo",
-            next_step=next_step,
+            next_step_en=step_en,
+            next_step_uk=step_uk,
             next_step_due=today + timedelta(days=21),
             is_demo=True,
         )

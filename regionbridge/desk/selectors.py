@@ -17,6 +17,7 @@ from regionbridge import policy
 from regionbridge.accounts.models import Role, User
 from regionbridge.institutions.models import InstitutionLink, LinkStatus
 from regionbridge.institutions.selectors import LINKABLE_KINDS
+from regionbridge.lib.collation import name_order
 from regionbridge.messaging.models import Message
 from regionbridge.messaging.selectors import threads_for
 from regionbridge.organizations.models import Organization, Person
@@ -69,7 +70,7 @@ def _overdue_first(qs, today: date):
             default=Value(1),
             output_field=IntegerField(),
         )
-    ).order_by("overdue", "next_step_due", "partner_name", "id")
+    ).order_by("overdue", "next_step_due", name_order("partner_"), "id")
 
 
 def _overdue(qs, today: date):

@@ -1,9 +1,13 @@
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from regionbridge.institutions.models import LinkStatus
+from regionbridge.lib.collation import name_order
+from regionbridge.lib.forms import CodeChoiceField, named_choices
 from regionbridge.organizations.models import InstitutionType, Organization
 from regionbridge.partnerships.forms import DateInput, RegionCodeField, sphere_field
+from regionbridge.regions.models import Region
 
 
 class InstitutionForm(forms.Form):
@@ -37,3 +41,27 @@ class LinkForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["ukrainian_institution"].queryset = institutions.filter(country__code="UA")
         self.fields["partner_institution"].queryset = institutions.exclude(country__code="UA")
+
+
+class InstitutionFilterForm(forms.Form):
+    """The list's filters: the region asked by name among those with institutions the user may
+    see (the query string keeps its code); an unknown value is said, not dropped."""
+
+    q = forms.CharField(label=_("Name"), max_length=200, required=False)
+    type = forms.ChoiceField(
+        label=_("Type of institution"),
+        choices=[("", _("All")), *InstitutionType.choices],
+        required=False,
+    )
+    region = CodeChoiceField(label=_("Region"), required=False)
+
+    def __init__(self, *args, institutions=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A region without institutions, asked for by a link, answers "none", not an error.
+        asked = str(self.data.get("region") or "").strip().upper()[:10]
+        regions = (
+            Region.objects.filter(Q(pk__in=institutions.values("region")) | Q(code=asked))
+            .order_by(name_order())
+            .only("code", "name_uk", "name_en")
+        )
+        self.fields["region"].choices = named_choices(regions, blank=_("All regions"))

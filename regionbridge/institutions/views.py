@@ -9,9 +9,8 @@ from regionbridge import policy
 from regionbridge.core.access import requires
 from regionbridge.core.pages import form_page
 from regionbridge.institutions import selectors, services
-from regionbridge.institutions.forms import InstitutionForm, LinkForm
+from regionbridge.institutions.forms import InstitutionFilterForm, InstitutionForm, LinkForm
 from regionbridge.institutions.models import InstitutionLink
-from regionbridge.organizations.models import InstitutionType
 from regionbridge.partnerships import services as partnership_services
 from regionbridge.partnerships.forms import ActivityForm
 
@@ -20,10 +19,11 @@ Action = policy.Action
 
 @requires(Action.REGISTRY_BROWSE)
 def institution_list(request: HttpRequest) -> HttpResponse:
-    kind = request.GET.get("type", "")
-    kind = kind if kind in InstitutionType.values else ""
-    query = request.GET.get("q", "").strip()[:200]
-    region = request.GET.get("region", "").strip()[:10]
+    form = InstitutionFilterForm(request.GET, institutions=selectors.institutions_for(request.user))
+    if not form.is_valid():
+        # Said, and no table: an unfiltered list would pass for the answer to the filter.
+        return render(request, "institutions/list.html", {"form": form}, status=400)
+    kind, query, region = (form.cleaned_data[name] for name in ("type", "q", "region"))
     institutions = selectors.institutions_for(
         request.user, institution_type=kind, region=region, query=query
     )
@@ -37,8 +37,8 @@ def institution_list(request: HttpRequest) -> HttpResponse:
         request,
         "institutions/list.html",
         {
+            "form": form,
             "page": page,
-            "types": InstitutionType.choices,
             "type": kind,
             "query": query,
             "region": region,

@@ -1,5 +1,8 @@
 """Form fields shared by the apps."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -20,3 +23,17 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
                 code="invalid_choice",
                 params={"value": beyond[0] if beyond else ""},
             ) from None
+
+
+class CodeChoiceField(forms.ChoiceField):
+    """A choice among codes (US, UA-18) shown by name: the query string keeps the code, so
+    links and the API read the same; `us` reads as `US`."""
+
+    def to_python(self, value):
+        return super().to_python(value).strip().upper()
+
+
+def named_choices(places: Iterable[Any], *, blank: str) -> list[tuple[str, str]]:
+    """Countries or regions as choices: the code as value, the name in the page's language
+    as label (the caller orders them, by `lib.collation.name_order()`), after `blank`."""
+    return [("", blank), *((place.code, place.name) for place in places)]

@@ -109,19 +109,24 @@ class Batch:
     new: list = field(default_factory=list)  # messages with id > after, in order
     edited: list = field(default_factory=list)  # (message, its latest revision id)
     top_revision: int = 0
-    html: dict = field(default_factory=dict)  # (message id, language, tz) -> html
-    looks: set = field(default_factory=set)  # the (language, tz) pairs rendered
+    html: dict = field(default_factory=dict)  # (message id, *look) -> html
+    # The looks rendered: (language, time zone, the other side's time zone or "").
+    looks: set = field(default_factory=set)
     payloads: dict = field(default_factory=dict)  # (message id, kind, look) -> event JSON
 
-    def render(self, looks: Iterable[tuple[str, str]]) -> None:
-        for language, tz in looks:
-            self.looks.add((language, tz))
+    def render(self, looks: Iterable[tuple[str, ...]]) -> None:
+        """Once per look, for every listener that shares it. The HTML names no reader: whose
+        message it is ("You") the page marks itself, from the author's id (`data-author`)."""
+        for look in looks:
+            language, tz, *other = look
+            self.looks.add(look)
+            context = {"here_zone": tz, "other_zone": other[0] if other else ""}
             with translation.override(language), timezone.override(tz):
                 for message in [*self.new, *(m for m, _r in self.edited)]:
-                    key = (message.pk, language, tz)
+                    key = (message.pk, *look)
                     if key not in self.html:
                         self.html[key] = render_to_string(
-                            "messaging/_message.html", {"message": message}
+                            "messaging/_message.html", {"message": message, **context}
                         )
 
 
@@ -276,6 +281,51 @@ def _resolve(future: asyncio.Future) -> None:
         future.set_result(None)
 
 
+class InboxListener:
+    """One open inbox stream: a person's inbox and unread badge. Woken by news of any thread in
+    this process (which threads a person reads is the policy's to say, at delivery: the stream
+    reads only `policy.visible` threads after its cursor, so a wake-up of a thread the person
+    may not read sends them nothing). Counted against LIVE_MAX_STREAMS like a thread's."""
+
+    def __init__(self, hub: "Hub", *, user, last_id: int, look):
+        self.hub = hub
+        self.user = user
+        self.last_id = last_id
+        self.look = look
+        self.news = 0
+        self.seen_news = 0
+        self.checked_at = time.monotonic()
+        self._waiter: tuple[asyncio.AbstractEventLoop, asyncio.Future] | None = None
+
+    async def wait(self, timeout: float) -> bool:
+        """Until news of some thread (True) or `timeout` seconds (False)."""
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        with self.hub.lock:
+            if self.news != self.seen_news:
+                return True
+            self._waiter = (loop, future)
+        try:
+            await asyncio.wait_for(future, timeout)
+            return True
+        except TimeoutError:
+            return False
+        finally:
+            with self.hub.lock:
+                if self._waiter is not None and self._waiter[1] is future:
+                    self._waiter = None
+
+    def take_news(self) -> bool:
+        """Whether news came since the last look (and forget it)."""
+        with self.hub.lock:
+            fresh = self.news != self.seen_news
+            self.seen_news = self.news
+        return fresh
+
+    def close(self) -> None:
+        self.hub.leave_inbox(self)
+
+
 class Room:
     """The listeners of one thread in this process."""
 
@@ -336,6 +386,8 @@ class Hub:
     def __init__(self):
         self.lock = threading.Lock()
         self.rooms: dict[int, Room] = {}
+        self.inboxes: set[InboxListener] = set()
+        self.inbox_top = 0  # the newest message id the inboxes were woken for (the poll's mark)
         self.count = 0
         self._started = False
         self._stop = threading.Event()
@@ -361,6 +413,24 @@ class Hub:
             self.count += 1
             return listener
 
+    def join_inbox(self, *, user, last_id: int, look) -> InboxListener | None:
+        """An inbox listener, or None past LIVE_MAX_STREAMS open streams (of either kind)."""
+        self.start()
+        with self.lock:
+            if self.count >= settings.LIVE_MAX_STREAMS:
+                return None
+            listener = InboxListener(self, user=user, last_id=last_id, look=look)
+            self.inboxes.add(listener)
+            self.inbox_top = max(self.inbox_top, last_id)
+            self.count += 1
+            return listener
+
+    def leave_inbox(self, listener: InboxListener) -> None:
+        with self.lock:
+            if listener in self.inboxes:
+                self.inboxes.discard(listener)
+                self.count -= 1
+
     def leave(self, listener: Listener) -> None:
         with self.lock:
             room = listener.room
@@ -373,17 +443,23 @@ class Hub:
     # news arrives
 
     def wake(self, thread_id: int, kind: str) -> None:
-        """Wake the listeners of one thread (and no other)."""
+        """Wake the listeners of one thread (and no other thread's), and, for a new or edited
+        message, the open inboxes (each then reads what its person may see)."""
         with self.lock:
             room = self.rooms.get(thread_id)
-            if room is None:
-                return
-            if kind == MEMBERS:
-                room.members += 1
-            else:
-                room.news += 1
+            waiting: list = []
+            if room is not None:
+                if kind == MEMBERS:
+                    room.members += 1
+                else:
+                    room.news += 1
+                waiting.extend(room.listeners)
+            if kind == NEWS:
+                for inbox in self.inboxes:
+                    inbox.news += 1
+                waiting.extend(self.inboxes)
             by_loop: dict = {}
-            for listener in room.listeners:
+            for listener in waiting:
                 if listener._waiter is not None:
                     loop, future = listener._waiter
                     listener._waiter = None
@@ -487,6 +563,9 @@ class Hub:
 
         with self.lock:
             known = {thread_id: room.top for thread_id, room in self.rooms.items()}
+            inboxes = bool(self.inboxes)
+        if inboxes:
+            self._poll_inboxes()
         if not known:
             return []
         close_stale_connection()
@@ -513,6 +592,19 @@ class Hub:
             self.wake(thread_id, NEWS)
         return behind
 
+    def _poll_inboxes(self) -> None:
+        """The inboxes' safety net: one query, the newest message of the site; newer than the
+        inboxes were last woken for, they are woken (each reads only what its person may see)."""
+        from regionbridge.messaging.models import Message
+
+        close_stale_connection()
+        top = Message.objects.aggregate(top=Max("pk"))["top"] or 0
+        with self.lock:
+            behind = top > self.inbox_top
+            self.inbox_top = max(self.inbox_top, top)
+        if behind:
+            self.wake(0, NEWS)
+
     def _closing(self) -> None:
         """The bus's thread ends: its database connection (the poll's) goes with it."""
         with contextlib.suppress(Exception):
@@ -520,7 +612,7 @@ class Hub:
 
     def wake_all(self) -> None:
         with self.lock:
-            ids = list(self.rooms)
+            ids = list(self.rooms) or [0]  # (0: no room; the inboxes still wake)
         for thread_id in ids:
             self.wake(thread_id, NEWS)
 

@@ -546,7 +546,7 @@ def notifications_render(rows: list[OutboundEmail]) -> tuple[str, str, str, str]
     )
     thread = messages[-1].thread
     user = User.objects.filter(pk=row.user_id).first() if row.user_id is not None else None
-    name = user.get_full_name() if user else ""
+    name = user.get_full_name(user.language) if user else ""  # in the recipient's script
     subject, text, html = render_templated(
         "messaging/email/message",
         {"messages": messages, "message": messages[-1], "thread": thread, "name": name},

@@ -5,7 +5,7 @@ the new part of an e-mail reply (what the person wrote, without the history thei
 import re
 from collections import Counter
 from dataclasses import dataclass
-from html import escape
+from html import escape, unescape
 from html.parser import HTMLParser
 
 import nh3
@@ -619,3 +619,12 @@ def _html_lines(content: str) -> list[_Line]:
     reader.close()
     reader.flush()
     return reader.lines
+
+
+def plain_text(body: str) -> str:
+    """What a reader sees of `body`, as plain text: the Markdown read (no asterisks, brackets or
+    quote marks left), every tag dropped, entities decoded. For quotes and previews, which the
+    page escapes again when it shows them."""
+    html = _MARKDOWN.render(body or "")
+    text = nh3.clean(html.replace("</p>", " </p>").replace("<br", " <br"), tags=set())
+    return " ".join(unescape(text).split())

@@ -1,6 +1,8 @@
+import asyncio
 import json
 import random
 import time
+from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -10,26 +12,28 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import (
     FileResponse,
+    Http404,
     HttpRequest,
     HttpResponse,
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from regionbridge import policy
 from regionbridge.core.access import HtmxHttpRequest, requires
-from regionbridge.core.pages import form_page
 from regionbridge.lib.files import download
 from regionbridge.messaging import inbound, live, selectors, services
 from regionbridge.messaging import search as message_search
 from regionbridge.messaging.forms import MessageForm, ParticipantForm, ThreadForm
-from regionbridge.messaging.models import Attachment, Message, Thread
+from regionbridge.messaging.models import Attachment, Message, Thread, ThreadKind
 from regionbridge.organizations.models import Organization
-from regionbridge.partnerships.models import Partnership
 
 Action = policy.Action
 # Then the browser reconnects with Last-Event-ID. A stream holds no thread (decision 0006), so it
@@ -51,41 +55,129 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "threads": page.object_list,
         "page": page,
         "held_count": inbound.held_replies_for(request.user).count(),
+        "inbox_top": selectors.inbox_top(request.user) if page.number == 1 else 0,
     }
     return render(request, "messaging/inbox.html", context)
 
 
+def _back_to(request: HttpRequest, raw: str | None) -> str:
+    """Where "Cancel" leads: the local page the person came from (a path on this site, never
+    another host, scheme or protocol-relative address), else the inbox."""
+    raw = (raw or "").strip()
+    if (
+        raw.startswith("/")
+        and not raw.startswith(("//", "/\\"))
+        and "\\" not in raw
+        and url_has_allowed_host_and_scheme(raw, allowed_hosts=None)
+        and not any(ord(char) < 32 for char in raw)
+    ):
+        return raw
+    return reverse("messaging:inbox")
+
+
+def _thread_form(request: HttpRequest, data=None, files=None, *, initial=None) -> ThreadForm:
+    return ThreadForm(
+        data,
+        files,
+        people=selectors.recipient_people(request.user),
+        # Any office one may see may be named (as the API allows); the picker offers the
+        # staffed ones.
+        organizations=policy.visible(request.user, Organization),
+        initial=initial,
+    )
+
+
 @requires(Action.THREAD_START)
 def thread_create(request: HttpRequest) -> HttpResponse:
-    organizations = policy.visible(request.user, Organization).order_by("name_en")
-    form = ThreadForm(
-        request.POST or None,
-        organizations=organizations,
-        initial={"partnership": request.GET.get("partnership")},
-    )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        partnership = (
-            get_object_or_404(policy.visible(request.user, Partnership), pk=data["partnership"])
-            if data["partnership"]
-            else None
+    """The new-thread form. Opened from a person, an office or a partnership by their ids
+    (`?person=`, `?organization=`, `?partnership=`): each is resolved through the policy, and
+    one the viewer may not write to is left out without a word (no address, no existence)."""
+    source = request.POST if request.method == "POST" else request.GET
+    partnership = selectors.partnership_for_thread(request.user, source.get("partnership"))
+    back = _back_to(request, source.get("next"))
+    if request.method == "POST" and source.get("partnership") and partnership is None:
+        raise Http404  # a link is forgiven an id it may not use; a thread is not started on it
+    if request.method == "POST" and "find" not in request.POST:
+        form = _thread_form(request, request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                thread = services.thread_create(
+                    by=request.user,
+                    subject=data["subject"],
+                    kind=data["kind"],
+                    people=data["people"],
+                    users=[person.user for person in data["persons"]],
+                    organizations=list(data["organizations"]),
+                    partnership=partnership,
+                    body=data["body"],
+                    files=data["files"],
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error(None, message)
+            else:
+                return redirect("messaging:thread", thread.pk)
+        chosen_people, chosen_offices = selectors.recipients_chosen(
+            request.user,
+            people=request.POST.getlist("persons"),
+            offices=request.POST.getlist("organizations"),
         )
-        try:
-            thread = services.thread_create(
-                by=request.user,
-                subject=data["subject"],
-                kind=data["kind"],
-                people=data["people"],
-                organizations=list(data["organizations"]),
-                partnership=partnership,
-                body=data["body"],
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                form.add_error(None, message)
-        else:
-            return redirect("messaging:thread", thread.pk)
-    return form_page(request, form, _("New thread"))
+    else:
+        # The first visit, or the no-script search (a button of the form that only looks up).
+        chosen_people, chosen_offices = selectors.recipients_chosen(
+            request.user,
+            people=[*source.getlist("person"), *source.getlist("persons")],
+            offices=[*source.getlist("organization"), *source.getlist("organizations")],
+        )
+        one_person = len(chosen_people) == 1 and not chosen_offices
+        kind = source.get("kind") or (ThreadKind.DIRECT if one_person else ThreadKind.TOPIC)
+        form = _thread_form(
+            request,
+            initial={
+                "subject": source.get("subject", "")[:200],
+                "kind": kind,
+                "body": source.get("body", "")[:20000],
+                "people": source.get("people", "")[:5000],
+                "partnership": partnership.pk if partnership else None,
+                "next": back,
+            },
+        )
+    query = request.POST.get("q", "").strip()[:200] if "find" in request.POST else ""
+    found = selectors.recipients_matching(request.user, query) if query else ([], [], False)
+    suggested = selectors.counterpart_offices(request.user, partnership) if partnership else []
+    chosen_ids = {office.pk for office in chosen_offices}
+    context = {
+        "form": form,
+        "partnership": partnership,
+        "chosen_people": chosen_people,
+        "chosen_offices": chosen_offices,
+        "suggested": [office for office in suggested if office.pk not in chosen_ids],
+        "query": query,
+        "found_people": found[0],
+        "found_offices": found[1],
+        "back": back,
+        "searched": "find" in request.POST,
+    }
+    status = 400 if request.method == "POST" and "find" not in request.POST else 200
+    return render(request, "messaging/new.html", context, status=status)
+
+
+@requires(Action.THREAD_START)
+def recipients(request: HttpRequest) -> HttpResponse:
+    """The picker's search (htmx): a page of the people and offices matching `q` that the
+    viewer may see in the directory and write to, as options to add."""
+    query = request.GET.get("q", "").strip()[:200]
+    page = _number(request.GET.get("page")) or 1
+    people, offices, more = selectors.recipients_matching(request.user, query, page=min(page, 1000))
+    context = {
+        "found_people": people,
+        "found_offices": offices,
+        "query": query,
+        "next_page": page + 1 if more else None,
+        "page_number": page,
+    }
+    return render(request, "messaging/_recipients.html", context)
 
 
 def _thread_page(request, thread, *, form=None, status=200) -> HttpResponse:
@@ -95,14 +187,22 @@ def _thread_page(request, thread, *, form=None, status=200) -> HttpResponse:
     # Read up to the last message shown: written only when there is something new to mark.
     if messages and before is None and messages[-1].pk > getattr(thread, "read_upto", 0):
         services.thread_mark_read(thread=thread, user=request.user, upto=messages[-1].pk)
+    here = timezone.get_current_timezone_name()
+    reply = _number(request.GET.get("reply")) if request.method == "GET" else None
+    reply_to = thread.messages.select_related("author").filter(pk=reply).first() if reply else None
+    form = form or MessageForm(initial={"reply_to": reply_to.pk if reply_to else None})
     context = {
         "thread": thread,
+        "me": request.user.pk,
+        "here_zone": here,
+        "other_zone": selectors.other_time_zone(thread, request.user, here),
+        "reply_to": reply_to,
         "thread_messages": messages,
         "earlier": earlier,
         "history": before is not None,
         "last_id": messages[-1].pk if messages else 0,
         "revision": live.current_revision(thread.pk),
-        "form": form or MessageForm(),
+        "form": form,
         "participant_form": ParticipantForm(),
         "participants": thread.participants.select_related("user", "organization"),
     }
@@ -266,7 +366,9 @@ async def stream(request: HttpRequest, pk: int) -> HttpResponse:
     last_id, revision, page_revision = _resume_point(request)
     if revision is None:
         revision = await sync_to_async(live.current_revision)(thread.pk)
-    look = (translation.get_language(), timezone.get_current_timezone_name())
+    here = timezone.get_current_timezone_name()
+    other = await sync_to_async(selectors.other_time_zone)(thread, request.user, here)
+    look = (translation.get_language(), here, other)
     listener = live.hub().join(
         thread.pk, user=request.user, last_id=last_id, revision=revision, look=look
     )
@@ -320,6 +422,112 @@ async def _events(listener: live.Listener, still_visible, base_revision: int):
             if out or quiet:
                 out.append(": keep-alive\n\n")
                 yield "".join(out)
+            remaining = deadline - time.monotonic()
+            recheck = listener.checked_at + settings.LIVE_RECHECK_SECONDS - time.monotonic()
+            timeout = min(float(settings.LIVE_KEEPALIVE_SECONDS), max(0.1, recheck))
+            quiet = not await listener.wait(timeout=min(timeout, max(0.1, remaining)))
+    finally:
+        listener.close()
+
+
+def _inbox_stream_open(request: HttpRequest) -> HttpResponse | None:
+    """The guards of the inbox page (sign-in, role), in a worker thread."""
+    return requires(Action.THREAD_START)(lambda request: None)(request)
+
+
+def _inbox_event(user: Any, after: int) -> tuple[str, int]:
+    """The threads that changed after `after` that `user` may read, as inbox rows, with the
+    badge: one event ('' when nothing of theirs changed) and the next cursor."""
+    live.close_stale_connection()
+    changed, top = selectors.inbox_changes(user, after=after)
+    if not changed:
+        return "", top
+    badge = selectors.unread_badge(user)
+    data = {
+        "threads": [
+            {
+                "id": thread.pk,
+                "html": render_to_string("messaging/_inbox_row.html", {"thread": thread}),
+            }
+            for thread in changed
+        ],
+        "badge": badge,
+        "badge_html": render_to_string("messaging/_badge.html", {"count": badge}),
+    }
+    return f"id: {top}\nevent: inbox\ndata: {json.dumps(data)}\n\n", top
+
+
+async def inbox_stream(request: HttpRequest) -> HttpResponse:
+    """Server-Sent Events for the inbox page: its rows and the unread badge, as messages arrive
+    in threads the person may read. The same design as a thread's stream (decision 0006): an
+    async view, a listener of the process's bus, LIVE_MAX_STREAMS, resuming after Last-Event-ID
+    (a message id). What it sends it reads at delivery from `policy.visible`, so news of a thread
+    the person may not read wakes the stream but sends nothing."""
+    refused = await sync_to_async(_inbox_stream_open)(request)
+    if isinstance(refused, HttpResponse):
+        return refused
+    raw = request.headers.get("Last-Event-ID") or request.GET.get("after")
+    last_id = _number(raw)
+    if last_id is None:
+        last_id = await sync_to_async(selectors.inbox_top)(request.user)
+    look = (translation.get_language(), timezone.get_current_timezone_name())
+    listener = live.hub().join_inbox(user=request.user, last_id=last_id, look=look)
+    if listener is None:
+        return _streams_busy()
+    session, session_key = request.session, request.session.session_key
+
+    def signed_in() -> bool:
+        live.close_stale_connection()
+        return not session_key or session.exists(session_key)
+
+    events = _inbox_events(listener, signed_in)
+    if request.META.get("wsgi.multithread"):
+        events = _driven(events)  # a threaded WSGI server (runserver, the tests' live server)
+    response = StreamingHttpResponse(events, content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+def _driven(events):
+    """An async stream served by a WSGI server: driven by an event loop of its own in the
+    request's thread, so it streams (Django would otherwise read it to its end before sending a
+    byte). `make run` serves streams under ASGI (decision 0006), where this is never used."""
+    loop = asyncio.new_event_loop()
+    try:
+        while True:
+            try:
+                yield loop.run_until_complete(anext(events))
+            except StopAsyncIteration:
+                return
+    finally:
+        loop.run_until_complete(events.aclose())
+        loop.close()
+
+
+async def _inbox_events(listener: live.InboxListener, signed_in):
+    deadline = time.monotonic() + STREAM_SECONDS * random.uniform(0.75, 1.0)  # noqa: S311 (spread)
+    language, zone = listener.look
+
+    def read(after: int) -> tuple[str, int]:
+        with translation.override(language), timezone.override(zone):
+            return _inbox_event(listener.user, after)
+
+    try:
+        await sync_to_async(live.release_connection)()
+        yield "retry: 1000\n\n"
+        first = quiet = True  # the first round reads what the page missed, and answers
+        while time.monotonic() < deadline:
+            if time.monotonic() - listener.checked_at >= settings.LIVE_RECHECK_SECONDS:
+                listener.checked_at = time.monotonic()
+                if not await live.in_pool(signed_in)():
+                    return  # signed out: the stream stops
+            out = ""
+            if listener.take_news() or first:
+                out, listener.last_id = await live.in_pool(read)(listener.last_id)
+            first = False
+            if out or quiet:
+                yield out + ": keep-alive\n\n"
             remaining = deadline - time.monotonic()
             recheck = listener.checked_at + settings.LIVE_RECHECK_SECONDS - time.monotonic()
             timeout = min(float(settings.LIVE_KEEPALIVE_SECONDS), max(0.1, recheck))

@@ -2,8 +2,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from regionbridge.lib import languages as language_lib
 from regionbridge.lib.i18n import pick
-from regionbridge.regions.models import Country, Region
+from regionbridge.lib.timezones import timezone_label
+from regionbridge.regions.models import Country, NameSortKeys, Region
 
 
 class OrganizationKind(models.TextChoices):
@@ -45,7 +47,7 @@ HUB_KINDS = (
 MISSION_KINDS = (OrganizationKind.EMBASSY, OrganizationKind.CONSULATE)
 
 
-class Organization(models.Model):
+class Organization(NameSortKeys):
     key = models.SlugField(
         _("reference key"),
         max_length=80,
@@ -91,10 +93,13 @@ class Organization(models.Model):
     class Meta:
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
-        ordering = ["name_en"]
-        # The directory's order (selectors.organizations_for): a page is read off the index,
-        # not sorted out of every organization.
-        indexes = [models.Index(fields=["kind", "name_en", "id"], name="organization_list_idx")]
+        ordering = ["sort_en"]
+        # The directory's order (selectors.organizations_for) in each language: a page is read
+        # off the index, not sorted out of every organization.
+        indexes = [
+            models.Index(fields=["kind", "sort_uk", "id"], name="organization_list_uk_idx"),
+            models.Index(fields=["kind", "sort_en", "id"], name="organization_list_en_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -133,7 +138,7 @@ class ConsularDistrict(models.Model):
         return f"{self.region.code} → {self.mission}"
 
 
-class Person(models.Model):
+class Person(NameSortKeys):
     name_en = models.CharField(_("name (English)"), max_length=200)
     name_uk = models.CharField(_("name (Ukrainian)"), max_length=200)
     title_en = models.CharField(_("title (English)"), max_length=255, blank=True)
@@ -165,7 +170,12 @@ class Person(models.Model):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        ordering = ["rank", "name_en"]
+        ordering = ["rank", "sort_en"]
+        # The directory's people (selectors.people_for) in each language.
+        indexes = [
+            models.Index(fields=["rank", "sort_uk", "id"], name="person_list_uk_idx"),
+            models.Index(fields=["rank", "sort_en", "id"], name="person_list_en_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -181,6 +191,16 @@ class Person(models.Model):
     @property
     def language_list(self) -> list[str]:
         return [code.strip() for code in self.languages.split(",") if code.strip()]
+
+    @property
+    def language_names(self) -> str:
+        """In the reader's language: "англійська, українська" / "English, Ukrainian"."""
+        return language_lib.language_names(self.language_list)
+
+    @property
+    def timezone_name(self) -> str:
+        """The time zone for people to read: "Київ (UTC+2)" / "Kyiv (UTC+2)"."""
+        return timezone_label(self.timezone)
 
 
 class ContactKind(models.TextChoices):

@@ -61,6 +61,25 @@ def create(connection: Any) -> None:
                 )
 
 
+def ensure(connection: Any, **_signal: Any) -> None:
+    """After every migrate: SQLite rebuilds a table to add most columns, and the rebuild drops its
+    triggers, so any migration that adds a field to these tables would silently stop the index
+    following writes. Recreate (and refill) it when a trigger is missing."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
+        present = {row[0] for row in cursor.fetchall()}
+    expected = {
+        name
+        for table in TABLES
+        if table in present
+        for name in (fts_table(table), *(f"{fts_table(table)}_{s}" for s in ("ai", "ad", "au")))
+    }
+    if not expected <= present:
+        create(connection)
+
+
 def drop(connection: Any) -> None:
     with connection.cursor() as cursor:
         for table in TABLES:

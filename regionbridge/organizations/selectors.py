@@ -5,6 +5,7 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 
 from regionbridge import policy
+from regionbridge.lib.collation import name_order
 from regionbridge.lib.search import filter_by_terms
 from regionbridge.organizations.models import ContactChannel, Organization, Person
 
@@ -33,7 +34,7 @@ def people_for(
         Prefetch(
             "contacts", queryset=policy.visible(user, ContactChannel), to_attr="visible_contacts"
         )
-    ).order_by("rank", "name_en", "id")
+    ).order_by("rank", name_order(), "id")
 
 
 def organizations_for(
@@ -48,4 +49,4 @@ def organizations_for(
         organizations = organizations.filter(country__code=country.upper())
     if query:
         organizations = filter_by_terms(organizations, query)
-    return organizations.order_by("kind", "name_en", "id")
+    return organizations.order_by("kind", name_order(), "id")

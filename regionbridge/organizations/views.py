@@ -5,6 +5,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from regionbridge import policy
 from regionbridge.core.access import HtmxHttpRequest, requires
+from regionbridge.lib.collation import name_order
 from regionbridge.organizations import selectors
 from regionbridge.organizations.models import Organization, OrganizationKind
 
@@ -55,7 +56,9 @@ def organization_detail(request: HttpRequest, organization_id: int) -> HttpRespo
         selectors.organizations_for(request.user).select_related("parent"), pk=organization_id
     )
     people = selectors.people_for(request.user, organization=organization.pk)
-    districts = organization.consular_districts.select_related("region").order_by("region__name_en")
+    districts = organization.consular_districts.select_related("region").order_by(
+        name_order("region__")
+    )
     return render(
         request,
         "organizations/organization.html",
@@ -63,6 +66,6 @@ def organization_detail(request: HttpRequest, organization_id: int) -> HttpRespo
             "organization": organization,
             "people": people,
             "districts": districts,
-            "units": Organization.objects.filter(parent=organization).order_by("name_en"),
+            "units": Organization.objects.filter(parent=organization).order_by(name_order(), "id"),
         },
     )

@@ -22,7 +22,16 @@ class EventInline(admin.TabularInline):
     model = PartnershipEvent
     extra = 0
     can_delete = False
-    fields = ["occurred_on", "kind", "stage_after", "instrument", "source", "confidence"]
+    fields = [
+        "occurred_on",
+        "kind",
+        "stage_after",
+        "instrument_uk",
+        "instrument_en",
+        "source",
+        "order_number",
+        "confidence",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -33,7 +42,14 @@ class EventInline(admin.TabularInline):
 class PartnershipAdmin(AuditedAdmin):
     list_display = ["__str__", "stage", "stage_since", "confidential", "is_demo"]
     list_filter = ["stage", "confidential", "is_demo", "spheres"]
-    search_fields = ["partner_name", "ukrainian_side", "ukrainian_region__name_en"]
+    search_fields = [
+        "partner_name_uk",
+        "partner_name_en",
+        "ukrainian_side_uk",
+        "ukrainian_side_en",
+        "ukrainian_region__name_en",
+        "ukrainian_region__name_uk",
+    ]
     raw_id_fields = [
         "ukrainian_region",
         "partner_region",

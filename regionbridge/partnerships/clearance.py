@@ -23,6 +23,7 @@ from regionbridge import policy
 from regionbridge.accounts.models import Role, User
 from regionbridge.audit.services import audit_record
 from regionbridge.lib.files import check_document_upload
+from regionbridge.lib.i18n import pick
 from regionbridge.organizations.models import Organization
 from regionbridge.outbox.services import queue_templated
 from regionbridge.partnerships.lifecycle import EventKind, Stage
@@ -35,6 +36,7 @@ from regionbridge.partnerships.models import (
     Review,
     ReviewDecision,
     Signatory,
+    order_number_bare,
 )
 from regionbridge.partnerships.notifications import document_notify, next_step_overdue_notify
 from regionbridge.partnerships.services import partnership_record_event
@@ -207,7 +209,8 @@ def document_review(
         round=document.review_round,
         decision=decision,
         comments=comments.strip(),
-        order_number=order_number.strip(),
+        # The number alone: pages say "Order No." / "Наказ №" in the reader's language.
+        order_number=order_number_bare(order_number),
         reviewer=by,
     )
     audit_record(
@@ -236,10 +239,10 @@ def document_review(
             kind=EventKind.DRAFT_APPROVED,
             on=timezone.localdate(),
             by=by,
-            instrument=str(document),
+            instrument_uk=document.title_uk,
+            instrument_en=document.title_en,
             document=document,
-            source=_("Order No. %(number)s of the Ministry for Development")
-            % {"number": approval.order_number},
+            order_number=approval.order_number,
             following="document.cleared",
         )
         document_notify(kind="document.cleared", document=document, by=by)
@@ -252,13 +255,17 @@ def document_sign(
     document: Document,
     by: Any,
     signed_on: date,
-    place: str = "",
+    place_uk: str = "",
+    place_en: str = "",
     online: bool = False,
     valid_until: date | None = None,
     signatories: Sequence[dict[str, str]] = (),
     source: str = "",
 ) -> Document:
-    """Record the signing of a cleared document; the partnership's stage follows."""
+    """Record the signing of a cleared document; the partnership's stage follows.
+
+    The place and each signatory's name, title and body come in Ukrainian and English (one may
+    be empty); a signatory without a name in either language is left out."""
     policy.require(by, Action.DOCUMENT_MANAGE, document)
     document = Document.objects.select_for_update().get(pk=document.pk)
     if document.status != DocumentStatus.CLEARED:
@@ -269,12 +276,20 @@ def document_sign(
         raise ValidationError(_("The end of validity must come after the signing."))
     document.status = DocumentStatus.SIGNED
     document.signed_on = signed_on
-    document.signed_place = place.strip()
+    document.signed_place_uk = place_uk.strip()
+    document.signed_place_en = place_en.strip()
     document.signed_online = online
     document.valid_until = valid_until
     document.full_clean()  # the dates' range among the rest
     document.save()
-    rows = [Signatory(document=document, **row) for row in signatories if row.get("name")]
+    rows = [
+        Signatory(
+            document=document,
+            **{key: value.strip() if isinstance(value, str) else value for key, value in row.items()},
+        )
+        for row in signatories
+        if (row.get("name_uk") or "").strip() or (row.get("name_en") or "").strip()
+    ]
     for row in rows:
         row.full_clean(exclude=["document"])
     Signatory.objects.bulk_create(rows)
@@ -283,11 +298,14 @@ def document_sign(
         kind=EventKind.SIGNED,
         on=signed_on,
         by=by,
-        instrument=str(document),
+        instrument_uk=document.title_uk,
+        instrument_en=document.title_en,
         signed_stage=INSTRUMENT_STAGE[document.kind],
         document=document,
-        signatories="; ".join(f"{r.name} ({r.title})" if r.title else r.name for r in rows),
-        place=place,
+        signatories_uk=_signatories_in("uk", rows),
+        signatories_en=_signatories_in("en", rows),
+        place_uk=place_uk,
+        place_en=place_en,
         online=online,
         source=source,
         following="document.signed",
@@ -295,6 +313,16 @@ def document_sign(
     audit_record(actor=by, action="document.signed", target=document)
     document_notify(kind="document.signed", document=document, by=by)
     return document
+
+
+def _signatories_in(language: str, rows: Sequence[Signatory]) -> str:
+    """"Name (title); Name (title)" in one language, each falling back to the other."""
+    parts = []
+    for row in rows:
+        name = pick(row.name_uk, row.name_en, language)
+        title = pick(row.title_uk, row.title_en, language)
+        parts.append(f"{name} ({title})" if title else name)
+    return "; ".join(parts)
 
 
 @transaction.atomic

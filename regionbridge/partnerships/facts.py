@@ -3,6 +3,11 @@
 Each row of data/ua-us-partnership-events.csv becomes a dated event of a partnership, through the
 same rules as events recorded by hand; the stage the file states must be the stage the rules
 derive, so the file and the lifecycle cannot drift apart. Loading twice changes nothing.
+
+The file is in English (with its sources): its texts go to the `_en` fields. The sides' Ukrainian
+names come from the reference records where they name the same body (the oblast's military
+administration, its council, a US state's government); the rest stays English only, and pages
+mark it as such.
 """
 
 import csv
@@ -51,6 +56,24 @@ def _signing_body(side: str, region: Region) -> Organization | None:
     return Organization.objects.filter(key=f"rma-{region.code}").first()
 
 
+def _side_in_ukrainian(side: str, region: Region, body: Organization | None) -> str:
+    """The Ukrainian name of the Ukrainian side, when the reference data knows it."""
+    if body is not None:
+        return body.name_uk
+    if side.endswith("Oblast Council") and region.name_uk.endswith("область"):
+        return region.name_uk.removesuffix("область") + "обласна рада"
+    if side.endswith("Oblast") and side.removesuffix(" Oblast") in region.name_en:
+        return region.name_uk
+    return ""
+
+
+def _partner_in_ukrainian(name: str, government: Organization | None) -> str:
+    """The Ukrainian name of a US state's side ("штат Індіана"), from its government's record."""
+    if government is not None and government.short_name_en == name:
+        return government.short_name_uk
+    return ""
+
+
 def read_rows() -> list[dict[str, str]]:
     with EVENTS_FILE.open(encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
@@ -73,32 +96,40 @@ def facts_load() -> FactsResult:
         # opened by an officer before the facts were loaded), whatever its partner side is called.
         sides = {"ukrainian_region": ukrainian_region, "partner_region": partner_region}
         partnership = (
-            same_partnership(**sides, partner_kind=kind, partner_name=row["partner_side"])
+            same_partnership(**sides, partner_kind=kind, partner_name_en=row["partner_side"])
             .order_by("id")
             .first()
         )
         if partnership is None:
+            government = (
+                Organization.objects.filter(key=f"gov-{partner_region.code}").first()
+                if kind == PartnerKind.REGION
+                else None
+            )
+            body = _signing_body(side, ukrainian_region)
             partnership = Partnership.objects.create(
                 **sides,
-                partner_name=row["partner_side"],
-                ukrainian_side=side,
+                partner_name_en=row["partner_side"],
+                partner_name_uk=_partner_in_ukrainian(row["partner_side"], government),
+                ukrainian_side_en=side,
+                ukrainian_side_uk=_side_in_ukrainian(side, ukrainian_region, body),
                 partner_kind=kind,
-                ukrainian_organization=_signing_body(side, ukrainian_region),
-                partner_organization=Organization.objects.filter(
-                    key=f"gov-{partner_region.code}"
-                ).first()
-                if kind == PartnerKind.REGION
-                else None,
+                ukrainian_organization=body,
+                partner_organization=government,
             )
         seen.add(partnership.pk)
         on = date.fromisoformat(row["date"])
         if partnership.events.filter(kind=row["event"], occurred_on=on).exists():
             continue
-        if side != partnership.ukrainian_side and on >= (partnership.last_event_on or on):
+        if side != partnership.ukrainian_side_en and on >= (partnership.last_event_on or on):
             # The side that signs now (an RMA since 2022, where it was the oblast before).
-            partnership.ukrainian_side = side
-            partnership.ukrainian_organization = _signing_body(side, ukrainian_region)
-            partnership.save(update_fields=["ukrainian_side", "ukrainian_organization"])
+            body = _signing_body(side, ukrainian_region)
+            partnership.ukrainian_side_en = side
+            partnership.ukrainian_side_uk = _side_in_ukrainian(side, ukrainian_region, body)
+            partnership.ukrainian_organization = body
+            partnership.save(
+                update_fields=["ukrainian_side_en", "ukrainian_side_uk", "ukrainian_organization"]
+            )
         place = row["place"]
         event = partnership_record_event(
             partnership=partnership,
@@ -106,10 +137,10 @@ def facts_load() -> FactsResult:
             on=on,
             by=None,
             date_precision=row["date_precision"],
-            instrument=row["instrument"],
+            instrument_en=row["instrument"],
             signed_stage=row["stage_after"] if row["stage_after"] in SIGNED_STAGES else "",
-            signatories=row["signatories"],
-            place="" if place == "online" else place,
+            signatories_en=row["signatories"],
+            place_en="" if place == "online" else place,
             online=place == "online" or "virtually" in row["instrument"],
             source=row["source"],
             confidence=_confidence(row["confidence"]),

@@ -1,14 +1,18 @@
+import re
 from datetime import date
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from regionbridge.lib.i18n import pick
+from regionbridge.lib.collation import KEY_LENGTH, name_sort_keys
+from regionbridge.lib.i18n import Shown, by_script, pick, shown
 from regionbridge.organizations.models import Organization, Person
 from regionbridge.partnerships.lifecycle import EventKind, Stage, State
 from regionbridge.regions.models import Region
@@ -17,6 +21,29 @@ from regionbridge.regions.models import Region
 # and for a long validity, narrow enough that a typo (9999-12-31, 0001-01-01) is caught.
 EARLIEST_DATE = date(1950, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
+
+
+def bilingual(name: str, doc: str = "") -> property:
+    """A value kept in both languages, in the columns `<name>_uk` and `<name>_en`.
+
+    Reading it gives the reader's language, falling back to the other (a `Shown`, which pages
+    mark with its language when it is the other one). Setting it is for a value that comes in
+    one language only (an old API field, a data file): it goes to the column its letters say,
+    and, when it changes that value, the other language's is cleared, which would still name
+    the old one."""
+    uk, en = f"{name}_uk", f"{name}_en"
+
+    def get(self) -> Shown:
+        return shown(getattr(self, uk), getattr(self, en))
+
+    def set_(self, value: str) -> None:
+        value = (value or "").strip()
+        column, other = (uk, en) if by_script(value)[0] else (en, uk)
+        if getattr(self, column) != value:
+            setattr(self, column, value)
+            setattr(self, other, "")
+
+    return property(get, set_, doc=doc or f"{name} in the reader's language")
 
 
 def validate_registry_date(value: date) -> None:
@@ -66,10 +93,14 @@ class Partnership(models.Model):
     ukrainian_region = models.ForeignKey(
         Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("Ukrainian region")
     )
-    ukrainian_side = models.CharField(
-        _("Ukrainian side"),
+    ukrainian_side_uk = models.CharField(
+        _("Ukrainian side (Ukrainian)"),
         max_length=255,
+        blank=True,
         help_text=_("The signing body, e.g. the oblast military administration or council."),
+    )
+    ukrainian_side_en = models.CharField(
+        _("Ukrainian side (English)"), max_length=255, blank=True
     )
     ukrainian_organization = models.ForeignKey(
         Organization,
@@ -85,9 +116,22 @@ class Partnership(models.Model):
     partner_kind = models.CharField(
         _("partner is a"), max_length=20, choices=PartnerKind.choices, default=PartnerKind.REGION
     )
-    partner_name = models.CharField(
-        _("partner side"), max_length=255, help_text=_("e.g. State of Indiana; Ulster County, NY")
+    partner_name_uk = models.CharField(
+        _("partner side (Ukrainian)"),
+        max_length=255,
+        blank=True,
+        help_text=_("e.g. штат Індіана; округ Ольстер, Нью-Йорк"),
     )
+    partner_name_en = models.CharField(
+        _("partner side (English)"),
+        max_length=255,
+        blank=True,
+        help_text=_("e.g. State of Indiana; Ulster County, NY"),
+    )
+    # Keys of the partner as lists show it (`partner_display`), for Ukrainian and English
+    # alphabetical order in SQL (lib.collation); `save()` keeps them in step with the names.
+    partner_sort_uk = models.CharField(max_length=KEY_LENGTH, default="", editable=False)
+    partner_sort_en = models.CharField(max_length=KEY_LENGTH, default="", editable=False)
     partner_organization = models.ForeignKey(
         Organization,
         on_delete=models.SET_NULL,
@@ -121,7 +165,8 @@ class Partnership(models.Model):
         related_name="+",
         verbose_name=_("partner lead contact"),
     )
-    next_step = models.CharField(_("next step"), max_length=500, blank=True)
+    next_step_uk = models.CharField(_("next step (Ukrainian)"), max_length=500, blank=True)
+    next_step_en = models.CharField(_("next step (English)"), max_length=500, blank=True)
     next_step_due = models.DateField(
         _("next step due"), null=True, blank=True, validators=[validate_registry_date]
     )
@@ -137,15 +182,25 @@ class Partnership(models.Model):
     class Meta:
         verbose_name = _("partnership")
         verbose_name_plural = _("partnerships")
-        ordering = ["ukrainian_region__name_en", "partner_name"]
-        # One tie per partner side (its name in any case), and one with the partner region
-        # itself; services.partnership_create checks first and turns a lost race into a 409.
+        ordering = ["ukrainian_region__sort_uk", "partner_sort_uk", "id"]
+        # One tie per partner side (its name in either language, in any case), and one with the
+        # partner region itself; services.partnership_create checks first and turns a lost race
+        # into a 409.
         constraints = [
             models.UniqueConstraint(
                 "ukrainian_region",
                 "partner_region",
-                Lower("partner_name"),
-                name="unique_partnership_sides_any_case",
+                Lower("partner_name_uk"),
+                condition=~models.Q(partner_name_uk=""),
+                name="unique_partnership_sides_uk",
+                violation_error_message=_("This partnership already exists."),
+            ),
+            models.UniqueConstraint(
+                "ukrainian_region",
+                "partner_region",
+                Lower("partner_name_en"),
+                condition=~models.Q(partner_name_en=""),
+                name="unique_partnership_sides_en",
                 violation_error_message=_("This partnership already exists."),
             ),
             models.UniqueConstraint(
@@ -158,10 +213,39 @@ class Partnership(models.Model):
         indexes = [
             models.Index(fields=["stage", "last_event_on"], name="partnership_stage_idx"),
             models.Index(fields=["last_event_on"], name="partnership_last_event_idx"),
+            models.Index(
+                fields=["ukrainian_region", "partner_sort_uk", "id"],
+                name="partnership_partner_uk_idx",
+            ),
+            models.Index(
+                fields=["ukrainian_region", "partner_sort_en", "id"],
+                name="partnership_partner_en_idx",
+            ),
         ]
+
+    ukrainian_side = bilingual("ukrainian_side")
+    partner_name = bilingual("partner_name")
+    next_step = bilingual("next_step")
+
+    # A change to these moves the partner's place in the alphabetical order.
+    SORTED_BY = frozenset({"partner_name_uk", "partner_name_en", "partner_kind", "partner_region"})
 
     def __str__(self) -> str:
         return f"{self.ukrainian_region} – {self.partner_display}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.partner_sort_uk, self.partner_sort_en = self.partner_sort_keys()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and self.SORTED_BY & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "partner_sort_uk", "partner_sort_en"}
+        super().save(*args, **kwargs)
+
+    def partner_sort_keys(self) -> tuple[str, str]:
+        """`(partner_sort_uk, partner_sort_en)`: the keys of the partner as lists show it."""
+        if self.partner_kind == PartnerKind.REGION and self.partner_region_id:
+            region = self.partner_region
+            return name_sort_keys(region.name_uk, region.name_en)
+        return name_sort_keys(self.partner_name_uk, self.partner_name_en)
 
     @property
     def state(self) -> State:
@@ -210,7 +294,8 @@ class PartnershipEvent(models.Model):
         blank=True,
         help_text=_("For signings, renewals and resolutions: memorandum or agreement."),
     )
-    instrument = models.CharField(_("instrument"), max_length=255, blank=True)
+    instrument_uk = models.CharField(_("instrument (Ukrainian)"), max_length=255, blank=True)
+    instrument_en = models.CharField(_("instrument (English)"), max_length=255, blank=True)
     document = models.ForeignKey(
         "partnerships.Document",
         on_delete=models.SET_NULL,
@@ -219,11 +304,16 @@ class PartnershipEvent(models.Model):
         related_name="events",
         verbose_name=_("document"),
     )
-    signatories = models.CharField(_("signatories"), max_length=500, blank=True)
-    place = models.CharField(_("place"), max_length=255, blank=True)
+    signatories_uk = models.CharField(_("signatories (Ukrainian)"), max_length=500, blank=True)
+    signatories_en = models.CharField(_("signatories (English)"), max_length=500, blank=True)
+    place_uk = models.CharField(_("place (Ukrainian)"), max_length=255, blank=True)
+    place_en = models.CharField(_("place (English)"), max_length=255, blank=True)
     online = models.BooleanField(_("online"), default=False)
     reason = models.TextField(_("reason / note"), blank=True)
     source = models.CharField(_("source"), max_length=500, blank=True)
+    # For a draft approved by order: the order's number, which pages compose into "Order No. …
+    # of the Ministry for Development" in the reader's language.
+    order_number = models.CharField(_("order number"), max_length=100, blank=True)
     confidence = models.CharField(
         _("confidence"), max_length=20, choices=Confidence.choices, default=Confidence.CONFIRMED
     )
@@ -242,8 +332,21 @@ class PartnershipEvent(models.Model):
             )
         ]
 
+    instrument = bilingual("instrument")
+    signatories = bilingual("signatories")
+    place = bilingual("place")
+
     def __str__(self) -> str:
         return f"{self.occurred_on} {self.get_kind_display()}"
+
+    @property
+    def order_label(self) -> str:
+        """The order of a draft's approval, in the reader's language (composed, never stored)."""
+        if not self.order_number:
+            return ""
+        return gettext("Order No. %(number)s of the Ministry for Development") % {
+            "number": order_number_bare(self.order_number)
+        }
 
 
 class InstrumentKind(models.TextChoices):
@@ -292,7 +395,10 @@ class Document(models.Model):
     signed_on = models.DateField(
         _("signed on"), null=True, blank=True, validators=[validate_registry_date]
     )
-    signed_place = models.CharField(_("place of signing"), max_length=255, blank=True)
+    signed_place_uk = models.CharField(
+        _("place of signing (Ukrainian)"), max_length=255, blank=True
+    )
+    signed_place_en = models.CharField(_("place of signing (English)"), max_length=255, blank=True)
     signed_online = models.BooleanField(_("signed online"), default=False)
     valid_until = models.DateField(
         _("valid until"), null=True, blank=True, validators=[validate_registry_date]
@@ -307,6 +413,8 @@ class Document(models.Model):
         verbose_name = _("document")
         verbose_name_plural = _("documents")
         ordering = ["-created_at", "-id"]
+
+    signed_place = bilingual("signed_place")
 
     def __str__(self) -> str:
         return self.title or self.get_kind_display()
@@ -353,23 +461,43 @@ class SignsFor(models.TextChoices):
 
 class Signatory(models.Model):
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="signatories")
-    name = models.CharField(_("name"), max_length=200)
-    title = models.CharField(_("title"), max_length=255, blank=True)
+    name_uk = models.CharField(_("name (Ukrainian)"), max_length=200, blank=True)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    title_uk = models.CharField(_("title (Ukrainian)"), max_length=255, blank=True)
+    title_en = models.CharField(_("title (English)"), max_length=255, blank=True)
     signs_for = models.CharField(_("signs for"), max_length=20, choices=SignsFor.choices)
-    on_behalf_of = models.CharField(
-        _("on behalf of"),
+    on_behalf_of_uk = models.CharField(
+        _("on behalf of (Ukrainian)"),
         max_length=255,
         blank=True,
         help_text=_("When someone signs for another body, e.g. the ambassador for a region."),
     )
+    on_behalf_of_en = models.CharField(_("on behalf of (English)"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("signatory")
         verbose_name_plural = _("signatories")
         ordering = ["signs_for", "id"]
 
+    name = bilingual("name")
+    title = bilingual("title")
+    on_behalf_of = bilingual("on_behalf_of")
+
     def __str__(self) -> str:
-        return self.name
+        return str(self.name)
+
+
+# What people type before an order's number ("№ 12", "No. 12", "#12", "наказ № 12"): the pages
+# say "Order No." / "Наказ №" themselves, so it is taken off (never "№ №").
+_ORDER_PREFIX = re.compile(
+    r"^\s*(?:(?:наказ|order)\s*)?(?:№|#|(?:no|nr)(?:\.|\b))?\s*", re.IGNORECASE
+)
+
+
+def order_number_bare(number: str) -> str:
+    """The number of an order without the "№"/"No."/"#" typed before it."""
+    bare = _ORDER_PREFIX.sub("", number or "", count=1).strip()
+    return bare or (number or "").strip()
 
 
 class ReviewDecision(models.TextChoices):
@@ -406,6 +534,13 @@ class Review(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ministry} · {self.get_decision_display()}"
+
+    @property
+    def order_label(self) -> str:
+        """"Наказ № 12" / "Order No. 12", in the reader's language (composed, never stored)."""
+        if not self.order_number:
+            return ""
+        return gettext("Order No. %(number)s") % {"number": order_number_bare(self.order_number)}
 
 
 class ActivityKind(models.TextChoices):

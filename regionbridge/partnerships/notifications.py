@@ -55,7 +55,7 @@ def next_step_overdue_notify(*, partnership: Partnership) -> int:
         users=policy.audience("next_step.overdue", partnership),
         params={
             "partnership": _in_both(partnership),
-            "step": partnership.next_step,
+            "step": both(partnership.next_step_uk, partnership.next_step_en),
             "due": due.isoformat(),
         },
         url=reverse("partnerships:detail", args=[partnership.pk]),
@@ -104,7 +104,7 @@ def _overdue(params: dict[str, Any]) -> str:
     return _("The next step of %(partnership)s was due on %(due)s: %(step)s") % {
         "partnership": name(params, "partnership"),
         "due": due.isoformat(),
-        "step": params.get("step") or "—",
+        "step": name(params, "step") or "—",
     }
 
 

@@ -21,6 +21,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from regionbridge import policy
+from regionbridge.lib.collation import name_order
+from regionbridge.lib.i18n import pick
 from regionbridge.lib.text import normalize
 from regionbridge.partnerships.lifecycle import Stage, State, Step, state_on
 from regionbridge.partnerships.models import (
@@ -50,7 +52,12 @@ def _base(qs: QuerySet[Partnership]) -> QuerySet[Partnership]:
         "ukrainian_region", "partner_region", "partner_region__country"
     ).prefetch_related(
         "spheres",
-        Prefetch("events", queryset=PartnershipEvent.objects.order_by("occurred_on", "id")),
+        Prefetch(
+            "events",
+            queryset=PartnershipEvent.objects.select_related("document").order_by(
+                "occurred_on", "id"
+            ),
+        ),
     )
 
 
@@ -104,8 +111,10 @@ def _filtered(user: Any, filters: Filters) -> QuerySet[Partnership]:
     if filters.query:
         term = normalize(filters.query)
         qs = qs.filter(
-            Q(partner_name__icontains=term)
-            | Q(ukrainian_side__icontains=term)
+            Q(partner_name_uk__icontains=term)
+            | Q(partner_name_en__icontains=term)
+            | Q(ukrainian_side_uk__icontains=term)
+            | Q(ukrainian_side_en__icontains=term)
             | Q(ukrainian_region__search_text__contains=term)
             | Q(partner_region__search_text__contains=term)
         )
@@ -118,15 +127,23 @@ def _filtered(user: Any, filters: Filters) -> QuerySet[Partnership]:
     return qs
 
 
+def by_name(language: str | None = None) -> tuple[str, ...]:
+    """The order of partnership lists in the page's language: the Ukrainian region, then the
+    partner, by their stored sort keys (lib.collation), so that Ukrainian pages follow the
+    Ukrainian alphabet (З, І, Ї) in SQL, which neither SQLite nor the CI's PostgreSQL collate."""
+    return (name_order("ukrainian_region__", language), name_order("partner_", language), "id")
+
+
 def partnerships_for(user: Any, filters: Filters = Filters()) -> QuerySet[Partnership]:
-    """Partnerships the user may see, filtered, sorted and ready to be counted and paged in SQL;
-    each carries `.state` for `filters.as_of`; the page's rows get their spheres, not their
-    histories (the lists show none)."""
+    """Partnerships the user may see, filtered, sorted (by name, in the active language's
+    alphabet) and ready to be counted and paged in SQL; each carries `.state` for
+    `filters.as_of`; the page's rows get their spheres, not their histories (the lists show
+    none)."""
     return (
         _filtered(user, filters)
         .select_related("ukrainian_region", "partner_region", "partner_region__country")
         .prefetch_related("spheres")
-        .order_by("ukrainian_region__code", "partner_name", "id")
+        .order_by(*by_name())
     )
 
 
@@ -184,7 +201,7 @@ def overview(user: Any, *, partner_country: str = "", as_of: date | None = None)
     }
     # Each stage lists the OVERVIEW_LISTED ties that entered it most recently (its count is
     # complete): one query, ranked per stage by the database.
-    recent = _order_terms(("-day_since", "ukrainian_region__code", "partner_name", "id"))
+    recent = _order_terms(("-day_since", *by_name()))
     ranked = qs.annotate(rank=Window(RowNumber(), partition_by=F("day_stage"), order_by=recent))
     rows = (
         ranked.filter(rank__lte=OVERVIEW_LISTED)
@@ -197,8 +214,10 @@ def overview(user: Any, *, partner_country: str = "", as_of: date | None = None)
             "partner_region__code",
             "partner_region__name_en",
             "partner_region__name_uk",
-            "partner_name",
-            "ukrainian_side",
+            "partner_name_uk",
+            "partner_name_en",
+            "ukrainian_side_uk",
+            "ukrainian_side_en",
             "day_stage",
             "day_since",
             "confidential",
@@ -211,8 +230,12 @@ def overview(user: Any, *, partner_country: str = "", as_of: date | None = None)
                 "id": row["pk"],
                 "ukrainian_region": _region_ref(row, "ukrainian_region"),
                 "partner_region": _region_ref(row, "partner_region"),
-                "partner_name": row["partner_name"],
-                "ukrainian_side": row["ukrainian_side"],
+                "partner_name": pick(row["partner_name_uk"], row["partner_name_en"]),
+                "partner_name_uk": row["partner_name_uk"],
+                "partner_name_en": row["partner_name_en"],
+                "ukrainian_side": pick(row["ukrainian_side_uk"], row["ukrainian_side_en"]),
+                "ukrainian_side_uk": row["ukrainian_side_uk"],
+                "ukrainian_side_en": row["ukrainian_side_en"],
                 "stage": row["day_stage"],
                 "since": row["day_since"].isoformat() if row["day_since"] else None,
                 "confidential": row["confidential"],
@@ -229,18 +252,52 @@ def _region_ref(row: dict, prefix: str) -> dict:
 PUBLIC_PAGE_SIZE = 50
 
 
-def public_partnerships(*, region: Region | None = None) -> QuerySet[Partnership]:
-    """What the public registry shows (the policy's `published`): signed memoranda and agreements
-    that are not confidential (all, or those of one region on either side), with the events the
-    policy publishes (their signings) and sources; a queryset to count and page in SQL."""
-    qs = policy.published(Partnership)
+def public_scope(
+    *,
+    region: Region | None = None,
+    ukrainian_region: Region | None = None,
+    partner_region: Region | None = None,
+) -> Q:
+    """The part of the registry a public page lists: one region's ties (on either side), or
+    those of a Ukrainian region and/or of a partner region (the registry's filter)."""
+    scope = Q()
     if region is not None:
-        qs = qs.filter(Q(ukrainian_region=region) | Q(partner_region=region))
-    signings = policy.published(PartnershipEvent).order_by("occurred_on", "id")
+        scope &= Q(ukrainian_region=region) | Q(partner_region=region)
+    if ukrainian_region is not None:
+        scope &= Q(ukrainian_region=ukrainian_region)
+    if partner_region is not None:
+        scope &= Q(partner_region=partner_region)
+    return scope
+
+
+def public_partnerships(
+    *, scope: Q | None = None, region: Region | None = None
+) -> QuerySet[Partnership]:
+    """What the public registry shows (the policy's `published`): signed memoranda, agreements
+    and resolutions that are not confidential (all, or those in `scope`, or those of one region
+    on either side), with the events the policy publishes (their signings, with the document
+    that names the instrument's kind) and sources; a queryset to count and page in SQL, in the
+    order of the Ukrainian region's name in the page's language."""
+    qs = policy.published(Partnership).filter(scope or public_scope(region=region))
+    signings = (
+        policy.published(PartnershipEvent).select_related("document").order_by("occurred_on", "id")
+    )
     return (
-        qs.select_related("ukrainian_region", "partner_region")
+        qs.select_related("ukrainian_region", "partner_region", "partner_region__country")
         .prefetch_related(Prefetch("events", queryset=signings))
-        .order_by("ukrainian_region__name_uk", "partner_name", "id")
+        .order_by(name_order("ukrainian_region__"), name_order("partner_"), "id")
+    )
+
+
+def public_sides() -> tuple[QuerySet[Region], QuerySet[Region]]:
+    """The Ukrainian regions and the partner regions with a tie in the registry, each by name in
+    the page's language: the registry's filter offers these (never a confidential tie's side)."""
+    published = policy.published(Partnership).order_by()
+    ukrainian = Region.objects.filter(pk__in=published.values("ukrainian_region"))
+    partners = Region.objects.filter(pk__in=published.values("partner_region"))
+    return (
+        ukrainian.order_by(name_order(), "code"),
+        partners.select_related("country").order_by(name_order("country__"), name_order(), "code"),
     )
 
 
@@ -253,8 +310,7 @@ def public_activities() -> QuerySet[Activity]:
     )
 
 
-def review_queue(user: Any) -> QuerySet[Document]:
-    """Drafts waiting for the user's ministry (all for coordinators), oldest first."""
+def _waiting_for(user: Any) -> QuerySet[Document]:
     documents = policy.visible(user, Document).filter(status=DocumentStatus.UNDER_REVIEW)
     ministries = policy.clearing_ministries(user)
     if ministries and not policy.scope_of(user).is_coordinator:
@@ -262,8 +318,20 @@ def review_queue(user: Any) -> QuerySet[Document]:
             document=OuterRef("pk"), round=OuterRef("review_round"), ministry__in=ministries
         )
         documents = documents.exclude(Exists(decided))
+    return documents
+
+
+def review_next(user: Any) -> Document | None:
+    """The draft to decide next, after a decision: the oldest still waiting for the user's
+    ministry (the review queue's first row), or None when nothing else waits."""
+    return _waiting_for(user).order_by("submitted_at", "id").first()
+
+
+def review_queue(user: Any) -> QuerySet[Document]:
+    """Drafts waiting for the user's ministry (all for coordinators), oldest first."""
     return (
-        documents.select_related("partnership__ukrainian_region", "partnership__partner_region")
+        _waiting_for(user)
+        .select_related("partnership__ukrainian_region", "partnership__partner_region")
         .prefetch_related("versions", "reviews__ministry", "signatories")
-        .order_by("submitted_at")
+        .order_by("submitted_at", "id")
     )

@@ -84,11 +84,21 @@ class PartnershipExists(ValidationError):
 
 
 def same_partnership(
-    *, ukrainian_region: Region, partner_region: Region, partner_kind: str, partner_name: str
+    *,
+    ukrainian_region: Region,
+    partner_region: Region,
+    partner_kind: str,
+    partner_name_uk: str = "",
+    partner_name_en: str = "",
 ) -> QuerySet[Partnership]:
     """What the database's unique constraints count as the same tie: the same partner side's
-    name (in any case) between the same regions, or a second tie with the partner region itself."""
-    same = Q(partner_name__iexact=partner_name)
+    name in either language (in any case) between the same regions, or a second tie with the
+    partner region itself."""
+    same = Q(pk__in=[])
+    if partner_name_uk:
+        same |= Q(partner_name_uk__iexact=partner_name_uk)
+    if partner_name_en:
+        same |= Q(partner_name_en__iexact=partner_name_en)
     if partner_kind == PartnerKind.REGION:
         same |= Q(partner_kind=PartnerKind.REGION)
     return Partnership.objects.filter(
@@ -97,14 +107,31 @@ def same_partnership(
 
 
 def partnership_exists(
-    *, ukrainian_region: Region, partner_region: Region, partner_kind: str, partner_name: str
+    *,
+    ukrainian_region: Region,
+    partner_region: Region,
+    partner_kind: str,
+    partner_name_uk: str = "",
+    partner_name_en: str = "",
 ) -> bool:
     return same_partnership(
         ukrainian_region=ukrainian_region,
         partner_region=partner_region,
         partner_kind=partner_kind,
-        partner_name=partner_name,
+        partner_name_uk=partner_name_uk,
+        partner_name_en=partner_name_en,
     ).exists()
+
+
+def _one_language_at_least(partnership: Partnership, *stems: str) -> None:
+    """A name kept in both languages may lack one of them, never both."""
+    errors = {
+        stem: _("Enter it in Ukrainian, in English or in both.")
+        for stem in stems
+        if not (getattr(partnership, f"{stem}_uk") or getattr(partnership, f"{stem}_en"))
+    }
+    if errors:
+        raise ValidationError(errors, code="required")
 
 
 def _save_unique(partnership: Partnership, *, update_fields: list[str] | None = None) -> None:
@@ -127,7 +154,8 @@ def _sides_of(partnership: Partnership) -> dict[str, Any]:
         "ukrainian_region": partnership.ukrainian_region,
         "partner_region": partnership.partner_region,
         "partner_kind": partnership.partner_kind,
-        "partner_name": partnership.partner_name,
+        "partner_name_uk": partnership.partner_name_uk,
+        "partner_name_en": partnership.partner_name_en,
     }
 
 
@@ -144,41 +172,57 @@ def partnership_create(
     by: Any,
     ukrainian_region: Region,
     partner_region: Region,
-    ukrainian_side: str = "",
-    partner_name: str = "",
+    ukrainian_side_uk: str = "",
+    ukrainian_side_en: str = "",
+    partner_name_uk: str = "",
+    partner_name_en: str = "",
     partner_kind: str = PartnerKind.REGION,
     spheres: Sequence[Sphere] = (),
     confidential: bool = False,
     first_event: str = EventKind.FIRST_CONTACT,
     first_event_on: date | None = None,
     source: str = "",
-    next_step: str = "",
+    next_step_uk: str = "",
+    next_step_en: str = "",
     next_step_due: date | None = None,
     is_demo: bool = False,
 ) -> Partnership:
     """Open a partnership with its first dated event, so its history is never empty.
     A tie is recorded once: PartnershipExists when it already is, even under a race. Coordinators
-    open ties for any Ukrainian region, regional officers for their own (the policy decides)."""
+    open ties for any Ukrainian region, regional officers for their own (the policy decides).
+
+    Names come in Ukrainian and English (one may be empty); without a partner side the partner
+    region's names are taken, without a Ukrainian side the oblast's military administration's."""
     policy.require(by, Action.PARTNERSHIP_OPEN, ukrainian_region)
     _check_sides(ukrainian_region, partner_region)
-    partner_name = partner_name.strip() or partner_region.name_en
+    partner_name_uk, partner_name_en = partner_name_uk.strip(), partner_name_en.strip()
+    if not (partner_name_uk or partner_name_en):
+        partner_name_uk, partner_name_en = partner_region.name_uk, partner_region.name_en
     if partnership_exists(
         ukrainian_region=ukrainian_region,
         partner_region=partner_region,
         partner_kind=partner_kind,
-        partner_name=partner_name,
+        partner_name_uk=partner_name_uk,
+        partner_name_en=partner_name_en,
     ):
         raise PartnershipExists
-    rma = Organization.objects.filter(key=f"rma-{ukrainian_region.code}").first()
+    side_uk, side_en = ukrainian_side_uk.strip(), ukrainian_side_en.strip()
+    rma = None
+    if not (side_uk or side_en):
+        rma = Organization.objects.filter(key=f"rma-{ukrainian_region.code}").first()
+        side_uk, side_en = (rma or ukrainian_region).name_uk, (rma or ukrainian_region).name_en
     partnership = Partnership(
         ukrainian_region=ukrainian_region,
         partner_region=partner_region,
-        ukrainian_side=ukrainian_side.strip() or (rma.name_en if rma else ukrainian_region.name_en),
-        ukrainian_organization=rma if not ukrainian_side.strip() else None,
-        partner_name=partner_name,
+        ukrainian_side_uk=side_uk,
+        ukrainian_side_en=side_en,
+        ukrainian_organization=rma,
+        partner_name_uk=partner_name_uk,
+        partner_name_en=partner_name_en,
         partner_kind=partner_kind,
         confidential=confidential,
-        next_step=next_step,
+        next_step_uk=next_step_uk.strip(),
+        next_step_en=next_step_en.strip(),
         next_step_due=next_step_due,
         is_demo=is_demo,
         created_by=by if getattr(by, "is_authenticated", False) else None,
@@ -215,27 +259,34 @@ def partnership_update(
     *,
     partnership: Partnership,
     by: Any,
-    ukrainian_side: str = UNSET,
-    partner_name: str = UNSET,
+    ukrainian_side_uk: str = UNSET,
+    ukrainian_side_en: str = UNSET,
+    partner_name_uk: str = UNSET,
+    partner_name_en: str = UNSET,
     partner_kind: str = UNSET,
     confidential: bool = UNSET,
     ukrainian_lead: Person | None = UNSET,
     partner_lead: Person | None = UNSET,
-    next_step: str = UNSET,
+    next_step_uk: str = UNSET,
+    next_step_en: str = UNSET,
     next_step_due: date | None = UNSET,
     spheres: list[Sphere] | None = None,
 ) -> Partnership:
     """Change the fields given (the others are left as they are); a field that cannot be empty
-    refuses None (the database would refuse it later, as an error nobody could read)."""
+    refuses None (the database would refuse it later, as an error nobody could read). The sides'
+    names may lose one language, never both."""
     policy.require(by, Action.PARTNERSHIP_EDIT, partnership)
     given = {
-        "ukrainian_side": ukrainian_side,
-        "partner_name": partner_name,
+        "ukrainian_side_uk": ukrainian_side_uk,
+        "ukrainian_side_en": ukrainian_side_en,
+        "partner_name_uk": partner_name_uk,
+        "partner_name_en": partner_name_en,
         "partner_kind": partner_kind,
         "confidential": confidential,
         "ukrainian_lead": ukrainian_lead,
         "partner_lead": partner_lead,
-        "next_step": next_step,
+        "next_step_uk": next_step_uk,
+        "next_step_en": next_step_en,
         "next_step_due": next_step_due,
     }
     changes = {}
@@ -245,6 +296,8 @@ def partnership_update(
         model_field = cast(Field, Partnership._meta.get_field(field))
         if value is None and not model_field.null:
             raise ValidationError({field: model_field.error_messages["null"]}, code="null")
+        if isinstance(value, str):
+            value = value.strip()
         if getattr(partnership, field) != value:
             setattr(partnership, field, value)
             changes[field] = value
@@ -252,8 +305,9 @@ def partnership_update(
         partnership.spheres.set(spheres)
         changes["spheres"] = ", ".join(s.code for s in spheres)
     if changes:
+        _one_language_at_least(partnership, "ukrainian_side", "partner_name")
         partnership.full_clean(exclude=["stage"], validate_constraints=False)
-        if {"partner_name", "partner_kind"} & changes.keys() and (
+        if {"partner_name_uk", "partner_name_en", "partner_kind"} & changes.keys() and (
             same_partnership(**_sides_of(partnership)).exclude(pk=partnership.pk).exists()
         ):
             raise PartnershipExists
@@ -299,14 +353,18 @@ def partnership_record_event(
     by: Any,
     source: str = "",
     reason: str = "",
-    instrument: str = "",
+    instrument_uk: str = "",
+    instrument_en: str = "",
     signed_stage: str = "",
     date_precision: str = "day",
-    signatories: str = "",
-    place: str = "",
+    signatories_uk: str = "",
+    signatories_en: str = "",
+    place_uk: str = "",
+    place_en: str = "",
     online: bool = False,
     confidence: str = "confirmed",
     document: Document | None = None,
+    order_number: str = "",
     following: str = "",
 ) -> PartnershipEvent:
     """Add one dated event; the rules decide whether it may follow the history around it.
@@ -318,6 +376,10 @@ def partnership_record_event(
     Who records events is the policy's (EVENT_RECORD), except for an event that follows from a
     change another service allowed (`following` names it: a tie opened, a draft cleared, a
     document signed), which is recorded without asking again.
+
+    The instrument, signatories and place come in Ukrainian and English (either may be empty).
+    Nothing composed in one language is stored: an approval keeps its `order_number`, and pages
+    say "Order No. …" in the reader's language.
     """
     if not following:
         policy.require(by, Action.EVENT_RECORD, partnership)
@@ -329,13 +391,17 @@ def partnership_record_event(
         kind=kind,
         occurred_on=on,
         date_precision=date_precision,
-        instrument=instrument[:255],
+        instrument_uk=instrument_uk.strip()[:255],
+        instrument_en=instrument_en.strip()[:255],
         document=document,
-        signatories=signatories[:500],
-        place=place[:255],
+        signatories_uk=signatories_uk.strip()[:500],
+        signatories_en=signatories_en.strip()[:500],
+        place_uk=place_uk.strip()[:255],
+        place_en=place_en.strip()[:255],
         online=online,
         reason=reason,
         source=source[:500],
+        order_number=order_number[:100],
         confidence=confidence,
         recorded_by=by if getattr(by, "is_authenticated", False) else None,
     )

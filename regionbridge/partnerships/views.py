@@ -41,7 +41,12 @@ def _fail(form, exc: ValidationError) -> None:
 @requires(Action.REGISTRY_BROWSE)
 def partnership_list(request: HttpRequest) -> HttpResponse:
     form = forms.FilterForm(request.GET)
-    data = form.cleaned_data if form.is_valid() else {}
+    can_create = policy.can(request.user, Action.PARTNERSHIP_OPEN)
+    if not form.is_valid():
+        # Said, and no table: an unfiltered list would pass for the answer to the filter.
+        context = {"form": form, "can_create": can_create}
+        return render(request, "partnerships/list.html", context, status=400)
+    data = form.cleaned_data
     filters = selectors.Filters(
         stage=data.get("stage") or "",
         sphere=data["sphere"].code if data.get("sphere") else "",
@@ -65,7 +70,7 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": _rows(page.object_list),
             "querystring": query.urlencode(),
-            "can_create": policy.can(request.user, Action.PARTNERSHIP_OPEN),
+            "can_create": can_create,
         },
     )
 
@@ -84,12 +89,12 @@ def _rows(partnerships) -> list[dict]:
                 "confidential": p.confidential,
                 "is_demo": p.is_demo,
                 "partner": p.partner_display,
-                "partner_name": p.partner_name,
+                "partner_name": p.partner_name,  # a lib.i18n.Shown: marked if in the other language
                 "stage": state.stage,
                 "stage_label": state.label,
                 "since": state.since.isoformat() if state.since else "—",
                 "spheres": ", ".join(sphere.name for sphere in p.spheres.all()),
-                "next_step": p.next_step or "—",
+                "next_step": p.next_step or "—",  # (as the partner's name)
                 "due": p.next_step_due.isoformat() if p.next_step_due else "",
             }
         )
@@ -103,15 +108,21 @@ def _export(items: list[Partnership]) -> HttpResponse:
         "ukrainian_region_en",
         "ukrainian_region_uk",
         "ukrainian_side",
+        "ukrainian_side_uk",
+        "ukrainian_side_en",
         "partner_region_code",
         "partner_region_en",
         "partner_region_uk",
         "partner_name",
+        "partner_name_uk",
+        "partner_name_en",
         "stage",
         "since",
         "spheres",
         "confidential",
         "next_step",
+        "next_step_uk",
+        "next_step_en",
         "next_step_due",
     ]
     rows = (
@@ -120,16 +131,22 @@ def _export(items: list[Partnership]) -> HttpResponse:
             p.ukrainian_region.code,
             p.ukrainian_region.name_en,
             p.ukrainian_region.name_uk,
-            p.ukrainian_side,
+            str(p.ukrainian_side),
+            p.ukrainian_side_uk,
+            p.ukrainian_side_en,
             p.partner_region.code,
             p.partner_region.name_en,
             p.partner_region.name_uk,
-            p.partner_name,
+            str(p.partner_name),
+            p.partner_name_uk,
+            p.partner_name_en,
             p.state.stage,
             p.state.since,
             " ".join(s.code for s in p.spheres.all()),
             "yes" if p.confidential else "no",
-            p.next_step,
+            str(p.next_step),
+            p.next_step_uk,
+            p.next_step_en,
             p.next_step_due,
         ]
         for p in items
@@ -150,23 +167,10 @@ def partnership_create(request: HttpRequest) -> HttpResponse:
     regions = _creatable_regions(request.user)
     form = forms.PartnershipCreateForm(request.POST or None, regions=regions)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        data = forms.bilingual_data(form.cleaned_data)
+        data["spheres"] = list(data["spheres"])
         try:
-            partnership = services.partnership_create(
-                by=request.user,
-                ukrainian_region=data["ukrainian_region"],
-                partner_region=data["partner_region"],
-                ukrainian_side=data["ukrainian_side"],
-                partner_name=data["partner_name"],
-                partner_kind=data["partner_kind"],
-                spheres=list(data["spheres"]),
-                confidential=data["confidential"],
-                first_event=data["first_event"],
-                first_event_on=data["first_event_on"],
-                source=data["source"],
-                next_step=data["next_step"],
-                next_step_due=data["next_step_due"],
-            )
+            partnership = services.partnership_create(by=request.user, **data)
         except ValidationError as exc:
             _fail(form, exc)
         else:
@@ -204,17 +208,9 @@ def partnership_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _allow(request, Action.PARTNERSHIP_EDIT, partnership)
     initial = {
         field: getattr(partnership, field)
-        for field in (
-            "ukrainian_lead",
-            "partner_lead",
-            "ukrainian_side",
-            "partner_name",
-            "partner_kind",
-            "confidential",
-            "next_step",
-            "next_step_due",
-        )
+        for field in ("ukrainian_lead", "partner_lead", "partner_kind", "confidential", "next_step_due")
     }
+    initial |= forms.bilingual_initial(partnership, "ukrainian_side", "partner_name", "next_step")
     initial["spheres"] = list(partnership.spheres.all())
     form = forms.PartnershipEditForm(
         request.POST or None,
@@ -223,7 +219,7 @@ def partnership_edit(request: HttpRequest, pk: int) -> HttpResponse:
         partnership=partnership,
     )
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+        data = forms.bilingual_data(form.cleaned_data)
         spheres = list(data.pop("spheres"))
         try:
             services.partnership_update(
@@ -243,7 +239,7 @@ def event_create(request: HttpRequest, pk: int) -> HttpResponse:
     _allow(request, Action.EVENT_RECORD, partnership)
     form = forms.EventForm(request.POST or None, initial={"occurred_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+        data = forms.bilingual_data(form.cleaned_data)
         try:
             services.partnership_record_event(
                 partnership=partnership, on=data.pop("occurred_on"), by=request.user, **data
@@ -264,7 +260,7 @@ def document_create(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             document = clearance.document_create(
-                partnership=partnership, by=request.user, **form.cleaned_data
+                partnership=partnership, by=request.user, **forms.bilingual_data(form.cleaned_data)
             )
         except ValidationError as exc:
             _fail(form, exc)
@@ -361,9 +357,21 @@ def document_review(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _fail(form, exc)
         else:
-            messages.success(request, _("Decision recorded."))
-            return redirect("partnerships:document", document.pk)
+            return _next_in_queue(request)
     return _document_page(request, document, status=400, review_form=form)
+
+
+def _next_in_queue(request: HttpRequest) -> HttpResponse:
+    """After a decision, the next draft waiting for one (oldest first), or the queue."""
+    following = selectors.review_next(request.user)
+    if following is None:
+        messages.success(request, _("Decision recorded. Nothing else waits for your decision."))
+        return redirect("partnerships:reviews")
+    messages.success(
+        request,
+        _("Decision recorded. Next in the queue: “%(document)s”.") % {"document": following},
+    )
+    return redirect("partnerships:document", following.pk)
 
 
 @requires(Action.REGISTRY_BROWSE)
@@ -374,12 +382,14 @@ def document_sign(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.SignForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
+        place_uk, place_en = data["place"]
         try:
             clearance.document_sign(
                 document=document,
                 by=request.user,
                 signed_on=data["signed_on"],
-                place=data["place"],
+                place_uk=place_uk,
+                place_en=place_en,
                 online=data["online"],
                 valid_until=data["valid_until"],
                 signatories=form.signatories(),
@@ -412,7 +422,9 @@ def activity_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.ActivityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.activity_create(by=request.user, target=partnership, **form.cleaned_data)
+            services.activity_create(
+                by=request.user, target=partnership, **forms.bilingual_data(form.cleaned_data)
+            )
         except ValidationError as exc:
             _fail(form, exc)
         else:

@@ -1,5 +1,6 @@
 from django.db.models import QuerySet
 
+from regionbridge.lib.collation import name_order
 from regionbridge.lib.search import filter_by_terms
 from regionbridge.regions.models import Region
 
@@ -12,4 +13,5 @@ def region_list(*, country: str = "", query: str = "", kind: str = "") -> QueryS
         regions = regions.filter(kind=kind)
     if query:
         regions = filter_by_terms(regions, query)
-    return regions.order_by("country__code", "code")
+    # By name in the page's language, a country at a time (the index shows one country).
+    return regions.order_by(name_order("country__"), name_order(), "id")

@@ -76,20 +76,20 @@ def reference_load() -> LoadResult:
     for item in pycountry.countries:
         name_en = getattr(item, "common_name", None) or item.name
         name_uk = uk_countries.gettext(item.name)
-        countries.append(
-            Country(
-                code=item.alpha_2,
-                alpha3=item.alpha_3,
-                name_en=name_en,
-                name_uk=name_uk,
-                search_text=search_blob(item.alpha_2, item.alpha_3, name_en, item.name, name_uk),
-            )
+        country = Country(
+            code=item.alpha_2,
+            alpha3=item.alpha_3,
+            name_en=name_en,
+            name_uk=name_uk,
+            search_text=search_blob(item.alpha_2, item.alpha_3, name_en, item.name, name_uk),
         )
+        country.fill_sort_keys()
+        countries.append(country)
     Country.objects.bulk_create(
         countries,
         update_conflicts=True,
         unique_fields=["code"],
-        update_fields=["alpha3", "name_en", "name_uk", "search_text"],
+        update_fields=["alpha3", "name_en", "name_uk", "sort_uk", "sort_en", "search_text"],
     )
     country_ids = dict(Country.objects.values_list("code", "id"))
 
@@ -114,6 +114,7 @@ def reference_load() -> LoadResult:
             timezone=override.get("timezone", ""),
         )
         region.search_text = region_search_text(region, labels)
+        region.fill_sort_keys()
         regions.append(region)
         if item.parent_code:
             parents[item.code] = item.parent_code
@@ -127,6 +128,8 @@ def reference_load() -> LoadResult:
             "iso_type",
             "name_en",
             "name_uk",
+            "sort_uk",
+            "sort_en",
             "aliases",
             "timezone",
             "search_text",

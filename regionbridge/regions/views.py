@@ -5,6 +5,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from regionbridge import policy
 from regionbridge.core.access import HtmxHttpRequest
+from regionbridge.lib.collation import name_order
 from regionbridge.organizations import selectors as directory
 from regionbridge.organizations.models import ConsularDistrict
 from regionbridge.regions.models import Country, Region
@@ -23,7 +24,7 @@ def region_index(request: HtmxHttpRequest) -> HttpResponse:
     context = {
         "country": country,
         "query": query,
-        "countries": Country.objects.order_by("name_en").only("code", "name_en", "name_uk"),
+        "countries": Country.objects.order_by(name_order()).only("code", "name_en", "name_uk"),
         "page": page,
     }
     template = "regions/_results.html" if request.htmx else "regions/index.html"

@@ -138,15 +138,24 @@ def open_from_review_queue(page: Page, document: Document) -> None:
     expect(page.locator("#id_ministry")).to_have_count(0)
 
 
-def record_decision(page: Page, decision: str, *, comments: str = "", order: str = "") -> None:
-    page.locator("#id_decision").select_option(decision)
+def record_decision(
+    page: Page, document: Document, decision: str, *, comments: str = "", order: str = ""
+) -> None:
+    # Radios with none chosen: the decision is made on purpose.
+    radios = page.locator("main input[name=decision]")
+    expect(radios.first).to_be_visible()
+    for radio in radios.all():
+        expect(radio).not_to_be_checked()
+    page.locator(f"main input[name=decision][value={decision}]").check()
     if order:
         page.locator("#id_order_number").fill(order)
     if comments:
         page.locator("#id_comments").fill(comments)
     submit(page, "review")
-    expect(page).to_have_url(DOCUMENT_URL)
+    # On to the next draft waiting for a decision, or to the queue when none waits.
+    expect(page).to_have_url(re.compile(r"/partnerships/(documents/\d+|reviews)/$"))
     expect(page.locator(".messages .msg-success")).to_be_visible()
+    page.goto(f"/partnerships/documents/{document.pk}/")
 
 
 def test_memorandum_goes_from_negotiating_through_clearance_to_signed(
@@ -172,7 +181,7 @@ def test_memorandum_goes_from_negotiating_through_clearance_to_signed(
     html_lang(officer, "en")
     officer.locator("header nav a[href='/partnerships/']").click()
     expect(officer).to_have_url(re.compile(r"/partnerships/$"))
-    officer.locator("#id_region").fill("UA-59")
+    officer.locator("#id_region").select_option("UA-59")
     officer.locator("main form[role=search] button[type=submit]").click()
     expect(officer).to_have_url(re.compile(r"/partnerships/\?.*region=UA-59"))
     row = officer.locator("main tbody tr").filter(has_text="Kentucky")
@@ -220,7 +229,7 @@ def test_memorandum_goes_from_negotiating_through_clearance_to_signed(
     html_lang(mfa, "uk")
     open_from_review_queue(mfa, document)
     check_a11y(mfa)
-    record_decision(mfa, "returned", comments=MFA_COMMENT)
+    record_decision(mfa, document, "returned", comments=MFA_COMMENT)
     document.refresh_from_db()
     assert document.status == "returned"
     expect(mfa.locator("main form[action$='/review/']")).to_have_count(0)
@@ -246,7 +255,7 @@ def test_memorandum_goes_from_negotiating_through_clearance_to_signed(
 
     # --- The MFA has no objection to the revised draft. --------------------------------------
     open_from_review_queue(mfa, document)
-    record_decision(mfa, "no_objection")
+    record_decision(mfa, document, "no_objection")
     document.refresh_from_db()
     assert document.status == "under_review"  # the Ministry for Development is still to decide
 
@@ -257,8 +266,7 @@ def test_memorandum_goes_from_negotiating_through_clearance_to_signed(
     open_from_review_queue(mindev, document)
     expect(document_status(mindev)).to_have_text("under review")
     check_a11y(mindev)
-    record_decision(mindev, "approved", order=ORDER_NUMBER)
-    expect(mindev.locator(".messages")).to_contain_text("Decision recorded.")
+    record_decision(mindev, document, "approved", order=ORDER_NUMBER)
     expect(document_status(mindev)).to_have_text("cleared")
     expect(mindev.locator("main form[action$='/review/']")).to_have_count(0)
     reviews = mindev.locator("main h2:has-text('Reviews') + ul li")

@@ -5,12 +5,19 @@ the signed-in user may read (the policy's `visible`), and offers to start one.
 """
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django import template
+from django.urls import reverse
 from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from regionbridge import policy
+from regionbridge.messaging import selectors
 from regionbridge.messaging.models import Thread
+from regionbridge.messaging.text import plain_text
 
 register = template.Library()
 
@@ -43,3 +50,58 @@ def partnership_threads(context: template.Context, partnership: Any) -> dict[str
         "threads": policy.visible(user, Thread).filter(partnership=partnership),
         "can_talk": policy.can(user, policy.Action.THREAD_START),
     }
+
+
+# The cities that name the time zones of the platform's two sides, in the reader's language;
+# any other zone by its own city (the last part of its IANA name).
+ZONE_CITIES = {
+    "Europe/Kyiv": _("Kyiv"),
+    "Europe/Kiev": _("Kyiv"),
+    "America/Indiana/Indianapolis": _("Indianapolis"),
+    "America/New_York": _("New York"),
+    "America/Chicago": _("Chicago"),
+    "America/Denver": _("Denver"),
+    "America/Phoenix": _("Phoenix"),
+    "America/Los_Angeles": _("Los Angeles"),
+    "America/Detroit": _("Detroit"),
+    "America/Anchorage": _("Anchorage"),
+    "Pacific/Honolulu": _("Honolulu"),
+    "Europe/Warsaw": _("Warsaw"),
+    "Europe/Berlin": _("Berlin"),
+    "Europe/London": _("London"),
+    "Europe/Paris": _("Paris"),
+    "UTC": "UTC",
+}
+
+
+@register.filter
+def zone_city(name: str) -> str:
+    """`America/Indiana/Indianapolis` → "Indianapolis" (in the reader's language if known)."""
+    if not name:
+        return ""
+    known = ZONE_CITIES.get(name)
+    if known is not None:
+        return str(known)
+    return name.rsplit("/", 1)[-1].replace("_", " ")
+
+
+@register.simple_tag(takes_context=True)
+def write_button(context: template.Context, target: Any) -> str:
+    """The "Write" button of a person, an office or a partnership page: a link to the new-thread
+    form with them chosen, by id (never an address), shown only when the reader may start a
+    thread with them (`selectors.can_write_to`)."""
+    request = context.get("request")
+    if request is None or not selectors.can_write_to(request.user, target):
+        return ""
+    key = {"Person": "person", "Organization": "organization", "Partnership": "partnership"}[
+        type(target).__name__
+    ]
+    query = urlencode({key: target.pk, "next": request.get_full_path()})
+    url = f"{reverse('messaging:create')}?{query}"
+    return format_html('<a class="btn write-button" href="{}">{}</a>', url, gettext("Write"))
+
+
+@register.filter
+def quote_text(body: str) -> str:
+    """A message's text as a quote shows it: read as Markdown, shown as plain text."""
+    return plain_text(body)

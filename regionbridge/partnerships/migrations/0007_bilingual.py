@@ -1,0 +1,251 @@
+"""Both languages in the data: every name, side, instrument, signatory, place and next step of a
+partnership gets a Ukrainian and an English column.
+
+The single columns' values move by their letters: with Cyrillic they are Ukrainian, otherwise
+English (the other language is left empty, and pages show the value with its language marked).
+Partnerships get the partner's sort keys (lib.collation), and an approval's "Order No. … of the
+Ministry for Development", which was stored in the language of whoever cleared the draft, keeps
+only its number (`order_number`): pages compose the words in the reader's language.
+"""
+
+import re
+
+import django.db.models.functions.text
+from django.db import migrations, models
+
+from regionbridge.lib.collation import name_sort_keys
+from regionbridge.lib.i18n import by_script
+
+# (model, old column, new stem): the old column's value goes to `<stem>_uk` or `<stem>_en`.
+MOVES = [
+    ("partnership", "ukrainian_side", "ukrainian_side"),
+    ("partnership", "partner_name", "partner_name"),
+    ("partnership", "next_step", "next_step"),
+    ("partnershipevent", "instrument", "instrument"),
+    ("partnershipevent", "signatories", "signatories"),
+    ("partnershipevent", "place", "place"),
+    ("document", "signed_place", "signed_place"),
+    ("signatory", "name", "name"),
+    ("signatory", "title", "title"),
+    ("signatory", "on_behalf_of", "on_behalf_of"),
+]
+# The approval's source as clearance.document_review wrote it, in English or in Ukrainian.
+ORDER_SOURCE = re.compile(
+    r"^(?:Order No\. (?P<en>.+) of the Ministry for Development|Наказ Мінрозвитку № (?P<uk>.+))$"
+)
+BATCH = 500
+
+
+def _rows(model, *fields):
+    return model.objects.order_by("pk").only("pk", *fields).iterator(chunk_size=2000)
+
+
+def split_by_script(apps, schema_editor):
+    models_by_name: dict[str, list[tuple[str, str]]] = {}
+    for model_name, old, stem in MOVES:
+        models_by_name.setdefault(model_name, []).append((old, stem))
+    for model_name, moves in models_by_name.items():
+        model = apps.get_model("partnerships", model_name)
+        changed = []
+        for row in _rows(model, *(old for old, _ in moves)):
+            for old, stem in moves:
+                uk, en = by_script((getattr(row, old) or "").strip())
+                setattr(row, f"{stem}_uk", uk)
+                setattr(row, f"{stem}_en", en)
+            changed.append(row)
+        written = [f"{stem}_{language}" for _, stem in moves for language in ("uk", "en")]
+        model.objects.bulk_update(changed, written, batch_size=BATCH)
+    Event = apps.get_model("partnerships", "PartnershipEvent")
+    approvals = []
+    for event in Event.objects.filter(kind="draft_approved_by_ministry").exclude(document=None):
+        found = ORDER_SOURCE.match(event.source.strip())
+        if found:
+            event.order_number = found["en"] or found["uk"]
+            event.source = ""
+            approvals.append(event)
+    Event.objects.bulk_update(approvals, ["order_number", "source"], batch_size=BATCH)
+    fill_partner_sort_keys(apps)
+
+
+def fill_partner_sort_keys(apps) -> None:
+    Partnership = apps.get_model("partnerships", "Partnership")
+    rows = Partnership.objects.select_related("partner_region").order_by("pk")
+    changed = []
+    for row in rows.iterator(chunk_size=2000):
+        if row.partner_kind == "region":
+            keys = name_sort_keys(row.partner_region.name_uk, row.partner_region.name_en)
+        else:
+            keys = name_sort_keys(row.partner_name_uk, row.partner_name_en)
+        row.partner_sort_uk, row.partner_sort_en = keys
+        changed.append(row)
+    Partnership.objects.bulk_update(
+        changed, ["partner_sort_uk", "partner_sort_en"], batch_size=BATCH
+    )
+
+
+def join_languages(apps, schema_editor):
+    """Back to one column: the Ukrainian value where there is one, else the English."""
+    models_by_name: dict[str, list[tuple[str, str]]] = {}
+    for model_name, old, stem in MOVES:
+        models_by_name.setdefault(model_name, []).append((old, stem))
+    for model_name, moves in models_by_name.items():
+        model = apps.get_model("partnerships", model_name)
+        fields = [f"{stem}_{language}" for _, stem in moves for language in ("uk", "en")]
+        changed = []
+        for row in _rows(model, *fields):
+            for old, stem in moves:
+                setattr(row, old, getattr(row, f"{stem}_uk") or getattr(row, f"{stem}_en"))
+            changed.append(row)
+        model.objects.bulk_update(changed, [old for old, _ in moves], batch_size=BATCH)
+    Event = apps.get_model("partnerships", "PartnershipEvent")
+    approvals = []
+    for event in Event.objects.exclude(order_number=""):
+        event.source = f"Order No. {event.order_number} of the Ministry for Development"
+        approvals.append(event)
+    Event.objects.bulk_update(approvals, ["source"], batch_size=BATCH)
+
+
+def _pair(model_name, stem, max_length, label, help_uk="", help_en=""):
+    return [
+        migrations.AddField(
+            model_name=model_name,
+            name=f"{stem}_{language}",
+            field=models.CharField(
+                blank=True,
+                max_length=max_length,
+                verbose_name=f"{label} ({name})",
+                **({"help_text": help_text} if help_text else {}),
+            ),
+        )
+        for language, name, help_text in (("uk", "Ukrainian", help_uk), ("en", "English", help_en))
+    ]
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("partnerships", "0006_stored_stage"),
+        # The partnerships' order names the regions' sort keys.
+        ("regions", "0002_sort_keys"),
+    ]
+
+    operations = [
+        *_pair(
+            "partnership",
+            "ukrainian_side",
+            255,
+            "Ukrainian side",
+            "The signing body, e.g. the oblast military administration or council.",
+        ),
+        *_pair(
+            "partnership",
+            "partner_name",
+            255,
+            "partner side",
+            "e.g. штат Індіана; округ Ольстер, Нью-Йорк",
+            "e.g. State of Indiana; Ulster County, NY",
+        ),
+        *_pair("partnership", "next_step", 500, "next step"),
+        migrations.AddField(
+            model_name="partnership",
+            name="partner_sort_uk",
+            field=models.CharField(default="", editable=False, max_length=255),
+        ),
+        migrations.AddField(
+            model_name="partnership",
+            name="partner_sort_en",
+            field=models.CharField(default="", editable=False, max_length=255),
+        ),
+        *_pair("partnershipevent", "instrument", 255, "instrument"),
+        *_pair("partnershipevent", "signatories", 500, "signatories"),
+        *_pair("partnershipevent", "place", 255, "place"),
+        migrations.AddField(
+            model_name="partnershipevent",
+            name="order_number",
+            field=models.CharField(blank=True, max_length=100, verbose_name="order number"),
+        ),
+        *_pair("document", "signed_place", 255, "place of signing"),
+        *_pair("signatory", "name", 200, "name"),
+        *_pair("signatory", "title", 255, "title"),
+        *_pair(
+            "signatory",
+            "on_behalf_of",
+            255,
+            "on behalf of",
+            "When someone signs for another body, e.g. the ambassador for a region.",
+        ),
+        migrations.RunPython(split_by_script, join_languages, elidable=False),
+        # The single columns that could not be blank take a default before they go, so that
+        # migrating back can add them again to rows that exist.
+        migrations.AlterField(
+            model_name="partnership",
+            name="ukrainian_side",
+            field=models.CharField(blank=True, default="", max_length=255),
+        ),
+        migrations.AlterField(
+            model_name="partnership",
+            name="partner_name",
+            field=models.CharField(blank=True, default="", max_length=255),
+        ),
+        migrations.AlterField(
+            model_name="signatory",
+            name="name",
+            field=models.CharField(blank=True, default="", max_length=200),
+        ),
+        migrations.RemoveConstraint(
+            model_name="partnership", name="unique_partnership_sides_any_case"
+        ),
+        migrations.RemoveField(model_name="partnership", name="ukrainian_side"),
+        migrations.RemoveField(model_name="partnership", name="partner_name"),
+        migrations.RemoveField(model_name="partnership", name="next_step"),
+        migrations.RemoveField(model_name="partnershipevent", name="instrument"),
+        migrations.RemoveField(model_name="partnershipevent", name="signatories"),
+        migrations.RemoveField(model_name="partnershipevent", name="place"),
+        migrations.RemoveField(model_name="document", name="signed_place"),
+        migrations.RemoveField(model_name="signatory", name="name"),
+        migrations.RemoveField(model_name="signatory", name="title"),
+        migrations.RemoveField(model_name="signatory", name="on_behalf_of"),
+        migrations.AlterModelOptions(
+            name="partnership",
+            options={
+                "ordering": ["ukrainian_region__sort_uk", "partner_sort_uk", "id"],
+                "verbose_name": "partnership",
+                "verbose_name_plural": "partnerships",
+            },
+        ),
+        migrations.AddIndex(
+            model_name="partnership",
+            index=models.Index(
+                fields=["ukrainian_region", "partner_sort_uk", "id"],
+                name="partnership_partner_uk_idx",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="partnership",
+            index=models.Index(
+                fields=["ukrainian_region", "partner_sort_en", "id"],
+                name="partnership_partner_en_idx",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="partnership",
+            constraint=models.UniqueConstraint(
+                models.F("ukrainian_region"),
+                models.F("partner_region"),
+                django.db.models.functions.text.Lower("partner_name_uk"),
+                condition=models.Q(("partner_name_uk", ""), _negated=True),
+                name="unique_partnership_sides_uk",
+                violation_error_message="This partnership already exists.",
+            ),
+        ),
+        migrations.AddConstraint(
+            model_name="partnership",
+            constraint=models.UniqueConstraint(
+                models.F("ukrainian_region"),
+                models.F("partner_region"),
+                django.db.models.functions.text.Lower("partner_name_en"),
+                condition=models.Q(("partner_name_en", ""), _negated=True),
+                name="unique_partnership_sides_en",
+                violation_error_message="This partnership already exists."
+            ),
+        ),
+    ]
