@@ -1018,46 +1018,30 @@ class _Generator:
                 )
             )
         Review.objects.bulk_create(review_rows, batch_size=BATCH)
-        Signatory.objects.bulk_create(
-            [
-                row
-                for document in signatories
-                for ukrainian, first, last, governor in (
-                    (
-                        True,
-                        rng.choice(words.FIRST_NAMES_UA),
-                        rng.choice(words.SURNAMES_UA),
-                        False,
-                    ),
-                    (
-                        False,
-                        rng.choice(words.FIRST_NAMES_US),
-                        rng.choice(words.SURNAMES_US),
-                        document.partnership.partner_kind == PartnerKind.REGION,
-                    ),
-                )
-                for row in (
-                    Signatory(
-                        document=document,
-                        name_en=f"{first[0]} {last[0]}",
-                        name_uk=f"{first[1]} {last[1]}",
-                        title_en="Head of the Regional Military Administration",
-                        title_uk="Начальник обласної військової адміністрації",
-                        signs_for=SignsFor.UKRAINIAN_SIDE,
-                    )
-                    if ukrainian
-                    else Signatory(
-                        document=document,
-                        name_en=f"{first[0]} {last[0]}",
-                        name_uk=f"{first[1]} {last[1]}",
-                        title_en="Governor" if governor else "Mayor",
-                        title_uk="Губернатор" if governor else "Мер",
-                        signs_for=SignsFor.PARTNER_SIDE,
-                    )
-                )
-            ],
-            batch_size=BATCH,
-        )
+        signed_by = []
+        for document in signatories:
+            head = (rng.choice(words.FIRST_NAMES_UA), rng.choice(words.SURNAMES_UA))
+            partner = (rng.choice(words.FIRST_NAMES_US), rng.choice(words.SURNAMES_US))
+            governor = document.partnership.partner_kind == PartnerKind.REGION
+            signed_by += [
+                Signatory(
+                    document=document,
+                    name_en=f"{head[0][0]} {head[1][0]}",
+                    name_uk=f"{head[0][1]} {head[1][1]}",
+                    title_en="Head of the Regional Military Administration",
+                    title_uk="Начальник обласної військової адміністрації",
+                    signs_for=SignsFor.UKRAINIAN_SIDE,
+                ),
+                Signatory(
+                    document=document,
+                    name_en=f"{partner[0][0]} {partner[1][0]}",
+                    name_uk=f"{partner[0][1]} {partner[1][1]}",
+                    title_en="Governor" if governor else "Mayor",
+                    title_uk="Губернатор" if governor else "Мер",
+                    signs_for=SignsFor.PARTNER_SIDE,
+                ),
+            ]
+        Signatory.objects.bulk_create(signed_by, batch_size=BATCH)
         _bulk(PartnershipEvent, events, self.progress)
         # The stored stage of each partnership and event, by the rules' own replay.
         partnerships_restage(partnership_ids=[p.pk for p in partnerships])
@@ -1498,8 +1482,9 @@ class _Generator:
         (everyone but its creator) and being mentioned; read, but for the last week's."""
         unread_since = _at(YEAR_DAYS - 7)
         names = {a.user.pk: a.user.full_name for a in self.world.accounts}
+        first, last = self.thread_range
         added = Participant.objects.filter(
-            thread_id__range=self.thread_range, user__isnull=False
+            thread__gte=first, thread__lte=last, user__isnull=False
         ).exclude(user=models.F("added_by"))
         rows = [
             Notification(
@@ -1515,7 +1500,7 @@ class _Generator:
                 "pk", "user_id", "thread_id", "thread__subject", "added_by_id", "added_at"
             ).order_by("pk")
         ]
-        mentions = Mention.objects.filter(message__thread_id__range=self.thread_range)
+        mentions = Mention.objects.filter(message__thread__gte=first, message__thread__lte=last)
         rows += [
             Notification(
                 user_id=user_id,
