@@ -20,22 +20,38 @@ from regionbridge.partnerships.models import (
     Review,
     order_number_bare,
 )
-from tests.conftest import region
-from tests.test_api_partnerships import (  # noqa: F401  (fixtures: mindev, media, spheres)
+from regionbridge.partnerships.services import spheres_load
+from tests.api_contract import answers_documented  # noqa: F401 (a fixture)
+from tests.conftest import make_member, region
+from tests.test_api_partnerships import (
     API,
     assert_json_error,
     bearer,
     created,
     get_ok,
-    media,
-    mindev,
     ok,
     post_json,
     send,
-    spheres,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("answers_documented")]
+
+
+@pytest.fixture
+def mindev(reference):
+    """An officer of the Ministry for Development, which approves drafts by order."""
+    return make_member("ministry", org_key="mindev", email="mindev@example.org")
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
+def spheres(reference):
+    spheres_load()
 
 
 def speaking(user, language: str):
@@ -91,8 +107,17 @@ def test_the_value_shown_falls_back_to_the_other_language_and_says_so():
 
 @pytest.mark.parametrize(
     ("typed", "bare"),
-    [("12", "12"), ("№ 12", "12"), ("№12", "12"), ("No. 12", "12"), ("#12", "12")]
-    + [("наказ № 245/1", "245/1"), ("Order No. 7", "7"), ("Noted 5", "Noted 5"), ("№", "№")],
+    [
+        ("12", "12"),
+        ("№ 12", "12"),
+        ("№12", "12"),
+        ("No. 12", "12"),
+        ("#12", "12"),
+        ("наказ № 245/1", "245/1"),
+        ("Order No. 7", "7"),
+        ("Noted 5", "Noted 5"),
+        ("№", "№"),
+    ],
 )
 def test_an_order_number_loses_the_sign_typed_before_it(typed, bare):
     assert order_number_bare(typed) == bare
@@ -256,7 +281,9 @@ def test_the_timeline_composes_its_texts_in_the_readers_language(
     english = page(client, coordinator, url, "en")
     assert "Order No. 245 of the Ministry for Development" in english
     assert '<span lang="uk">Меморандум про співпрацю</span>' in english
-    document_page = page(client, coordinator, reverse("partnerships:document", args=[document.pk]), "uk")
+    document_page = page(
+        client, coordinator, reverse("partnerships:document", args=[document.pk]), "uk"
+    )
     assert "Наказ № 245" in document_page and "№ №" not in document_page
 
 
@@ -326,7 +353,9 @@ def test_a_name_may_lack_one_language_but_not_both(client, coordinator, tie):
     assert response.status_code == 302
     tie.refresh_from_db()
     assert (tie.partner_name_uk, tie.partner_name_en) == ("", "Bloomington")
-    response = edit(client, speaking(coordinator, "en"), tie, partner_name_uk="", partner_name_en=" ")
+    response = edit(
+        client, speaking(coordinator, "en"), tie, partner_name_uk="", partner_name_en=" "
+    )
     assert response.status_code in (200, 400)
     assert "Enter it in Ukrainian, in English or in both." in response.content.decode()
     assert response.context["form"].errors["partner_name"]
@@ -401,7 +430,10 @@ def test_the_old_single_fields_are_still_accepted_by_their_letters(client, zhyto
     assert data["next_step_en"] == "Call Columbus"
     url = f"{API}/partnerships/{data['id']}"
     patched = ok(send(client, "patch", url, {"partner_name_en": "State of Ohio"}, bearer(zhytomyr)))
-    assert (patched["partner_name_uk"], patched["partner_name_en"]) == ("штат Огайо", "State of Ohio")
+    assert (patched["partner_name_uk"], patched["partner_name_en"]) == (
+        "штат Огайо",
+        "State of Ohio",
+    )
     # Re-sending the same old field changes nothing; a new value replaces the name in full.
     same = ok(send(client, "patch", url, {"partner_name": "State of Ohio"}, bearer(zhytomyr)))
     assert same["partner_name_uk"] == "штат Огайо"
@@ -442,7 +474,9 @@ def test_the_api_refuses_a_side_without_a_name_in_either_language(client, zhytom
 )
 @pytest.mark.parametrize("field", ["partner_name_en", "partner_name", "next_step_uk"])
 def test_the_api_refuses_hostile_names(client, zhytomyr, tie, field, value):
-    response = send(client, "patch", f"{API}/partnerships/{tie.pk}", {field: value}, bearer(zhytomyr))
+    response = send(
+        client, "patch", f"{API}/partnerships/{tie.pk}", {field: value}, bearer(zhytomyr)
+    )
     assert 400 <= response.status_code < 500
     tie.refresh_from_db()
     assert (tie.partner_name_uk, tie.partner_name_en, tie.next_step_uk) == (

@@ -24,7 +24,7 @@ from regionbridge.lib.collation import (
 from regionbridge.lib.languages import language_names
 from regionbridge.lib.timezones import timezone_choices, timezone_city, timezone_label
 from regionbridge.organizations.models import Organization, Person
-from regionbridge.organizations.selectors import organizations_for, people_for
+from regionbridge.organizations.selectors import organizations_for
 from regionbridge.regions.models import Country, Region
 from regionbridge.regions.selectors import region_list
 from tests.conftest import org
@@ -391,7 +391,6 @@ def test_lists_by_name_read_off_an_index(reference, coordinator, language):
             f"organization_list_{language}_idx": _plan(
                 organizations_for(coordinator, kind="ministry")[:25]
             ),
-            f"person_list_{language}_idx": _plan(people_for(coordinator)[:25]),
         }
     for index, plan in plans.items():
         assert index in plan, plan

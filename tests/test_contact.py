@@ -32,6 +32,7 @@ pytestmark = pytest.mark.django_db
 
 NEW = reverse("messaging:create")
 FIND = reverse("messaging:recipients")
+HTMX = {"HX-Request": "true"}
 
 
 def person_with_account(organization: Organization | None = None, **names):
@@ -39,8 +40,8 @@ def person_with_account(organization: Organization | None = None, **names):
     return PersonFactory(organization=organization or org("rma-UA-18"), user=user, **names)
 
 
-def page(client, url: str) -> str:
-    response = client.get(url)
+def page(client, url: str, **headers) -> str:
+    response = client.get(url, headers=headers)
     assert response.status_code == 200, response.status_code
     return response.content.decode()
 
@@ -328,11 +329,11 @@ def test_the_picker_finds_only_people_with_accounts_and_staffed_offices(client, 
     PersonFactory(name_en="Pickme Noaccount", organization=org("rma-UA-18"))
     person_with_account(name_en="Pickme Withaccount", name_uk="Пікмі Зобліковим")
     client.force_login(zhytomyr)
-    html = page(client, f"{FIND}?q=Pickme")
+    html = page(client, f"{FIND}?q=Pickme", **HTMX)
     assert "Pickme Noaccount" not in html
     assert "Зобліковим" in html or "Pickme Withaccount" in html
     assert "@" not in html  # no address in the options
-    offices = page(client, f"{FIND}?q=ministry")
+    offices = page(client, f"{FIND}?q=ministry", **HTMX)
     assert f'value="{org("mfa").pk}"' in offices
 
 
@@ -342,7 +343,7 @@ def test_the_picker_sorts_in_ukrainian_alphabetical_order_on_ukrainian_pages(cli
     zhytomyr.language = "uk"
     zhytomyr.save()
     client.force_login(zhytomyr)
-    html = page(client, f"{FIND}?q=Тест")
+    html = page(client, f"{FIND}?q=Тест", **HTMX)
     order = [m for m in re.findall(r"(\w+) Тест", html)]
     assert order == ["Вінницька", "Волинська", "Запорізька", "Іванна"]
 
@@ -352,11 +353,22 @@ def test_the_picker_is_paged_in_sql(client, zhytomyr, django_assert_max_num_quer
         person_with_account(name_en=f"Many Person {n:02d}", name_uk=f"Багато {n:02d}")
     client.force_login(zhytomyr)
     with django_assert_max_num_queries(12):
-        first = page(client, f"{FIND}?q=Many")
+        first = page(client, f"{FIND}?q=Many", **HTMX)
     assert first.count('name="persons"') == selectors.RECIPIENTS_PAGE_SIZE
     assert "page=2" in first
-    second = page(client, f"{FIND}?q=Many&page=2")
+    second = page(client, f"{FIND}?q=Many&page=2", **HTMX)
     assert second.count('name="persons"') == 5
+
+
+def test_without_htmx_the_search_is_a_page_of_links_to_write(client, zhytomyr):
+    person = person_with_account(name_en="Linked Person", name_uk="Пов’язана Особа")
+    client.force_login(zhytomyr)
+    response = client.get(FIND, {"q": "Linked"})
+    assert response.status_code == 200
+    assert "HX-Request" in response["Vary"]
+    html = response.content.decode()
+    assert "<!doctype html>" in html.lower()
+    assert f'href="{NEW}?person={person.pk}"' in html
 
 
 def test_the_picker_is_for_members_only(client, outsider):

@@ -3,8 +3,7 @@
 from datetime import date
 
 import pytest
-from django.utils import translation
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from regionbridge.demo.services import demo_load
 from regionbridge.partnerships import selectors, services

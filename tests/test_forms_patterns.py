@@ -16,9 +16,9 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from regionbridge.partnerships.models import Document, Partnership
+from regionbridge.partnerships.models import Document
 from tests.conftest import close_response
 from tests.factories import PASSWORD
 from tests.test_policy import chernihiv_minnesota, under_review, zhytomyr_indiana
@@ -161,9 +161,8 @@ def test_no_page_shows_a_dashed_placeholder(client, request, name):
     user = persona(request, name)
     if user.is_authenticated:
         client.force_login(user)
-    tie = request.getfixturevalue("open_tie")
-    document = under_review(Partnership.objects.get(pk=tie.partnership.pk))
-    pages = [reverse("partnerships:document", args=[document.pk])]
+    request.getfixturevalue("open_tie")  # its draft under review: the decision's form shows
+    pages = []
     for row in ROUTES.values():
         if row.expected[name] != 200 or row.content_type:
             continue
@@ -419,3 +418,53 @@ def test_a_missing_answer_names_its_field_rather_than_saying_this_field(zhytomyr
     assert "Fill in “Since”." in html
     uk = signed_in(zhytomyr, "uk").post(reverse("partnerships:create"), empty).content.decode()
     assert "Заповніть поле «Дата початку»." in uk
+
+
+def test_the_changed_pages_keep_their_query_counts(
+    zhytomyr, ministry, django_assert_max_num_queries
+):
+    client = signed_in(zhytomyr)
+    client.get("/")  # the first page after signing in counts the unread badge
+    for url, most in [
+        (reverse("institutions:list"), 9),
+        (reverse("institutions:list") + "?region=XX-1", 7),
+        (reverse("partnerships:list") + "?country=ZZ", 9),
+        ("/no/such/page/", 6),
+    ]:
+        with django_assert_max_num_queries(most):
+            client.get(url)
+    reviewer = signed_in(ministry)
+    reviewer.get("/")
+    document = under_review(zhytomyr_indiana())
+    under_review(zhytomyr_indiana())
+    url = reverse("partnerships:document_review", args=[document.pk])
+    with django_assert_max_num_queries(17):
+        assert reviewer.post(url, {"decision": "no_objection"}).status_code == 302
+
+
+def test_the_403_page_asks_a_visitor_to_sign_in_keeping_the_address(rf, reference):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from regionbridge.core.views import forbidden
+
+    request = rf.get("/partnerships/?stage=signed")
+    request.user, request.session = AnonymousUser(), SessionStore()
+    with translation.override("en"):
+        response = forbidden(request)
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "You are not signed in." in html
+    assert 'href="/accounts/login/?next=/partnerships/%3Fstage%3Dsigned"' in html
+
+
+def test_an_officer_of_both_ministries_chooses_which_one_with_none_chosen(reference):
+    from regionbridge.accounts.services import role_assign
+    from tests.conftest import make_member, org
+
+    both = make_member("ministry", org_key="mfa", email="both@example.org")
+    role_assign(user=both, role="ministry", organization=org("mindev"))
+    document = under_review(zhytomyr_indiana())
+    html = signed_in(both).get(reverse("partnerships:document", args=[document.pk]))
+    radios = [i for i in Page(html.content.decode()).inputs if i.get("name") == "ministry"]
+    assert sorted(r["value"] for r in radios) == ["mfa", "mindev"]
+    assert not any("checked" in r for r in radios)

@@ -85,16 +85,17 @@ def test_the_partnership_export_quotes_what_users_typed(client, coordinator, sph
         by=coordinator,
         ukrainian_region=region("UA-18"),
         partner_region=region("US-IN"),
-        partner_name=' ＝HYPERLINK("http://evil.example","Indiana")',
+        partner_name_en=' ＝HYPERLINK("http://evil.example","Indiana")',
         first_event_on=date(2024, 1, 1),
     )
-    services.partnership_update(partnership=tie, by=coordinator, next_step="\u3000@SUM(A1)")
+    services.partnership_update(partnership=tie, by=coordinator, next_step_en="\u3000@SUM(A1)")
     client.force_login(coordinator)
     response = client.get(reverse("partnerships:list") + "?format=csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     (row,) = rows
     assert row["partner_name"].startswith("'")
-    assert row["next_step"] == "'\u3000@SUM(A1)"
+    assert row["partner_name_en"].startswith("'")
+    assert row["next_step"] == row["next_step_en"] == "'\u3000@SUM(A1)"
     assert row["id"] == str(tie.pk)
 
 
@@ -262,7 +263,8 @@ def _create_form(**fields) -> dict:
         "ukrainian_region": "UA-18",
         "partner_region": "US-OH",
         "partner_kind": "region",
-        "partner_name": "",
+        "partner_name_uk": "",
+        "partner_name_en": "",
         "first_event": "first_contact",
         "first_event_on": "2024-01-01",
         **fields,
@@ -277,7 +279,7 @@ def test_the_page_shows_a_duplicate_as_a_form_error(client, zhytomyr, spheres, m
     if race:
         monkeypatch.setattr(services, "partnership_exists", lambda **_: False)
     client.raise_request_exception = False
-    response = client.post(url, _create_form(partner_name="State of Ohio"))
+    response = client.post(url, _create_form(partner_name_en="State of Ohio"))
     assert response.status_code == 400
     assert response.context["form"].non_field_errors()
     assert Partnership.objects.count() == 1
@@ -413,7 +415,7 @@ def _page_date_inputs(dated) -> list[tuple[str, dict, str]]:
         (reverse("partnerships:create"), _create_form(partner_region="US-IA"), "next_step_due"),
         (
             reverse("partnerships:edit", args=[tie.pk]),
-            {"ukrainian_side": "RMA", "partner_name": "Ohio", "partner_kind": "region"},
+            {"ukrainian_side_en": "RMA", "partner_name_en": "Ohio", "partner_kind": "region"},
             "next_step_due",
         ),
         (
@@ -590,15 +592,29 @@ def _path(template: str, world) -> str:
 def _bodies(world) -> dict[tuple[str, str], dict]:
     """A body each JSON endpoint would accept, to spoil one field at a time."""
     return {
-        ("post", "/api/v1/partnerships"): {"ukrainian_region": "UA-18", "partner_region": "US-IA"},
-        ("patch", "/api/v1/partnerships/{partnership_id}"): {"next_step": "Call"},
+        ("post", "/api/v1/partnerships"): {
+            "ukrainian_region": "UA-18",
+            "partner_region": "US-IA",
+            "partner_name_uk": "штат Айова",
+            "partner_name_en": "State of Iowa",
+        },
+        ("patch", "/api/v1/partnerships/{partnership_id}"): {
+            "next_step": "Call",
+            "next_step_uk": "Зателефонувати",
+            "next_step_en": "Call",
+        },
         ("post", "/api/v1/partnerships/{partnership_id}/events"): {
             "kind": "reported_negotiating",
             "occurred_on": "2024-06-01",
         },
         ("post", "/api/v1/partnerships/{partnership_id}/documents"): {"kind": "memorandum"},
         ("post", "/api/v1/documents/{document_id}/reviews"): {"decision": "no_objection"},
-        ("post", "/api/v1/documents/{document_id}/sign"): {"signed_on": "2025-01-01"},
+        ("post", "/api/v1/documents/{document_id}/sign"): {
+            "signed_on": "2025-01-01",
+            "place_uk": "Київ",
+            "place_en": "Kyiv",
+            "signatories": [{"name_uk": "Олена", "name_en": "Olena", "signs_for": "ukrainian"}],
+        },
         ("post", "/api/v1/documents/{document_id}/close"): {"status": "expired"},
         ("post", "/api/v1/links"): {
             "ukrainian_institution": world["ours"].pk,

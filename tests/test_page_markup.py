@@ -85,7 +85,7 @@ def render(source: str, **context) -> str:
 
 def test_an_icon_is_inline_svg_hidden_from_screen_readers():
     html = render('{% icon "paperclip" %}')
-    assert html.startswith('<svg class="icon icon-paperclip" aria-hidden="true" focusable="false"')
+    assert html.startswith('<svg aria-hidden="true" focusable="false" class="icon icon-paperclip"')
     assert 'stroke="currentColor"' in html
     assert "visually-hidden" not in html
 

@@ -285,9 +285,7 @@ def create_partnership(request, payload: PartnershipIn):
     ukrainian_region = region_or_422(payload.ukrainian_region)
     # Asked before the rest of the input is resolved: who may not open here learns only that.
     require(request.user, policy.Action.PARTNERSHIP_OPEN, ukrainian_region)
-    names = bilingual_input(
-        payload.dict(include=set(PARTNERSHIP_NAMES_FIELDS)), *PARTNERSHIP_NAMES
-    )
+    names = bilingual_input(payload.dict(include=set(PARTNERSHIP_NAMES_FIELDS)), *PARTNERSHIP_NAMES)
     with conflict_as_409():
         partnership = services.partnership_create(
             by=request.user,

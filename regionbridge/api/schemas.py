@@ -21,7 +21,7 @@ def _no_bidi_controls(value: str | None) -> str | None:
     return value
 
 
-def Text(max_length: int, **kwargs: Any) -> Any:  # noqa: N802 (reads as a type)
+def Text(max_length: int, **kwargs: Any) -> Any:
     """A text field of a bilingual value: at most `max_length`, no direction overrides."""
     return Annotated[str, Field(max_length=max_length, **kwargs), AfterValidator(_no_bidi_controls)]
 

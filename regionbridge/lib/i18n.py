@@ -41,7 +41,7 @@ def has_bidi_controls(text: str) -> bool:
 
 
 def script_language(text: str) -> str:
-    """"uk" for a text with Cyrillic letters, else "en"."""
+    """ "uk" for a text with Cyrillic letters, else "en"."""
     return "uk" if _CYRILLIC.search(text or "") else "en"
 
 

@@ -164,9 +164,11 @@ def thread_create(request: HttpRequest) -> HttpResponse:
 
 
 @requires(Action.THREAD_START)
-def recipients(request: HttpRequest) -> HttpResponse:
+@vary_on_headers("HX-Request")  # htmx gets the options alone, a plain visit the page
+def recipients(request: HtmxHttpRequest) -> HttpResponse:
     """The picker's search (htmx): a page of the people and offices matching `q` that the
-    viewer may see in the directory and write to, as options to add."""
+    viewer may see in the directory and write to, as options to add. Visited without htmx, the
+    same results as a page of its own, each a link to a new thread with them."""
     query = request.GET.get("q", "").strip()[:200]
     page = _number(request.GET.get("page")) or 1
     people, offices, more = selectors.recipients_matching(request.user, query, page=min(page, 1000))
@@ -177,6 +179,8 @@ def recipients(request: HttpRequest) -> HttpResponse:
         "next_page": page + 1 if more else None,
         "page_number": page,
     }
+    if not request.htmx:
+        return render(request, "messaging/recipients.html", context)
     return render(request, "messaging/_recipients.html", context)
 
 

@@ -93,7 +93,7 @@ class Organization(NameSortKeys):
     class Meta:
         verbose_name = _("organization")
         verbose_name_plural = _("organizations")
-        ordering = ["sort_en"]
+        ordering = ["name_en"]
         # The directory's order (selectors.organizations_for) in each language: a page is read
         # off the index, not sorted out of every organization.
         indexes = [
@@ -170,12 +170,7 @@ class Person(NameSortKeys):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        ordering = ["rank", "sort_en"]
-        # The directory's people (selectors.people_for) in each language.
-        indexes = [
-            models.Index(fields=["rank", "sort_uk", "id"], name="person_list_uk_idx"),
-            models.Index(fields=["rank", "sort_en", "id"], name="person_list_en_idx"),
-        ]
+        ordering = ["rank", "name_en"]
 
     def __str__(self) -> str:
         return self.name

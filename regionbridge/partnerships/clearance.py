@@ -285,7 +285,10 @@ def document_sign(
     rows = [
         Signatory(
             document=document,
-            **{key: value.strip() if isinstance(value, str) else value for key, value in row.items()},
+            **{
+                key: value.strip() if isinstance(value, str) else value
+                for key, value in row.items()
+            },
         )
         for row in signatories
         if (row.get("name_uk") or "").strip() or (row.get("name_en") or "").strip()
@@ -316,7 +319,7 @@ def document_sign(
 
 
 def _signatories_in(language: str, rows: Sequence[Signatory]) -> str:
-    """"Name (title); Name (title)" in one language, each falling back to the other."""
+    """ "Name (title); Name (title)" in one language, each falling back to the other."""
     parts = []
     for row in rows:
         name = pick(row.name_uk, row.name_en, language)

@@ -101,7 +101,7 @@ class BilingualField(forms.MultiValueField):
         )
 
     def compress(self, data_list) -> tuple[str, str]:
-        uk, en = (list(data_list) + ["", ""])[:2]
+        uk, en = [*list(data_list), "", ""][:2]
         return ((uk or "").strip(), (en or "").strip())
 
 

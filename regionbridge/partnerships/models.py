@@ -7,9 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from regionbridge.lib.collation import KEY_LENGTH, name_sort_keys
 from regionbridge.lib.i18n import Shown, by_script, pick, shown
@@ -99,9 +98,7 @@ class Partnership(models.Model):
         blank=True,
         help_text=_("The signing body, e.g. the oblast military administration or council."),
     )
-    ukrainian_side_en = models.CharField(
-        _("Ukrainian side (English)"), max_length=255, blank=True
-    )
+    ukrainian_side_en = models.CharField(_("Ukrainian side (English)"), max_length=255, blank=True)
     ukrainian_organization = models.ForeignKey(
         Organization,
         on_delete=models.SET_NULL,
@@ -537,7 +534,7 @@ class Review(models.Model):
 
     @property
     def order_label(self) -> str:
-        """"Наказ № 12" / "Order No. 12", in the reader's language (composed, never stored)."""
+        """ "Наказ № 12" / "Order No. 12", in the reader's language (composed, never stored)."""
         if not self.order_number:
             return ""
         return gettext("Order No. %(number)s") % {"number": order_number_bare(self.order_number)}

@@ -128,7 +128,9 @@ def _one_language_at_least(partnership: Partnership, *stems: str) -> None:
     errors = {
         stem: _("Enter it in Ukrainian, in English or in both.")
         for stem in stems
-        if not (getattr(partnership, f"{stem}_uk") or getattr(partnership, f"{stem}_en"))
+        if not (
+            getattr(partnership, f"{stem}_uk").strip() or getattr(partnership, f"{stem}_en").strip()
+        )
     }
     if errors:
         raise ValidationError(errors, code="required")
@@ -221,8 +223,8 @@ def partnership_create(
         partner_name_en=partner_name_en,
         partner_kind=partner_kind,
         confidential=confidential,
-        next_step_uk=next_step_uk.strip(),
-        next_step_en=next_step_en.strip(),
+        next_step_uk=next_step_uk,
+        next_step_en=next_step_en,
         next_step_due=next_step_due,
         is_demo=is_demo,
         created_by=by if getattr(by, "is_authenticated", False) else None,
@@ -296,8 +298,6 @@ def partnership_update(
         model_field = cast(Field, Partnership._meta.get_field(field))
         if value is None and not model_field.null:
             raise ValidationError({field: model_field.error_messages["null"]}, code="null")
-        if isinstance(value, str):
-            value = value.strip()
         if getattr(partnership, field) != value:
             setattr(partnership, field, value)
             changes[field] = value
@@ -391,13 +391,13 @@ def partnership_record_event(
         kind=kind,
         occurred_on=on,
         date_precision=date_precision,
-        instrument_uk=instrument_uk.strip()[:255],
-        instrument_en=instrument_en.strip()[:255],
+        instrument_uk=instrument_uk[:255],
+        instrument_en=instrument_en[:255],
         document=document,
-        signatories_uk=signatories_uk.strip()[:500],
-        signatories_en=signatories_en.strip()[:500],
-        place_uk=place_uk.strip()[:255],
-        place_en=place_en.strip()[:255],
+        signatories_uk=signatories_uk[:500],
+        signatories_en=signatories_en[:500],
+        place_uk=place_uk[:255],
+        place_en=place_en[:255],
         online=online,
         reason=reason,
         source=source[:500],

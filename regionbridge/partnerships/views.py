@@ -208,7 +208,13 @@ def partnership_edit(request: HttpRequest, pk: int) -> HttpResponse:
     _allow(request, Action.PARTNERSHIP_EDIT, partnership)
     initial = {
         field: getattr(partnership, field)
-        for field in ("ukrainian_lead", "partner_lead", "partner_kind", "confidential", "next_step_due")
+        for field in (
+            "ukrainian_lead",
+            "partner_lead",
+            "partner_kind",
+            "confidential",
+            "next_step_due",
+        )
     }
     initial |= forms.bilingual_initial(partnership, "ukrainian_side", "partner_name", "next_step")
     initial["spheres"] = list(partnership.spheres.all())

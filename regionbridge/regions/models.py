@@ -58,7 +58,7 @@ class Country(NameSortKeys):
     class Meta:
         verbose_name = _("country")
         verbose_name_plural = _("countries")
-        ordering = ["sort_en"]
+        ordering = ["name_en"]
 
     def __str__(self) -> str:
         return self.name
@@ -89,7 +89,7 @@ class Region(NameSortKeys):
     class Meta:
         verbose_name = _("region")
         verbose_name_plural = _("regions")
-        ordering = ["country__code", "sort_en"]
+        ordering = ["country__code", "name_en"]
         # The regions index (selectors.region_list) reads a country's page off one of these.
         indexes = [
             models.Index(fields=["country", "sort_uk", "id"], name="region_list_uk_idx"),

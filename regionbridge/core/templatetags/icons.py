@@ -15,7 +15,10 @@ register = template.Library()
 
 # 24 × 24 outline drawings, stroked with currentColor (simple shapes after Feather's style).
 ICONS: dict[str, str] = {
-    "bell": '<path d="M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9"/><path d="M13.7 21a2 2 0 0 1-3.4 0"/>',
+    "bell": (
+        '<path d="M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9"/>'
+        '<path d="M13.7 21a2 2 0 0 1-3.4 0"/>'
+    ),
     "paperclip": (
         '<path d="m21.4 11.1-9.2 9.2a6 6 0 0 1-8.5-8.5l9.2-9.2a4 4 0 0 1 5.7 5.7l-9.2 9.2'
         'a2 2 0 0 1-2.8-2.8l8.5-8.5"/>'
@@ -40,7 +43,7 @@ def icon(name: str, label: str = "", size: int = 20) -> SafeString:
     except KeyError:
         raise ValueError(f"No icon named {name!r}; known: {', '.join(sorted(ICONS))}.") from None
     svg = format_html(
-        '<svg class="icon icon-{}" aria-hidden="true" focusable="false" width="{}" height="{}"'
+        '<svg aria-hidden="true" focusable="false" class="icon icon-{}" width="{}" height="{}"'
         ' viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2"'
         ' stroke-linecap="round" stroke-linejoin="round">{}</svg>',
         name,

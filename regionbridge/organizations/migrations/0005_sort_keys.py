@@ -20,22 +20,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterModelOptions(
-            name="organization",
-            options={
-                "ordering": ["sort_en"],
-                "verbose_name": "organization",
-                "verbose_name_plural": "organizations",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="person",
-            options={
-                "ordering": ["rank", "sort_en"],
-                "verbose_name": "person",
-                "verbose_name_plural": "people",
-            },
-        ),
         migrations.RemoveIndex(
             model_name="organization",
             name="organization_list_idx",
@@ -68,13 +52,5 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="organization",
             index=models.Index(fields=["kind", "sort_en", "id"], name="organization_list_en_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="person",
-            index=models.Index(fields=["rank", "sort_uk", "id"], name="person_list_uk_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="person",
-            index=models.Index(fields=["rank", "sort_en", "id"], name="person_list_en_idx"),
         ),
     ]

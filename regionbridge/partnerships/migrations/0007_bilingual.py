@@ -245,7 +245,7 @@ class Migration(migrations.Migration):
                 django.db.models.functions.text.Lower("partner_name_en"),
                 condition=models.Q(("partner_name_en", ""), _negated=True),
                 name="unique_partnership_sides_en",
-                violation_error_message="This partnership already exists."
+                violation_error_message="This partnership already exists.",
             ),
         ),
     ]

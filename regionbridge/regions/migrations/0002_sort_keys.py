@@ -17,22 +17,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AlterModelOptions(
-            name="country",
-            options={
-                "ordering": ["sort_en"],
-                "verbose_name": "country",
-                "verbose_name_plural": "countries",
-            },
-        ),
-        migrations.AlterModelOptions(
-            name="region",
-            options={
-                "ordering": ["country__code", "sort_en"],
-                "verbose_name": "region",
-                "verbose_name_plural": "regions",
-            },
-        ),
         migrations.AddField(
             model_name="country",
             name="sort_en",
