@@ -722,3 +722,17 @@ def test_non_get_methods_are_refused_as_json(client, coordinator_auth):
 @pytest.mark.parametrize("path", ["/nope", "/nope/deeper", "/regions/UA-18/extra", "/"])
 def test_unknown_api_path_is_a_json_404(client, reference, path):
     assert_json_error(client.get(f"{API}{path}"), 404)
+
+
+def test_me_gives_the_name_in_the_readers_script_with_both_beside_it(client, zhytomyr):
+    zhytomyr.full_name, zhytomyr.full_name_en = "Олена Коваль", "Olena Koval"
+    zhytomyr.language = "uk"  # the API answers in the account's language
+    zhytomyr.save()
+    headers = bearer(zhytomyr)
+    uk = body(client.get(f"{API}/me", headers=headers))
+    zhytomyr.language = "en"
+    zhytomyr.save()
+    en = body(client.get(f"{API}/me", headers=headers))
+    assert (uk["full_name"], en["full_name"]) == ("Олена Коваль", "Olena Koval")
+    assert uk["full_name_uk"] == en["full_name_uk"] == "Олена Коваль"
+    assert uk["full_name_en"] == en["full_name_en"] == "Olena Koval"

@@ -555,3 +555,16 @@ def test_people_named_when_a_thread_starts_are_told_in_the_app(
     digest = OutboundEmail.objects.get(key__startswith="digest:")
     assert "The visit is on the 5th." in digest.text
     assert "notification" not in digest.subject
+
+
+def test_the_actors_name_is_shown_in_the_readers_script(people):
+    zhytomyr, indiana = people["zhytomyr"], people["indiana"]
+    User.objects.filter(pk=zhytomyr.pk).update(full_name="Олена Коваль", full_name_en="Olena Koval")
+    zhytomyr.refresh_from_db()
+    thread = thread_with(users=(zhytomyr,), partnership=zhytomyr_indiana())
+    messaging.thread_add_participant(thread=thread, by=zhytomyr, user=indiana)
+    row = Notification.objects.get(kind="thread.added")
+    with translation.override("uk"):
+        assert "Олена Коваль" in notifications.text_of(row)
+    with translation.override("en"):
+        assert "Olena Koval" in notifications.text_of(row)

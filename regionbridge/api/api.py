@@ -128,7 +128,9 @@ def me(request):
     user = request.user
     return {
         "email": user.email,
-        "full_name": user.full_name,
+        "full_name": user.get_full_name(),  # in the reader's script, as every name
+        "full_name_uk": user.full_name,
+        "full_name_en": user.full_name_en,
         "language": user.language,
         "timezone": user.timezone,
         "roles": list(user.role_assignments.select_related("region")),

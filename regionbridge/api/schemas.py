@@ -171,6 +171,8 @@ class RoleOut(Schema):
 class MeOut(Schema):
     email: str
     full_name: str
+    full_name_uk: str
+    full_name_en: str
     language: str
     timezone: str
     roles: list[RoleOut]

@@ -1481,7 +1481,10 @@ class _Generator:
         """What the year's work told people, as the workflows write it: being added to a thread
         (everyone but its creator) and being mentioned; read, but for the last week's."""
         unread_since = _at(YEAR_DAYS - 7)
-        names = {a.user.pk: a.user.full_name for a in self.world.accounts}
+        names = {
+            a.user.pk: {"uk": a.user.get_full_name("uk"), "en": a.user.get_full_name("en")}
+            for a in self.world.accounts
+        }
         first, last = self.thread_range
         added = Participant.objects.filter(
             thread__gte=first, thread__lte=last, user__isnull=False

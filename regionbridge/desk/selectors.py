@@ -214,7 +214,7 @@ def partner_block(user: Any, *, unread: int = 0) -> Block:
         waiting=awaiting_count + talk["unread"],
         data={
             "partnerships": list(
-                _partnership_rows(ours).order_by("ukrainian_region__name_uk", "id")[:ROWS]
+                _partnership_rows(ours).order_by(name_order("ukrainian_region__"), "id")[:ROWS]
             ),
             "partnership_count": ours.count(),
             "awaiting": list(awaiting[:ROWS]),
@@ -231,7 +231,7 @@ def institution_block(user: Any, *, unread: int = 0) -> Block:
         policy.visible(user, Organization)
         .filter(pk__in=scope.organization_ids, kind__in=LINKABLE_KINDS)
         .select_related("region")
-        .order_by("name_en", "id")
+        .order_by(name_order(), "id")
     )
     links = (
         policy.visible(user, InstitutionLink)
@@ -251,7 +251,7 @@ def institution_block(user: Any, *, unread: int = 0) -> Block:
     people = (
         policy.visible(user, Person)
         .filter(organization__in=institutions)
-        .order_by("rank", "name_en", "id")
+        .order_by("rank", name_order(), "id")
     )
     proposed = links.filter(status=LinkStatus.PROPOSED).count()
     return Block(

@@ -5,6 +5,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from regionbridge import policy
+from regionbridge.lib.collation import name_order
 from regionbridge.lib.search import filter_by_terms
 from regionbridge.organizations.models import Organization, OrganizationKind
 
@@ -30,7 +31,7 @@ def institutions_for(
         institutions = institutions.filter(country__code=country.upper())
     if query:
         institutions = filter_by_terms(institutions, query)
-    return institutions.order_by("region__code", "name_en", "id")
+    return institutions.order_by(name_order("region__"), name_order(), "id")
 
 
 def linkable_for(user: Any) -> QuerySet[Organization]:
@@ -39,5 +40,5 @@ def linkable_for(user: Any) -> QuerySet[Organization]:
         policy.visible(user, Organization)
         .filter(kind__in=LINKABLE_KINDS)
         .select_related("region", "country")
-        .order_by("region__code", "name_en", "id")
+        .order_by(name_order("region__"), name_order(), "id")
     )

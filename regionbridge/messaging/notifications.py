@@ -11,11 +11,14 @@ from django.utils.translation import gettext as _
 
 from regionbridge import policy
 from regionbridge.messaging.models import Mention, Message, Participant
-from regionbridge.outbox.notifications import notify, register_kind
+from regionbridge.outbox.notifications import both, name, notify, register_kind
 
 
-def _by(user: Any) -> str:
-    return user.get_full_name() if user is not None else ""
+def _by(user: Any) -> dict[str, str] | str:
+    """The actor's name in both scripts, shown in the reader's when the text is composed."""
+    if user is None:
+        return ""
+    return both(user.get_full_name("uk"), user.get_full_name("en"))
 
 
 def participant_added_notify(*, participant: Participant, by: Any, email: bool = True) -> int:
@@ -57,7 +60,7 @@ def mentions_notify(*, message: Message, mentions: Sequence[Mention]) -> int:
 def _added(params: dict[str, Any]) -> str:
     if params.get("by"):
         return _("%(by)s added you to the thread “%(subject)s”.") % {
-            "by": params["by"],
+            "by": name(params, "by"),
             "subject": params["subject"],
         }
     return _("You were added to the thread “%(subject)s”.") % {"subject": params["subject"]}
@@ -65,7 +68,7 @@ def _added(params: dict[str, Any]) -> str:
 
 def _mentioned(params: dict[str, Any]) -> str:
     return _("%(by)s mentioned you in the thread “%(subject)s”.") % {
-        "by": params.get("by") or _("Someone"),
+        "by": name(params, "by") or _("Someone"),
         "subject": params["subject"],
     }
 

@@ -12,6 +12,7 @@ from regionbridge import policy
 from regionbridge.core.access import requires
 from regionbridge.core.pages import form_page
 from regionbridge.institutions.models import InstitutionLink
+from regionbridge.lib.collation import name_order
 from regionbridge.lib.csvexport import csv_response
 from regionbridge.lib.files import download
 from regionbridge.organizations.models import Person
@@ -157,7 +158,7 @@ def _export(items: list[Partnership]) -> HttpResponse:
 
 def _creatable_regions(user):
     """The Ukrainian regions the policy lets the user open a partnership in."""
-    regions = Region.objects.filter(country__code="UA").order_by("name_uk")
+    regions = Region.objects.filter(country__code="UA").order_by(name_order())
     allowed = [r.pk for r in regions if policy.can(user, Action.PARTNERSHIP_OPEN, r)]
     return regions.filter(pk__in=allowed)
 

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from regionbridge import policy
+from regionbridge.lib.timezones import timezone_city
 from regionbridge.messaging import selectors
 from regionbridge.messaging.models import Thread
 from regionbridge.messaging.text import plain_text
@@ -52,37 +52,10 @@ def partnership_threads(context: template.Context, partnership: Any) -> dict[str
     }
 
 
-# The cities that name the time zones of the platform's two sides, in the reader's language;
-# any other zone by its own city (the last part of its IANA name).
-ZONE_CITIES = {
-    "Europe/Kyiv": _("Kyiv"),
-    "Europe/Kiev": _("Kyiv"),
-    "America/Indiana/Indianapolis": _("Indianapolis"),
-    "America/New_York": _("New York"),
-    "America/Chicago": _("Chicago"),
-    "America/Denver": _("Denver"),
-    "America/Phoenix": _("Phoenix"),
-    "America/Los_Angeles": _("Los Angeles"),
-    "America/Detroit": _("Detroit"),
-    "America/Anchorage": _("Anchorage"),
-    "Pacific/Honolulu": _("Honolulu"),
-    "Europe/Warsaw": _("Warsaw"),
-    "Europe/Berlin": _("Berlin"),
-    "Europe/London": _("London"),
-    "Europe/Paris": _("Paris"),
-    "UTC": "UTC",
-}
-
-
 @register.filter
 def zone_city(name: str) -> str:
     """`America/Indiana/Indianapolis` → "Indianapolis" (in the reader's language if known)."""
-    if not name:
-        return ""
-    known = ZONE_CITIES.get(name)
-    if known is not None:
-        return str(known)
-    return name.rsplit("/", 1)[-1].replace("_", " ")
+    return timezone_city(name) if name else ""
 
 
 @register.simple_tag(takes_context=True)
