@@ -152,6 +152,12 @@ def test_optional_fields_say_so_and_required_ones_carry_no_star(zhytomyr):
     assert "(необов’язково)" in html_uk
 
 
+@pytest.mark.parametrize("url", ["/partnerships/", "/institutions/", "/public/"])
+def test_filters_do_not_mark_every_field_optional(coordinator, url):
+    html = signed_in(coordinator).get(url).content.decode()
+    assert "(optional)" not in html and 'class="optional"' not in html
+
+
 # --- no "---------" -----------------------------------------------------------------------------
 
 

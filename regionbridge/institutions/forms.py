@@ -47,6 +47,9 @@ class InstitutionFilterForm(forms.Form):
     """The list's filters: the region asked by name among those with institutions the user may
     see (the query string keeps its code); an unknown value is said, not dropped."""
 
+    # A filter: every field may be left empty, so none is marked "(optional)".
+    filters = True
+
     q = forms.CharField(label=_("Name"), max_length=200, required=False)
     type = forms.ChoiceField(
         label=_("Type of institution"),

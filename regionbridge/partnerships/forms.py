@@ -347,6 +347,9 @@ class FilterForm(forms.Form):
     the codes (country=US, region=UA-18), so links and the API read the same. An unknown value
     is an error shown to the user, not a filter silently dropped."""
 
+    # A filter: every field may be left empty, so none is marked "(optional)".
+    filters = True
+
     stage = forms.ChoiceField(
         label=_("Stage"), choices=[("", _("All")), *Stage.choices], required=False
     )

@@ -85,6 +85,9 @@ class RegistryFilter(forms.Form):
     are looked up in one query; a code that names no such region is an error, not ignored (an
     unfiltered table under a filter the reader believes applied would mislead)."""
 
+    # A filter: every field may be left empty, so none is marked "(optional)".
+    filters = True
+
     region = forms.CharField(label=_("Region of Ukraine"), max_length=10, required=False)
     state = forms.CharField(label=_("Partner state or region"), max_length=10, required=False)
 
