@@ -180,7 +180,7 @@ class Sample:
             ukrainian_region=Region.objects.get(code=self.side.ukrainian),
             partner_region=Region.objects.get(code=self.side.partner),
             confidential=self.side.confidential,
-            next_step=f"Agree the {self.side.word} programme",
+            next_step_en=f"Agree the {self.side.word} programme",
         )
 
     def _document(self, status: str) -> Document:

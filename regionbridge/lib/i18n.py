@@ -68,11 +68,14 @@ class Shown(str):
     language: str
     fallback: bool
 
-    def __new__(cls, text: str, language: str, fallback: bool = False) -> "Shown":
+    def __new__(cls, text: str = "", language: str = "uk", fallback: bool = False) -> "Shown":
         shown = super().__new__(cls, text)
         shown.language = language
         shown.fallback = fallback
         return shown
+
+    def __reduce__(self):  # kept in a cache, it comes back with its language
+        return (Shown, (str(self), self.language, self.fallback))
 
     def __html__(self) -> str:
         text = escape(str(self))

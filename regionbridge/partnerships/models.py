@@ -231,9 +231,11 @@ class Partnership(models.Model):
         return f"{self.ukrainian_region} – {self.partner_display}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        self.partner_sort_uk, self.partner_sort_en = self.partner_sort_keys()
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and self.SORTED_BY & set(update_fields):
+        if update_fields is None:
+            self.partner_sort_uk, self.partner_sort_en = self.partner_sort_keys()
+        elif self.SORTED_BY & set(update_fields):
+            self.partner_sort_uk, self.partner_sort_en = self.partner_sort_keys()
             kwargs["update_fields"] = {*update_fields, "partner_sort_uk", "partner_sort_en"}
         super().save(*args, **kwargs)
 

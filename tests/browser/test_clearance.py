@@ -271,7 +271,9 @@ def test_memorandum_goes_from_negotiating_through_clearance_to_signed(
     expect(mindev.locator("main form[action$='/review/']")).to_have_count(0)
     reviews = mindev.locator("main h2:has-text('Reviews') + ul li")
     expect(reviews).to_have_count(3)
-    expect(reviews.filter(has_text="approved by order")).to_contain_text(f"order {ORDER_NUMBER}")
+    expect(reviews.filter(has_text="approved by order")).to_contain_text(
+        f"Order No. {ORDER_NUMBER}"
+    )
     expect(reviews.filter(has_text="no objection")).to_contain_text("Round 2")
     expect(reviews.filter(has_text="returned with comments")).to_contain_text(MFA_COMMENT)
     check_a11y(mindev)
