@@ -193,7 +193,32 @@ def current_revision(thread_id: int) -> int:
 # --- listeners ----------------------------------------------------------------------------------
 
 
-class Listener:
+class _Stream:
+    """What a thread's stream and an inbox's share: one waiter at a time, resolved by the hub's
+    `wake` (under the hub's lock) from whichever thread heard the news."""
+
+    _waiter: tuple[asyncio.AbstractEventLoop, asyncio.Future] | None = None
+
+    async def _wait_for_news(self, lock, pending, timeout: float) -> bool:
+        """Until `pending()` (read under `lock`) or a wake-up (True), or `timeout` seconds."""
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        with lock:
+            if pending():
+                return True
+            self._waiter = (loop, future)
+        try:
+            await asyncio.wait_for(future, timeout)
+            return True
+        except TimeoutError:
+            return False
+        finally:
+            with lock:
+                if self._waiter is not None and self._waiter[1] is future:
+                    self._waiter = None
+
+
+class Listener(_Stream):
     """One open stream of one thread: where it is (`last_id`, `revision`), how it renders
     (`look`), and when its reader's right to see the thread was last confirmed."""
 
@@ -206,35 +231,19 @@ class Listener:
         self.seen_news = room.news
         self.seen_members = room.members
         self.checked_at = time.monotonic()
-        self._waiter: tuple[asyncio.AbstractEventLoop, asyncio.Future] | None = None
 
     @property
     def thread_id(self) -> int:
         return self.room.thread_id
 
-    def _wake(self) -> None:  # called with the hub's lock held
-        if self._waiter is not None:
-            loop, future = self._waiter
-            self._waiter = None
-            loop.call_soon_threadsafe(_resolve, future)
-
     async def wait(self, timeout: float) -> bool:
         """Until news of this thread (True) or `timeout` seconds (False)."""
-        loop = asyncio.get_running_loop()
-        future = loop.create_future()
-        with self.room.hub.lock:
-            if self.room.news != self.seen_news or self.room.members != self.seen_members:
-                return True
-            self._waiter = (loop, future)
-        try:
-            await asyncio.wait_for(future, timeout)
-            return True
-        except TimeoutError:
-            return False
-        finally:
-            with self.room.hub.lock:
-                if self._waiter is not None and self._waiter[1] is future:
-                    self._waiter = None
+        room = self.room
+        return await self._wait_for_news(
+            room.hub.lock,
+            lambda: room.news != self.seen_news or room.members != self.seen_members,
+            timeout,
+        )
 
     async def visible(self, check) -> bool:
         """The reader's right, asked again after `LIVE_RECHECK_SECONDS` or at once when the
@@ -281,7 +290,7 @@ def _resolve(future: asyncio.Future) -> None:
         future.set_result(None)
 
 
-class InboxListener:
+class InboxListener(_Stream):
     """One open inbox stream: a person's inbox and unread badge. Woken by news of any thread in
     this process (which threads a person reads is the policy's to say, at delivery: the stream
     reads only `policy.visible` threads after its cursor, so a wake-up of a thread the person
@@ -295,25 +304,12 @@ class InboxListener:
         self.news = 0
         self.seen_news = 0
         self.checked_at = time.monotonic()
-        self._waiter: tuple[asyncio.AbstractEventLoop, asyncio.Future] | None = None
 
     async def wait(self, timeout: float) -> bool:
         """Until news of some thread (True) or `timeout` seconds (False)."""
-        loop = asyncio.get_running_loop()
-        future = loop.create_future()
-        with self.hub.lock:
-            if self.news != self.seen_news:
-                return True
-            self._waiter = (loop, future)
-        try:
-            await asyncio.wait_for(future, timeout)
-            return True
-        except TimeoutError:
-            return False
-        finally:
-            with self.hub.lock:
-                if self._waiter is not None and self._waiter[1] is future:
-                    self._waiter = None
+        return await self._wait_for_news(
+            self.hub.lock, lambda: self.news != self.seen_news, timeout
+        )
 
     def take_news(self) -> bool:
         """Whether news came since the last look (and forget it)."""

@@ -1,7 +1,8 @@
 """Messaging on other apps' pages, so that those apps need not import messaging.
 
 `{% load messaging %}{% partnership_threads partnership %}` lists the threads on a partnership that
-the signed-in user may read (the policy's `visible`), and offers to start one.
+the signed-in user may read (the policy's `visible`); the page's "Write" button
+(`{% write_button partnership %}`) starts one.
 """
 
 from typing import Any
@@ -9,7 +10,6 @@ from urllib.parse import urlencode
 
 from django import template
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext
 
@@ -22,34 +22,18 @@ from regionbridge.messaging.text import plain_text
 register = template.Library()
 
 
-class _Fragment:
-    """The tag's template, kept with it (one module, one small fragment) and compiled on first
-    use: the template engine imports this module while it is being built."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    @cached_property
-    def template(self) -> template.Template:
-        return template.Template(self.source)
-
-
-PARTNERSHIP_THREADS = _Fragment(
-    """{% load i18n %}<h2>{% translate "Threads" %}</h2>
-  {% if threads %}<ul>{% for t in threads %}<li><a href="{% url 'messaging:thread' t.pk %}">{{ t.subject }}</a></li>{% endfor %}</ul>{% endif %}
-  {% if can_talk %}<p><a class="btn btn-quiet" href="{% url 'messaging:create' %}?partnership={{ partnership.pk }}">{% translate "Start a thread on this partnership" %}</a></p>{% endif %}
-"""  # noqa: E501
-)
-
-
-@register.inclusion_tag(PARTNERSHIP_THREADS, takes_context=True)
+@register.inclusion_tag("messaging/_partnership_threads.html", takes_context=True)
 def partnership_threads(context: template.Context, partnership: Any) -> dict[str, Any]:
     user = context["request"].user
+    # The latest few; the inbox's search finds the rest.
+    threads = policy.visible(user, Thread).filter(partnership=partnership)
     return {
         "partnership": partnership,
-        "threads": policy.visible(user, Thread).filter(partnership=partnership),
-        "can_talk": policy.can(user, policy.Action.THREAD_START),
+        "threads": threads.order_by("-last_message_at", "-id")[:THREADS_SHOWN],
     }
+
+
+THREADS_SHOWN = 20
 
 
 @register.filter
