@@ -135,8 +135,21 @@ def test_the_migration_moves_each_value_by_its_letters_and_back():
     try:
         executor.migrate(OLD)
         old = executor.loader.project_state(OLD).apps
-        Region = old.get_model("regions", "Region")
-        zhytomyr, indiana = Region.objects.get(code="UA-18"), Region.objects.get(code="US-IN")
+        Country, Region = old.get_model("regions", "Country"), old.get_model("regions", "Region")
+        # The reference data may be absent here (a transactional test after a flush): make sure.
+        sides = {}
+        for country, alpha3, code, en, uk, kind in (
+            ("UA", "UKR", "UA-18", "Zhytomyr Oblast", "Житомирська область", "region"),
+            ("US", "USA", "US-IN", "Indiana", "Індіана", "state"),
+        ):
+            nation, _ = Country.objects.get_or_create(
+                code=country, defaults={"alpha3": alpha3, "name_en": country, "name_uk": country}
+            )
+            sides[code], _ = Region.objects.get_or_create(
+                code=code,
+                defaults={"country": nation, "kind": kind, "name_en": en, "name_uk": uk},
+            )
+        zhytomyr, indiana = sides["UA-18"], sides["US-IN"]
         tie = old.get_model("partnerships", "Partnership").objects.create(
             ukrainian_region=zhytomyr,
             partner_region=indiana,

@@ -12,7 +12,7 @@ from regionbridge.institutions import selectors, services
 from regionbridge.institutions.forms import InstitutionFilterForm, InstitutionForm, LinkForm
 from regionbridge.institutions.models import InstitutionLink
 from regionbridge.partnerships import services as partnership_services
-from regionbridge.partnerships.forms import ActivityForm
+from regionbridge.partnerships.forms import ActivityForm, bilingual_data
 
 Action = policy.Action
 
@@ -106,7 +106,7 @@ def link_activity_create(request: HttpRequest, pk: int) -> HttpResponse:
                 by=request.user,
                 target=link,
                 institutions=[link.ukrainian_institution, link.partner_institution],
-                **form.cleaned_data,
+                **bilingual_data(form.cleaned_data),
             )
         except ValidationError as exc:
             for message in exc.messages:
