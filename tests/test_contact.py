@@ -596,6 +596,26 @@ def test_the_inbox_stream_says_nothing_of_a_thread_one_may_not_read(
     assert not any("Secret terms" in block or "Between others" in block for block in rest)
 
 
+def test_the_inbox_stream_reads_the_roles_again_so_a_revoked_one_stops_counting(
+    inbox, zhytomyr, indiana, settings, django_capture_on_commit_callbacks
+):
+    settings.LIVE_RECHECK_SECONDS = 0.2
+    thread = services.thread_create(
+        by=indiana, subject="On the tie", users=[zhytomyr], partnership=zhytomyr_indiana()
+    )
+    stream = inbox(zhytomyr)
+    stream.block()
+    assert inbox_events_until_keep_alive(stream) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        services.message_post(thread=thread, author=indiana, body="Seen while a member")
+    assert len(inbox_events_until_keep_alive(stream)) == 1
+    zhytomyr.role_assignments.all().delete()  # the region's role is revoked meanwhile
+    time.sleep(0.3)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.message_post(thread=thread, author=indiana, body="Not for a former member")
+    assert inbox_events_until_keep_alive(stream) == []
+
+
 def test_the_inbox_stream_resumes_after_last_event_id(inbox, zhytomyr, indiana):
     thread = services.thread_create(by=indiana, subject="Resume", users=[zhytomyr])
     first = services.message_post(thread=thread, author=indiana, body="one")

@@ -4,7 +4,6 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
-from django.utils.translation import get_language
 
 from regionbridge import policy
 from regionbridge.accounts.models import RoleAssignment
@@ -153,15 +152,6 @@ def threads_for_page(user: Any) -> QuerySet[Thread]:
 RECIPIENTS_PAGE_SIZE = 20
 
 
-def _name_order(model: Any) -> list[str]:
-    """Names in the page's language and Ukrainian alphabetical order on Ukrainian pages: the
-    stored sort keys where the model has them (`lib.collation`), else the plain name column."""
-    fields = {f.name for f in model._meta.get_fields()}
-    if "sort_uk" in fields:
-        return [name_order(), "id"]
-    return ["name_uk" if (get_language() or "uk").startswith("uk") else "name_en", "id"]
-
-
 def recipient_people(user: Any) -> QuerySet[Person]:
     """The directory entries `user` may start a thread with: people they may see in the
     directory who have an active account (a thread reaches someone through their account;
@@ -200,8 +190,8 @@ def recipients_matching(
     if query:
         people = filter_by_terms(people, query)
         offices = filter_by_terms(offices, query)
-    found_people = list(people.order_by(*_name_order(Person))[start : start + size + 1])
-    found_offices = list(offices.order_by(*_name_order(Organization))[start : start + size + 1])
+    found_people = list(people.order_by(name_order(), "id")[start : start + size + 1])
+    found_offices = list(offices.order_by(name_order(), "id")[start : start + size + 1])
     more = len(found_people) > size or len(found_offices) > size
     return found_people[:size], found_offices[:size], more
 
@@ -215,7 +205,7 @@ def recipients_chosen(
     person_ids = _ids(people)
     office_ids = _ids(offices)
     chosen_people = (
-        list(recipient_people(user).filter(pk__in=person_ids).order_by(*_name_order(Person)))
+        list(recipient_people(user).filter(pk__in=person_ids).order_by(name_order(), "id"))
         if person_ids
         else []
     )
@@ -224,7 +214,7 @@ def recipients_chosen(
             recipient_offices(user)
             .filter(pk__in=office_ids)
             .select_related("region")
-            .order_by(*_name_order(Organization))
+            .order_by(name_order(), "id")
         )
         if office_ids
         else []
@@ -295,7 +285,7 @@ def counterpart_offices(user: Any, partnership: "Partnership", most: int = 5) ->
         else:
             rule |= Q(region=region_id, kind__in=COUNTERPART_KINDS)
     offices = recipient_offices(user).filter(rule).exclude(pk__in=mine)
-    return list(offices.order_by(*_name_order(Organization))[:most])
+    return list(offices.order_by(name_order(), "id")[:most])
 
 
 def other_time_zone(thread: Thread, user: Any, own: str) -> str:

@@ -526,6 +526,7 @@ async def _inbox_events(listener: live.InboxListener, signed_in):
                 listener.checked_at = time.monotonic()
                 if not await live.in_pool(signed_in)():
                     return  # signed out: the stream stops
+                policy.forget(listener.user)  # roles read again: a revoked one stops counting
             out = ""
             if listener.take_news() or first:
                 out, listener.last_id = await live.in_pool(read)(listener.last_id)
