@@ -183,6 +183,11 @@ def demo_load() -> list[DemoAccount]:
         office = organizations.get(org_key) if org_key else None
         role_assign(user=user, role=role, region=region, organization=office)
         if person_name and people[person_name].user_id is None:
-            Person.objects.filter(pk=people[person_name].pk).update(user=user)
+            person = people[person_name]
+            Person.objects.filter(pk=person.pk).update(user=user)
+            # The account's name in both scripts, as the directory has it.
+            User.objects.filter(pk=user.pk, full_name_en="").update(
+                full_name=person.name_uk or user.full_name, full_name_en=person.name_en
+            )
         accounts.append(DemoAccount(email, role, str(region or office or "")))
     return accounts

@@ -164,7 +164,7 @@ def test_write_from_a_person_page_to_a_live_inbox(people: dict[str, Page]):
     officer.locator("#message-form button[type=submit]").click()
     expect(officer.locator("#message-form textarea[name=body]")).to_have_value("")
     expect(officer.locator("#messages article.message-own")).to_have_count(2, timeout=LIVE_TIMEOUT)
-    assert officer.evaluate("() => document.activeElement && document.activeElement.name") == "body"
+    expect(officer.locator("#message-form textarea[name=body]")).to_be_focused()
 
     # Replying shows whom one answers, and can be taken back.
     officer.locator("#messages article.message").first.locator("a.reply").click()

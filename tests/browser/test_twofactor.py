@@ -74,6 +74,7 @@ def test_an_official_adds_a_passkey_and_then_signs_in_with_it(page: Page, settin
 
     page.locator("[data-passkey=verify] button").click()
     expect(page).to_have_url(re.compile(r"/partnerships/$"))
+    page.locator(".menu-toggle").click()  # at 360 px the menu is folded behind its button
     expect(page.locator("nav a[href='/messages/']")).to_be_visible()
     assert not page_errors
 
