@@ -474,3 +474,16 @@ def test_an_officer_of_both_ministries_chooses_which_one_with_none_chosen(refere
     radios = [i for i in Page(html.content.decode()).inputs if i.get("name") == "ministry"]
     assert sorted(r["value"] for r in radios) == ["mfa", "mindev"]
     assert not any("checked" in r for r in radios)
+
+
+def test_the_directory_says_an_unknown_kind_and_lists_nobody_under_it(coordinator):
+    client = signed_in(coordinator)
+    response = client.get("/directory/", {"kind": "spaceship", "q": "Indiana"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'class="error-summary"' in html and 'href="#kind"' in html
+    assert "<title>Error:" in html
+    assert 'class="results"' not in html
+    fragment = client.get("/directory/", {"kind": "spaceship"}, headers={"HX-Request": "true"})
+    assert fragment.status_code == 400 and "Choose a kind of office" in fragment.content.decode()
+    assert client.get("/directory/", {"kind": "state_government"}).status_code == 200

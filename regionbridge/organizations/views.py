@@ -7,6 +7,7 @@ from regionbridge import policy
 from regionbridge.core.access import HtmxHttpRequest, requires
 from regionbridge.lib.collation import name_order
 from regionbridge.organizations import selectors
+from regionbridge.organizations.forms import DirectoryFilter
 from regionbridge.organizations.models import Organization, OrganizationKind
 
 PAGE_SIZE = 25
@@ -18,10 +19,19 @@ PAGE_SIZE = 25
 @requires(policy.Action.DIRECTORY_VIEW)
 def directory(request: HtmxHttpRequest) -> HttpResponse:
     """Who is our contact in Indiana? Who heads Zhytomyr's RMA? — in either language."""
-    query = request.GET.get("q", "").strip()[:200]
-    kind = request.GET.get("kind", "")
-    if kind not in OrganizationKind.values:
-        kind = ""
+    form = DirectoryFilter(
+        {"q": request.GET.get("q", "")[:200], "kind": request.GET.get("kind", "")}
+    )
+    if not form.is_valid():
+        context = {
+            "form": form,
+            "query": request.GET.get("q", "")[:200],
+            "kind": "",
+            "kinds": OrganizationKind.choices,
+        }
+        template = "organizations/_results.html" if request.htmx else "organizations/directory.html"
+        return render(request, template, context, status=400)
+    query, kind = form.cleaned_data["q"], form.cleaned_data["kind"]
     people = selectors.people_for(request.user, query=query)
     if kind:
         people = people.filter(organization__kind=kind)
@@ -30,6 +40,7 @@ def directory(request: HtmxHttpRequest) -> HttpResponse:
         selectors.organizations_for(request.user, query=query, kind=kind)[:10] if query else []
     )
     context = {
+        "form": form,
         "query": query,
         "kind": kind,
         "kinds": OrganizationKind.choices,
