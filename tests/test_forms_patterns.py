@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from regionbridge.partnerships.models import Document
 from tests.conftest import close_response
 from tests.factories import PASSWORD
-from tests.test_policy import chernihiv_minnesota, under_review, zhytomyr_indiana
+from tests.test_policy import chernihiv_minnesota, partnership, under_review, zhytomyr_indiana
 from tests.test_routes_permissions import (  # noqa: F401  (fixtures the sample URLs ask for)
     PERSONAS,
     ROUTES,
@@ -487,3 +487,15 @@ def test_the_directory_says_an_unknown_kind_and_lists_nobody_under_it(coordinato
     fragment = client.get("/directory/", {"kind": "spaceship"}, headers={"HX-Request": "true"})
     assert fragment.status_code == 400 and "Choose a kind of office" in fragment.content.decode()
     assert client.get("/directory/", {"kind": "state_government"}).status_code == 200
+
+
+def test_the_country_filter_names_the_countries_of_ties_one_may_see(zhytomyr, coordinator):
+    zhytomyr_indiana()
+    partnership("UA-74", "CA-ON", confidential=True)  # Chernihiv's secret talks with Ontario
+    seen_by_zhytomyr = signed_in(zhytomyr).get("/partnerships/").content.decode()
+    assert '<option value="US"' in seen_by_zhytomyr
+    assert '<option value="CA"' not in seen_by_zhytomyr  # not even the country is revealed
+    assert '<option value="FR"' not in seen_by_zhytomyr  # no ties there: not offered
+    assert '<option value="CA"' in signed_in(coordinator).get("/partnerships/").content.decode()
+    # A link naming a country without ties stays a valid filter, with an empty answer.
+    assert signed_in(zhytomyr).get("/partnerships/", {"country": "FR"}).status_code == 200

@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from regionbridge.lib.collation import name_order
@@ -368,11 +369,19 @@ class FilterForm(forms.Form):
     as_of = RegistryDateField(label=_("As of"), required=False)
     q = forms.CharField(label=_("Search"), max_length=200, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, partnerships: QuerySet | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         order = name_order()
         names = ("code", "name_uk", "name_en", "sort_uk", "sort_en")
-        countries = Country.objects.exclude(code="UA").order_by(order).only(*names)
+        countries = Country.objects.exclude(code="UA")
+        if partnerships is not None:
+            # The countries of the ties the reader may see (a handful, not the world's 248),
+            # and the one asked for, so a link to an empty result stays a valid filter.
+            asked_country = str(self.data.get("country") or "").strip().upper()[:2]
+            countries = countries.filter(
+                Q(pk__in=partnerships.values("partner_region__country")) | Q(code=asked_country)
+            )
+        countries = countries.order_by(order).only(*names)
         self.fields["country"].choices = named_choices(countries, blank=_("All countries"))
         regions = list(Region.objects.filter(country__code="UA").order_by(order).only(*names))
         # A partner region's code (region=US-IN) still filters, as it always has: it is offered

@@ -41,7 +41,7 @@ def _fail(form, exc: ValidationError) -> None:
 
 @requires(Action.REGISTRY_BROWSE)
 def partnership_list(request: HttpRequest) -> HttpResponse:
-    form = forms.FilterForm(request.GET)
+    form = forms.FilterForm(request.GET, partnerships=policy.visible(request.user, Partnership))
     can_create = policy.can(request.user, Action.PARTNERSHIP_OPEN)
     if not form.is_valid():
         # Said, and no table: an unfiltered list would pass for the answer to the filter.
