@@ -126,7 +126,7 @@ def test_an_order_number_loses_the_sign_typed_before_it(typed, bare):
 # --- the migration ------------------------------------------------------------------------------
 
 OLD = [("partnerships", "0006_stored_stage")]
-NEW = [("partnerships", "0008_single_language_columns_dropped")]
+NEW = [("partnerships", "0009_single_language_columns_dropped")]
 
 
 def _two_regions() -> None:

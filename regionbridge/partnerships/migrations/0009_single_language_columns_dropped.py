@@ -1,7 +1,7 @@
 """The single-language columns go, now that their values live in the `_uk`/`_en` pairs
-(0007_bilingual). Apart from the data move on purpose: on PostgreSQL a table cannot be altered
-in the transaction that just updated its rows ("pending trigger events" of the deferred foreign
-keys), so the move commits first, then the columns go.
+(0007_bilingual, 0008_bilingual_values_moved). Apart from the data move on purpose: on
+PostgreSQL a table cannot be altered in the transaction that just updated its rows ("pending
+trigger events" of the deferred foreign keys), so the move commits first, then the columns go.
 """
 
 import django.db.models.functions.text
@@ -9,7 +9,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("partnerships", "0007_bilingual")]
+    dependencies = [("partnerships", "0008_bilingual_values_moved")]
 
     operations = [
         # The single columns that could not be blank take a default before they go, so that
