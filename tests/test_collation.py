@@ -27,7 +27,7 @@ from regionbridge.organizations.models import Organization, Person
 from regionbridge.organizations.selectors import organizations_for
 from regionbridge.regions.models import Country, Region
 from regionbridge.regions.selectors import region_list
-from tests.conftest import org
+from tests.conftest import ensure_reference, org
 from tests.factories import OrganizationFactory, PersonFactory, UserFactory
 
 WINTER = datetime(2026, 1, 15, 12, tzinfo=UTC)
@@ -395,3 +395,30 @@ def test_lists_by_name_read_off_an_index(reference, coordinator, language):
     for index, plan in plans.items():
         assert index in plan, plan
         assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sort_key_migrations_run_on_a_database_full_of_names():
+    """On PostgreSQL a table cannot take an index in the transaction that updated its rows with
+    trigger events pending: the keys' migrations must run over real reference data, both ways."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    ensure_reference()
+    executor = MigrationExecutor(connection)
+    leaves = executor.loader.graph.leaf_nodes()
+    try:
+        executor.migrate([("regions", "0001_initial"), ("organizations", "0004_list_index")])
+        executor.loader.build_graph()
+        executor.migrate(leaves)
+    finally:
+        executor.loader.build_graph()
+        executor.migrate(leaves)
+    from regionbridge.regions.models import Region
+
+    names = list(
+        Region.objects.filter(country__code="UA")
+        .order_by("sort_uk")
+        .values_list("name_uk", flat=True)
+    )
+    assert names.index("Вінницька область") < names.index("Волинська область")
