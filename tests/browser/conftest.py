@@ -84,7 +84,7 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def demo_site(live_server, monkeypatch) -> str:
+def demo_site(live_server, monkeypatch) -> Iterator[str]:
     """The live server's address, with the reference and demo data loaded.
 
     live_server uses transactional_db: the database is flushed after every such test.
@@ -92,7 +92,15 @@ def demo_site(live_server, monkeypatch) -> str:
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     ensure_reference()
     demo_load()
-    return live_server.url
+    yield live_server.url
+    # The live bus of this test goes with it: its poll thread reads messages every few seconds,
+    # and on the tests' shared-cache in-memory SQLite a read at the moment the next test writes
+    # fails that write at once ("database table is locked"; no busy wait in a shared cache).
+    from regionbridge.messaging import live
+
+    if live._hub is not None:
+        live._hub.stop()
+        live._hub = None
 
 
 @pytest.fixture
