@@ -135,9 +135,18 @@ def test_write_from_a_person_page_to_a_live_inbox(people: dict[str, Page]):
     expect(chosen.first).to_contain_text("Емілі Картер")  # in the reader's language
 
     # The picker: search, add someone, take them out again.
-    officer.locator("#recipient-q").fill("Melnyk")
     found = officer.locator("#found li.recipient").first
-    expect(found).to_be_visible(timeout=LIVE_TIMEOUT)
+    for _attempt in range(3):
+        # Typed again if the search's answer did not come: on the tests' shared-cache in-memory
+        # SQLite a read that meets the live stream's write fails at once (no busy wait there).
+        officer.locator("#recipient-q").fill("")
+        officer.locator("#recipient-q").fill("Melnyk")
+        try:
+            expect(found).to_be_visible(timeout=4_000)
+            break
+        except AssertionError:
+            continue
+    expect(found).to_be_visible()
     found.locator("input[type=checkbox]").click()  # it moves to the chosen, as a chip
     expect(chosen).to_have_count(2)
     officer.locator("#chosen li.chip").nth(1).locator(".chip-remove").click()
