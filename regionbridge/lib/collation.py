@@ -15,7 +15,7 @@ Records with names in both languages keep two keys, `sort_uk` and `sort_en`
 import unicodedata
 from typing import Any
 
-from django.utils.translation import get_language
+from regionbridge.lib.i18n import reader_language
 
 UKRAINIAN = "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя"
 LATIN = "abcdefghijklmnopqrstuvwxyz"
@@ -46,7 +46,7 @@ _RANKS = {"uk": _ranks(ALPHABET), "en": _ranks(ENGLISH_ALPHABET)}
 
 def sort_key(name: str, language: str = "uk") -> str:
     """The key of `name`: equal for names that differ only in case, accents or punctuation."""
-    ranks = _RANKS["uk" if language.startswith("uk") else "en"]
+    ranks = _RANKS[reader_language(language)]
     key: list[str] = []
     for char in name.casefold():
         if char in _SPACES:
@@ -72,8 +72,7 @@ def name_sort_keys(name_uk: str, name_en: str) -> tuple[str, str]:
 
 def sort_field(language: str | None = None) -> str:
     """`sort_uk` on Ukrainian pages, `sort_en` on the others."""
-    language = language or get_language() or "uk"
-    return "sort_uk" if language.startswith("uk") else "sort_en"
+    return f"sort_{reader_language(language)}"
 
 
 def name_order(prefix: str = "", language: str | None = None) -> str:

@@ -13,13 +13,15 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from regionbridge.lib.i18n import reader_language
+
 YEAR = "year"
 MONTH = "month"
 DAY = "day"
 
 
 def _ukrainian(language: str | None) -> bool:
-    return (language or translation.get_language() or "uk").startswith("uk")
+    return reader_language(language) == "uk"
 
 
 def precise_date_text(day: date, precision: str = DAY, language: str | None = None) -> str:

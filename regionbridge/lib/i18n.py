@@ -9,12 +9,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 
+def reader_language(language: str | None = None) -> str:
+    """ "uk" or "en": the given language, else the active one, as the data's two forms go."""
+    return "uk" if (language or get_language() or "uk").startswith("uk") else "en"
+
+
 def pick(uk: str, en: str, language: str | None = None) -> str:
     """The Ukrainian or English form, falling back to the other when one is empty."""
-    language = language or get_language() or "uk"
-    if language.startswith("uk"):
-        return uk or en
-    return en or uk
+    return picked(uk, en, language)[0]
 
 
 def in_both_languages(label: Any) -> str:
@@ -52,7 +54,7 @@ def by_script(text: str) -> tuple[str, str]:
 
 def picked(uk: str, en: str, language: str | None = None) -> tuple[str, str]:
     """`(value, its language)`: as `pick`, saying which language the value shown is in."""
-    language = "uk" if (language or get_language() or "uk").startswith("uk") else "en"
+    language = reader_language(language)
     own, other = (uk, en) if language == "uk" else (en, uk)
     if own or not other:
         return own, language
@@ -91,6 +93,6 @@ class Shown(str):
 
 def shown(uk: str, en: str, language: str | None = None) -> Shown:
     """The reader's value of a bilingual field, marked in pages when it is the other language's."""
-    page = "uk" if (language or get_language() or "uk").startswith("uk") else "en"
+    page = reader_language(language)
     value, value_language = picked(uk, en, page)
     return Shown(value, value_language, fallback=value_language != page)
