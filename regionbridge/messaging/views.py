@@ -21,7 +21,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -29,6 +28,7 @@ from django.views.decorators.vary import vary_on_headers
 from regionbridge import policy
 from regionbridge.core.access import HtmxHttpRequest, requires
 from regionbridge.lib.files import download
+from regionbridge.lib.urls import local_path
 from regionbridge.messaging import inbound, live, selectors, services
 from regionbridge.messaging import search as message_search
 from regionbridge.messaging.forms import MessageForm, ParticipantForm, ThreadForm
@@ -60,21 +60,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return render(request, "messaging/inbox.html", context)
 
 
-def _back_to(request: HttpRequest, raw: str | None) -> str:
-    """Where "Cancel" leads: the local page the person came from (a path on this site, never
-    another host, scheme or protocol-relative address), else the inbox."""
-    raw = (raw or "").strip()
-    if (
-        raw.startswith("/")
-        and not raw.startswith(("//", "/\\"))
-        and "\\" not in raw
-        and url_has_allowed_host_and_scheme(raw, allowed_hosts=None)
-        and not any(ord(char) < 32 for char in raw)
-    ):
-        return raw
-    return reverse("messaging:inbox")
-
-
 def _thread_form(request: HttpRequest, data=None, files=None, *, initial=None) -> ThreadForm:
     return ThreadForm(
         data,
@@ -94,7 +79,7 @@ def thread_create(request: HttpRequest) -> HttpResponse:
     one the viewer may not write to is left out without a word (no address, no existence)."""
     source = request.POST if request.method == "POST" else request.GET
     partnership = selectors.partnership_for_thread(request.user, source.get("partnership"))
-    back = _back_to(request, source.get("next"))
+    back = local_path(source.get("next"), reverse("messaging:inbox"))
     if request.method == "POST" and source.get("partnership") and partnership is None:
         raise Http404  # a link is forgiven an id it may not use; a thread is not started on it
     if request.method == "POST" and "find" not in request.POST:

@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -20,6 +19,7 @@ from django_otp_webauthn import views as webauthn
 from django_otp_webauthn.models import WebAuthnCredential
 
 from regionbridge.accounts.sessions import sessions_end_others
+from regionbridge.lib.urls import local_path
 from regionbridge.twofactor import gate, qr, services
 from regionbridge.twofactor.forms import AppCodeForm, CodeForm
 from regionbridge.twofactor.models import RecoveryCodes
@@ -29,12 +29,7 @@ TOTP_SETUP = "rb_totp_setup"  # the session remembers which unconfirmed app secr
 
 
 def _next_url(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("core:home")
+    return local_path(request.POST.get("next") or request.GET.get("next"), reverse("core:home"))
 
 
 def _verified(request: HttpRequest) -> bool:
