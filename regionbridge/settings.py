@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "regionbridge.partnerships",
     "regionbridge.institutions",
     "regionbridge.messaging",
+    "regionbridge.meetings",
     "regionbridge.desk",
     "regionbridge.api",
     "regionbridge.demo",

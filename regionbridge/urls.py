@@ -16,6 +16,7 @@ urlpatterns = [
     path("audit/", include("regionbridge.audit.urls")),
     path("partnerships/", include("regionbridge.partnerships.urls")),
     path("messages/", include("regionbridge.messaging.urls")),
+    path("meetings/", include("regionbridge.meetings.urls")),
     path("institutions/", include("regionbridge.institutions.urls")),
     path("notifications/", include("regionbridge.outbox.urls")),
     path("public/", include((public_urlpatterns, "public"))),

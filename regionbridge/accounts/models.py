@@ -1,3 +1,5 @@
+from datetime import time
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -57,6 +59,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("language"), max_length=5, choices=Language.choices, default=Language.UK
     )
     timezone = models.CharField(_("time zone"), max_length=64, default="Europe/Kyiv")
+    # When the person works, for the meeting planner: ISO weekdays (1 = Monday) as digits, the
+    # hours in their own time zone, and whose public holidays are days off ("UA", "US-IN": the
+    # `holidays` package's country and subdivision; "" for none).
+    work_days = models.CharField(_("working days"), max_length=7, default="12345")
+    work_start = models.TimeField(_("working day starts"), default=time(9, 0))
+    work_end = models.TimeField(_("working day ends"), default=time(18, 0))
+    holiday_calendar = models.CharField(_("public holidays"), max_length=10, blank=True, default="")
     notification_mode = models.CharField(
         _("e-mail notifications"),
         max_length=10,

@@ -2,7 +2,8 @@
 
 import hashlib
 import secrets
-from datetime import date, timedelta
+from datetime import date, time, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -22,6 +23,7 @@ from regionbridge.accounts.models import (
 )
 from regionbridge.accounts.signals import user_created
 from regionbridge.audit.services import audit_record
+from regionbridge.lib.workweek import calendar_for, validate_holiday_calendar
 from regionbridge.organizations.models import MISSION_KINDS, Organization, OrganizationKind
 from regionbridge.regions.models import Region
 
@@ -57,9 +59,12 @@ def role_assign(
 ) -> RoleAssignment:
     """Grant a role (idempotent: granting the same role and scope twice keeps one)."""
     role_scope_check(role, region, organization)
+    first = not RoleAssignment.objects.filter(user=user).exists()
     assignment, created = RoleAssignment.objects.get_or_create(
         user=user, role=role, region=region, organization=organization
     )
+    if created and first:
+        _settle_at_home(user, region, organization)
     if created:
         audit_record(
             actor=by,
@@ -69,6 +74,35 @@ def role_assign(
         )
     policy.forget(user)
     return assignment
+
+
+def home_of(region: Region | None, organization: Organization | None) -> tuple[str, str]:
+    """Where a role places a person: the time zone and the public holiday calendar of their
+    office (its region's), else of the region the role is bound to. ("", "") when neither says."""
+    place = organization.region if organization is not None and organization.region else region
+    country = organization.country if organization is not None else None
+    if place is not None:
+        country = place.country
+    tz = place.timezone if place is not None else ""
+    if not tz and country is not None and country.code == "UA":
+        tz = "Europe/Kyiv"
+    calendar = calendar_for(country.code, place.code if place else "") if country else ""
+    return tz, calendar
+
+
+def _settle_at_home(user: User, region: Region | None, organization: Organization | None) -> None:
+    """A new account's first role sets its time zone and holidays to those of its place (the
+    person changes them on their profile; `create-user --timezone` sets the zone after)."""
+    tz, calendar = home_of(region, organization)
+    fields = []
+    if tz and tz != user.timezone:
+        user.timezone = tz
+        fields.append("timezone")
+    if calendar and calendar != user.holiday_calendar:
+        user.holiday_calendar = calendar
+        fields.append("holiday_calendar")
+    if fields:
+        user.save(update_fields=fields)
 
 
 @transaction.atomic
@@ -126,9 +160,30 @@ def user_set_preferences(
     notifications: str | None = None,
     full_name: str | None = None,
     full_name_en: str | None = None,
+    work_days: str | None = None,
+    work_start: time | None = None,
+    work_end: time | None = None,
+    holiday_calendar: str | None = None,
 ) -> User:
     """Change what is given (None: unchanged); audited with the changed fields."""
-    changes: dict[str, str] = {}
+    changes: dict[str, Any] = {}
+    if work_days is not None:
+        days = "".join(sorted(set(work_days)))
+        if not days or not set(days) <= set("1234567"):
+            raise ValidationError(_("Choose at least one working day."))
+        user.work_days = days
+        changes["work_days"] = days
+    start = work_start if work_start is not None else user.work_start
+    end = work_end if work_end is not None else user.work_end
+    if work_start is not None or work_end is not None:
+        if start >= end:
+            raise ValidationError(_("The working day must end after it starts."))
+        user.work_start, user.work_end = start, end
+        changes.update(work_start=start.isoformat("minutes"), work_end=end.isoformat("minutes"))
+    if holiday_calendar is not None:
+        validate_holiday_calendar(holiday_calendar)
+        user.holiday_calendar = holiday_calendar.upper()
+        changes["holiday_calendar"] = user.holiday_calendar
     for field, name in (("full_name", full_name), ("full_name_en", full_name_en)):
         if name is not None and name.strip() != getattr(user, field):
             if len(name.strip()) > FULL_NAME_LENGTH:

@@ -185,7 +185,7 @@ def people_split(emails: Iterable[str]) -> tuple[list[User], list[str]]:
 
 
 @transaction.atomic
-def thread_create(
+def thread_open(
     *,
     by: User,
     subject: str,
@@ -196,14 +196,11 @@ def thread_create(
     guests: Sequence[tuple[str, str]] = (),
     partnership: "Partnership | None" = None,
     document: "Document | None" = None,
-    body: str = "",
-    files: Sequence[Any] = (),
-) -> Thread:
-    """Start a thread; its author takes part. `people` are e-mail addresses as typed: an
-    account takes part as itself, anyone else as a guest (`people_split`). A thread on a
-    partnership is seen only by those who may see the partnership (a confidential negotiation
-    keeps its threads confidential). The first message may carry attachments, checked as every
-    message's are (`message_post`)."""
+) -> tuple[Thread, list[Participant]]:
+    """Start a thread with its people, telling nobody: the thread and who was added (the author
+    first). `people` are e-mail addresses as typed: an account takes part as itself, anyone else
+    as a guest (`people_split`). A thread on a partnership is seen only by those who may see the
+    partnership (a confidential negotiation keeps its threads confidential)."""
     accounts, guest_addresses = people_split(people)  # as the doors did, before anything else
     ratelimit.check(str(by.pk), "invite")
     if not policy.can(by, policy.Action.THREAD_START):
@@ -224,15 +221,59 @@ def thread_create(
     added = [_add(thread, by=by, user=user) for user in [*users, *accounts]]
     added += [_add(thread, by=by, organization=organization) for organization in organizations]
     for email, name in [*guests, *((address, "") for address in guest_addresses)]:
-        _add(thread, by=by, guest_email=email, guest_name=name)
+        added.append(_add(thread, by=by, guest_email=email, guest_name=name))
     audit_record(actor=by, action="thread.created", target=thread)
+    return thread, [participant for participant in added if participant is not None]
+
+
+@transaction.atomic
+def thread_create(
+    *,
+    by: User,
+    subject: str,
+    kind: str = ThreadKind.TOPIC,
+    people: Sequence[str] = (),
+    users: Sequence[User] = (),
+    organizations: Sequence[Organization] = (),
+    guests: Sequence[tuple[str, str]] = (),
+    partnership: "Partnership | None" = None,
+    document: "Document | None" = None,
+    body: str = "",
+    files: Sequence[Any] = (),
+) -> Thread:
+    """Start a thread (`thread_open`) and tell its people; the first message may carry
+    attachments, checked as every message's are (`message_post`)."""
+    thread, added = thread_open(
+        by=by,
+        subject=subject,
+        kind=kind,
+        people=people,
+        users=users,
+        organizations=organizations,
+        guests=guests,
+        partnership=partnership,
+        document=document,
+    )
     first_message = bool(body.strip() or files)
     if first_message:
         message_post(thread=thread, author=by, body=body, files=files)
     for participant in added:  # in the app: the first message's own e-mail tells by mail
-        if participant is not None:
+        if participant.guest_email == "":
             participant_added_notify(participant=participant, by=by, email=False)
     return thread
+
+
+def participant_add(
+    thread: Thread,
+    *,
+    by: User | None,
+    user: User | None = None,
+    organization: Organization | None = None,
+    guest_email: str = "",
+) -> Participant | None:
+    """Add one participant under the thread's rules (guests, confidentiality), telling nobody;
+    None when they already take part. For domains that keep their people in a thread."""
+    return _add(thread, by=by, user=user, organization=organization, guest_email=guest_email)
 
 
 @transaction.atomic

@@ -33,6 +33,7 @@ from regionbridge.policy import (  # noqa: F401
     audit,
     directory,
     institutions,
+    meetings,
     messaging,
     partnerships,
     regions,

@@ -28,3 +28,10 @@ class Action(StrEnum):
     THREAD_START = "thread.start"
     THREAD_VIEW = "thread.view"  # a Thread
     THREAD_INVITE = "thread.invite"  # into a Thread
+    MEETING_CREATE = "meeting.create"
+    MEETING_VIEW = "meeting.view"  # a Meeting
+    MEETING_EDIT = "meeting.edit"  # a Meeting: its time, place, people; cancelling it
+    MEETING_RECORD = "meeting.record"  # a Meeting: minutes, decisions, action items
+    MEETING_RESPOND = "meeting.respond"  # a Meeting: accept, decline, maybe
+    ACTION_CREATE = "action.create"  # from a message of a Thread
+    ACTION_EDIT = "action.edit"  # an ActionItem: status, due date, title, owner

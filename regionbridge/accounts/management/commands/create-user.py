@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from regionbridge.accounts.models import Role
-from regionbridge.accounts.services import role_assign, user_create
+from regionbridge.accounts.services import role_assign, user_create, user_set_preferences
 from regionbridge.organizations.models import Organization
 from regionbridge.regions.models import Region
 
@@ -20,6 +20,11 @@ class Command(BaseCommand):
         parser.add_argument("--organization", type=int, help="organization id")
         parser.add_argument("--name", default="", help="full name")
         parser.add_argument("--language", default="uk", choices=["uk", "en"])
+        parser.add_argument(
+            "--timezone",
+            help="IANA time zone, e.g. America/Indiana/Indianapolis (default: the office's or "
+            "the region's)",
+        )
         parser.add_argument("--password-stdin", action="store_true")
         parser.add_argument("--superuser", action="store_true", help="also back-office admin")
 
@@ -50,6 +55,8 @@ class Command(BaseCommand):
                     is_superuser=options["superuser"],
                 )
                 role_assign(user=user, role=role, region=region_obj, organization=organization_obj)
+                if options["timezone"]:
+                    user_set_preferences(user=user, tz=options["timezone"])
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         self.stdout.write(f"Created {user.email} with role {role}.")

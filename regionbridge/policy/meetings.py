@@ -1,0 +1,141 @@
+"""Rules for meetings, their minutes and decisions, and action items.
+
+A meeting is seen by the people it invites (its thread's participants: named people, the staff of
+named offices) and, for oversight, by the coordinators; one on a confidential negotiation only by
+those who may also see the negotiation. Its organizer and the coordinators change and cancel it;
+everyone with a role who takes part writes its minutes, decisions and actions. An action item is
+seen as its meeting or thread, and also by its owner and the owner's office (who follow up what
+is overdue), always within its partnership's confidentiality.
+"""
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from regionbridge.accounts.models import User
+from regionbridge.meetings.models import ActionItem, AgendaItem, Decision, Meeting, MeetingResponse
+from regionbridge.messaging.models import Thread
+from regionbridge.policy import scope as users
+from regionbridge.policy.actions import Action
+from regionbridge.policy.messaging import thread_readers, thread_rule
+from regionbridge.policy.partnerships import partnership_rule, viewers_of
+from regionbridge.policy.registry import allows, sees, shows, tells
+from regionbridge.policy.scope import Scope
+
+
+def _threads_read(scope: Scope) -> QuerySet | None:
+    q = thread_rule(scope)
+    return None if q is None else Thread.objects.filter(q).values("pk")
+
+
+def meeting_rule(scope: Scope, prefix: str = "") -> Q | None:
+    """Which meetings a user may see (None: none; an empty Q: all)."""
+    if scope.is_coordinator:
+        return Q()
+    threads = _threads_read(scope)
+    return None if threads is None else Q(**{f"{prefix}thread__in": threads})
+
+
+def through_meeting(prefix: str):
+    def rule(scope: Scope, qs: QuerySet) -> QuerySet:
+        q = meeting_rule(scope, prefix)
+        return qs.none() if q is None else qs.filter(q)
+
+    rule.__name__ = f"through_meeting_{prefix or 'self'}"
+    return rule
+
+
+shows(Meeting)(through_meeting(""))
+shows(AgendaItem, Decision, MeetingResponse)(through_meeting("meeting__"))
+
+
+@shows(ActionItem)
+def _actions(scope: Scope, qs: QuerySet) -> QuerySet:
+    if scope.is_coordinator:
+        return qs
+    threads = _threads_read(scope)
+    if threads is None:
+        return qs.none()
+    seen = Q(meeting__thread__in=threads) | Q(thread__in=threads)
+    own_side = Q(owner=scope.user_id)
+    if scope.offices:
+        colleagues = users.active_users().filter(users.working_in(list(scope.offices)))
+        own_side |= Q(owner__in=colleagues.values("pk"))
+    partnership = partnership_rule(scope, "partnership__")
+    if partnership is None:
+        own_side &= Q(partnership__isnull=True)
+    elif partnership:
+        own_side &= Q(partnership__isnull=True) | partnership
+    return qs.filter(seen | own_side)
+
+
+def takes_part(scope: Scope, meeting: Meeting) -> bool:
+    """Is the user invited (named, or on the staff of an invited office), seeing the meeting?"""
+    q = thread_rule(scope)
+    return q is not None and Thread.objects.filter(q, pk=meeting.thread_id).exists()
+
+
+@allows(Action.MEETING_CREATE)
+def _creates(scope: Scope, obj: Any) -> bool:
+    return scope.is_member
+
+
+@allows(Action.MEETING_VIEW)
+def _views(scope: Scope, meeting: Meeting) -> bool:
+    return sees(scope, meeting)
+
+
+@allows(Action.MEETING_EDIT)
+def _edits(scope: Scope, meeting: Meeting) -> bool:
+    if scope.is_coordinator:
+        return True
+    return scope.is_member and meeting.organizer_id == scope.user_id and sees(scope, meeting)
+
+
+@allows(Action.MEETING_RECORD)
+def _records(scope: Scope, meeting: Meeting) -> bool:
+    return scope.is_coordinator or (scope.is_member and takes_part(scope, meeting))
+
+
+@allows(Action.MEETING_RESPOND)
+def _responds(scope: Scope, meeting: Meeting) -> bool:
+    return takes_part(scope, meeting)
+
+
+@allows(Action.ACTION_CREATE)
+def _takes_action(scope: Scope, thread: Thread) -> bool:
+    return scope.is_member and sees(scope, thread)
+
+
+@allows(Action.ACTION_EDIT)
+def _edits_action(scope: Scope, action: ActionItem) -> bool:
+    if not scope.is_member or not sees(scope, action):
+        return False
+    if scope.is_coordinator or scope.user_id in (action.owner_id, action.created_by_id):
+        return True
+    meeting = action.meeting
+    return meeting is not None and meeting.organizer_id == scope.user_id
+
+
+def meeting_people(meeting: Meeting) -> QuerySet[User]:
+    """The accounts invited to `meeting` who may see it: its thread's readers."""
+    return thread_readers(meeting.thread)
+
+
+@tells("meeting.invited", "meeting.changed", "meeting.cancelled", "meeting.reminder")
+def _invitees(meeting: Meeting) -> QuerySet[User]:
+    return meeting_people(meeting)
+
+
+@tells("meeting.answered")
+def _organizer(meeting: Meeting) -> QuerySet[User]:
+    return meeting_people(meeting).filter(pk=meeting.organizer_id)
+
+
+@tells("action.assigned", "action.due", "action.overdue")
+def _owner(action: ActionItem) -> QuerySet[User]:
+    """The owner, if they may see the item (an owner moved off the negotiation is not told)."""
+    owner = users.active_users().filter(pk=action.owner_id)
+    if action.partnership_id is None:
+        return owner
+    return owner.filter(viewers_of(action.partnership))
