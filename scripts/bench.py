@@ -132,6 +132,7 @@ def pick_targets() -> dict:
     from regionbridge import policy
     from regionbridge.accounts.models import User
     from regionbridge.demo.data import DEMO_DOMAIN, DEMO_PASSWORD
+    from regionbridge.meetings.models import ActionItem, Meeting
     from regionbridge.messaging.models import Message, Participant, Thread
     from regionbridge.organizations.models import Organization, Person
     from regionbridge.partnerships.models import Partnership, PartnershipEvent
@@ -167,6 +168,12 @@ def pick_targets() -> dict:
         .order_by("-n", "pk")
         .first()
     )
+    meeting = (
+        policy.visible(coordinator, Meeting)
+        .annotate(n=Count("thread__participants"))
+        .order_by("-n", "pk")
+        .first()
+    )
     bodies = (
         policy.visible(coordinator, Message).order_by("-pk").values_list("body", flat=True)[:500]
     )
@@ -179,6 +186,7 @@ def pick_targets() -> dict:
         "thread_messages": thread.n if thread else 0,
         "partnership": partnership.pk if partnership else None,
         "partnership_events": partnership.n if partnership else 0,
+        "meeting": meeting.pk if meeting else None,
         "search_word": word,
         "counts": {
             "partnerships": Partnership.objects.count(),
@@ -188,6 +196,8 @@ def pick_targets() -> dict:
             "users": User.objects.count(),
             "threads": Thread.objects.count(),
             "messages": Message.objects.count(),
+            "meetings": Meeting.objects.count(),
+            "action_items": ActionItem.objects.count(),
         },
     }
 
@@ -228,7 +238,15 @@ def pages_for(targets: dict) -> list[Page]:
         Page("threads (API)", "coordinator", "/api/v1/threads"),
         Page("people search (API)", "coordinator", "/api/v1/people?q=Zhytomyr"),
         Page("organizations (API)", "coordinator", "/api/v1/organizations"),
+        Page("meetings", "coordinator", "/meetings/"),
+        Page("meetings", "regional", "/meetings/"),
+        Page("my actions", "regional", "/meetings/actions/"),
+        Page("overdue actions", "coordinator", "/meetings/actions/?show=overdue"),
+        Page("meetings (API)", "regional", "/api/v1/meetings"),
+        Page("my actions (API)", "regional", "/api/v1/actions?owner=me&status=open"),
     ]
+    if targets.get("meeting"):
+        pages.append(Page("meeting page", "coordinator", f"/meetings/{targets['meeting']}/"))
     return pages
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from regionbridge.meetings import feed_views, planner_views, views
+from regionbridge.meetings import action_views, feed_views, planner_views, views
 
 app_name = "meetings"
 
@@ -13,13 +13,13 @@ urlpatterns = [
     path("<int:pk>/answer/", views.meeting_answer, name="answer"),
     path("<int:pk>/minutes/", views.meeting_minutes, name="minutes"),
     path("<int:pk>/decisions/", views.decision_add, name="decision_add"),
-    path("<int:pk>/actions/new/", views.action_new, name="action_new"),
+    path("<int:pk>/actions/new/", action_views.action_new, name="action_new"),
     path("<int:pk>/invitation.ics", feed_views.invitation_file, name="invitation_file"),
-    path("actions/", views.action_list, name="actions"),
-    path("actions/<int:pk>/", views.action_detail, name="action"),
+    path("actions/", action_views.action_list, name="actions"),
+    path("actions/<int:pk>/", action_views.action_detail, name="action"),
     path(
         "actions/from-message/<int:message_pk>/",
-        views.action_from_message,
+        action_views.action_from_message,
         name="action_from_message",
     ),
     path("planner/", planner_views.planner, name="planner"),

@@ -14,25 +14,19 @@ from django.db.models import Q, QuerySet
 
 from regionbridge.accounts.models import User
 from regionbridge.meetings.models import ActionItem, AgendaItem, Decision, Meeting, MeetingResponse
-from regionbridge.messaging.models import Thread
 from regionbridge.policy import scope as users
 from regionbridge.policy.actions import Action
-from regionbridge.policy.messaging import thread_readers, thread_rule
+from regionbridge.policy.messaging import readable_threads, thread_readers
 from regionbridge.policy.partnerships import partnership_rule, viewers_of
 from regionbridge.policy.registry import allows, sees, shows, tells
 from regionbridge.policy.scope import Scope
-
-
-def _threads_read(scope: Scope) -> QuerySet | None:
-    q = thread_rule(scope)
-    return None if q is None else Thread.objects.filter(q).values("pk")
 
 
 def meeting_rule(scope: Scope, prefix: str = "") -> Q | None:
     """Which meetings a user may see (None: none; an empty Q: all)."""
     if scope.is_coordinator:
         return Q()
-    threads = _threads_read(scope)
+    threads = readable_threads(scope)
     return None if threads is None else Q(**{f"{prefix}thread__in": threads})
 
 
@@ -53,7 +47,7 @@ shows(AgendaItem, Decision, MeetingResponse)(through_meeting("meeting__"))
 def _actions(scope: Scope, qs: QuerySet) -> QuerySet:
     if scope.is_coordinator:
         return qs
-    threads = _threads_read(scope)
+    threads = readable_threads(scope)
     if threads is None:
         return qs.none()
     seen = Q(meeting__thread__in=threads) | Q(thread__in=threads)
@@ -71,8 +65,8 @@ def _actions(scope: Scope, qs: QuerySet) -> QuerySet:
 
 def takes_part(scope: Scope, meeting: Meeting) -> bool:
     """Is the user invited (named, or on the staff of an invited office), seeing the meeting?"""
-    q = thread_rule(scope)
-    return q is not None and Thread.objects.filter(q, pk=meeting.thread_id).exists()
+    threads = readable_threads(scope)
+    return threads is not None and threads.filter(pk=meeting.thread_id).exists()
 
 
 @allows(Action.MEETING_CREATE)
@@ -103,7 +97,7 @@ def _responds(scope: Scope, meeting: Meeting) -> bool:
 
 
 @allows(Action.ACTION_CREATE)
-def _takes_action(scope: Scope, thread: Thread) -> bool:
+def _takes_action(scope: Scope, thread: Any) -> bool:
     return scope.is_member and sees(scope, thread)
 
 

@@ -33,6 +33,13 @@ def thread_rule(scope: Scope) -> Q | None:
     return taking_part & (Q(partnership__isnull=True) | partnership)
 
 
+def readable_threads(scope: Scope) -> QuerySet | None:
+    """The ids of the threads a user may read, as a subquery (None: none): for the rules of
+    things kept in a thread (a meeting's people are its thread's participants)."""
+    q = thread_rule(scope)
+    return None if q is None else Thread.objects.filter(q).values("pk")
+
+
 def through_thread(path: str):
     """A visibility rule for rows reached through a thread (`path` leads to its thread's id)."""
 
