@@ -11,7 +11,7 @@ hooks put real ids (and region codes, spheres, institutions) in place of most ge
 so the fuzzer also reaches the code behind the 404.
 """
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import schemathesis
@@ -33,6 +33,7 @@ from regionbridge.accounts.services import token_issue
 from regionbridge.api.api import api
 from regionbridge.demo.services import demo_load
 from regionbridge.institutions.models import InstitutionLink
+from regionbridge.meetings.services import action_add, meeting_create
 from regionbridge.messaging.services import message_post, thread_create
 from regionbridge.organizations.models import Organization, Person
 from regionbridge.partnerships.clearance import document_add_version, document_create
@@ -114,6 +115,18 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             body="The draft",
             files=[SimpleUploadedFile("draft.pdf", PDF)],
         )
+        starts_at = datetime(2030, 3, 11, 15, tzinfo=UTC)
+        meeting = meeting_create(
+            by=zhytomyr,
+            title="Call",
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=1),
+            users=[coordinator, indiana],
+            partnership=tie,
+        )
+        action = action_add(
+            by=zhytomyr, title="Reply", owner=indiana, due=date(2030, 4, 1), meeting=meeting
+        )
         institutions = Organization.objects.filter(kind__in=["institution", "local_government"])
         REAL.update(
             {
@@ -129,6 +142,9 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
                 "thread_id": [thread.pk],
                 "message_id": [message.pk],
                 "attachment_id": [message.attachments.get().pk],
+                "meeting_id": [meeting.pk],
+                "action_id": [action.pk],
+                "owner": [zhytomyr.email, indiana.email],
                 "link_id": list(InstitutionLink.objects.values_list("pk", flat=True)[:3]),
                 "institution_id": list(institutions.values_list("pk", flat=True)[:4]),
                 "ukrainian_region": ["UA-18", "UA-74"],
@@ -175,6 +191,7 @@ BODY_TARGETS = {
     "reply_to": "message_id",
     "upto": "message_id",
     "sphere": "sphere",
+    "owner": "owner",
 }
 
 

@@ -25,6 +25,7 @@ rolled back (the message edits rely on the module finishing within the 15 minute
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cached_property
 from typing import Any
 
@@ -39,6 +40,7 @@ from regionbridge.accounts.models import RoleAssignment
 from regionbridge.accounts.services import role_assign, token_issue
 from regionbridge.api.api import api
 from regionbridge.institutions.services import link_create
+from regionbridge.meetings import services as meetings
 from regionbridge.messaging import services as messaging
 from regionbridge.messaging.models import Participant
 from regionbridge.organizations.models import Organization, Person
@@ -79,6 +81,7 @@ ROLES = (
     "coordinator",
 )
 SECRET_WORD = "Zorvanex"  # in the negotiation's next step, titles, thread, message, link, activity
+PLANNED = "planner.colleague@example.org"  # an account with a directory entry: a planner's pick
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
@@ -148,6 +151,19 @@ def secret_talk_write(status: int, *allowed: str) -> dict[str, int]:
     return row(404, **allowing(status, allowed or SECRET_TALK, **others, read_only=403))
 
 
+# Meetings are seen by their invitees (their thread's readers, as above) and by coordinators; on
+# the negotiation only by those who may also see it. Writes: `allowed` succeed, the other who see
+# the meeting 403, everyone else 404.
+OPEN_MEETING = (*OPEN_TALK, "coordinator")
+SECRET_MEETING = (*SECRET_TALK, "coordinator")
+OPEN_MEETING_READ = row(404, **dict.fromkeys(OPEN_MEETING, 200), read_only=200)
+SECRET_MEETING_READ = row(404, **dict.fromkeys(SECRET_MEETING, 200))
+
+
+def meeting_write(status: int, seers: tuple[str, ...], *allowed: str) -> dict[str, int]:
+    return row(404, **allowing(status, allowed, **dict.fromkeys(seers, 403), read_only=403))
+
+
 # --- samples --------------------------------------------------------------------------------
 
 
@@ -166,7 +182,18 @@ SECRET = Side("UA-74", "US-MN", confidential=True, word=SECRET_WORD)
 class Sample:
     """One side's partnership and everything that hangs from it, through the real services."""
 
-    PARTS = ("draft", "under_review", "cleared", "signed", "version", "link", "activity", "message")
+    PARTS = (
+        "draft",
+        "under_review",
+        "cleared",
+        "signed",
+        "version",
+        "link",
+        "activity",
+        "message",
+        "meeting",
+        "action",
+    )
 
     def __init__(self, users: dict[str, Any], side: Side):
         self.users, self.side = users, side
@@ -297,6 +324,45 @@ class Sample:
     @cached_property
     def attachment(self):
         return self.message.attachments.get()
+
+    @cached_property
+    def meeting(self):
+        """Invites as the thread does, written in the same way: on the negotiation, Zhytomyr's
+        officer and the hospital take part but may not see it (404)."""
+        if self.side is OPEN:
+            organizer, partnership = self.users["zhytomyr"], None
+            users = [self.users["indiana"], self.users["guest"]]
+            organizations = [Organization.objects.get(key="embassy-us")]
+        else:
+            organizer, partnership = self.users["chernihiv"], self.partnership
+            users = [self.users["embassy"], self.users["zhytomyr"]]
+            hospital = RoleAssignment.objects.get(user=self.users["institution_user"])
+            organizations = [Organization.objects.get(key="mfa"), hospital.organization]
+        starts_at = timezone.now().replace(microsecond=0) + timedelta(days=7)
+        meeting = meetings.meeting_create(
+            by=organizer,
+            title=f"Meeting {self.side.word}",
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=1),
+            partnership=partnership,
+        )
+        for user in users:
+            Participant.objects.create(thread=meeting.thread, user=user)
+        for organization in organizations:
+            Participant.objects.create(thread=meeting.thread, organization=organization)
+        return meeting
+
+    @cached_property
+    def action(self):
+        """Given by the organizer; owned on the open side by Indiana's liaison, on the
+        negotiation by Chernihiv's officer."""
+        return meetings.action_add(
+            by=self.meeting.organizer,
+            title=f"Follow up {self.side.word}",
+            owner=self.users["indiana" if self.side is OPEN else "chernihiv"],
+            due=timezone.localdate(),
+            meeting=self.meeting,
+        )
 
 
 def pdf() -> SimpleUploadedFile:
@@ -531,6 +597,61 @@ GRID: dict[tuple[str, str], Row] = {
     ("GET", "/search/messages"): Row(
         lambda s: Call(f"/search/messages?q={s.message.body.split()[1]}"), MEMBERS, MEMBERS
     ),
+    # Meetings: one's own list; any member arranges one (on a tie they may see).
+    ("GET", "/meetings"): Row(fixed("/meetings"), SIGNED_IN, SIGNED_IN),
+    ("POST", "/meetings"): Row(
+        lambda s: Call(
+            "/meetings",
+            json={
+                "title": "Next visit",
+                "starts_at": "2030-03-11T15:00:00Z",
+                "ends_at": "2030-03-11T16:00:00Z",
+                "partnership": s.partnership.pk,
+            },
+        ),
+        open_write(201, *ROLES),
+        secret_write(201, *SECRET_SEERS),
+    ),
+    # Free times of a colleague in the directory; who holds no role plans with nobody.
+    ("GET", "/meetings/slots"): Row(
+        fixed(
+            f"/meetings/slots?people={PLANNED}&date_from=2025-03-03&date_to=2025-03-07&duration=60"
+        ),
+        MEMBERS,
+    ),
+    ("GET", "/meetings/{meeting_id}"): Row(
+        lambda s: Call(f"/meetings/{s.meeting.pk}"), OPEN_MEETING_READ, SECRET_MEETING_READ
+    ),
+    # The organizer and coordinators change and cancel a meeting.
+    ("PATCH", "/meetings/{meeting_id}"): Row(
+        lambda s: Call(f"/meetings/{s.meeting.pk}", json={"place": "Kyiv"}),
+        meeting_write(200, OPEN_MEETING, "coordinator", "zhytomyr"),
+        meeting_write(200, SECRET_MEETING, "coordinator", "chernihiv"),
+    ),
+    ("POST", "/meetings/{meeting_id}/cancel"): Row(
+        lambda s: Call(f"/meetings/{s.meeting.pk}/cancel"),
+        meeting_write(200, OPEN_MEETING, "coordinator", "zhytomyr"),
+        meeting_write(200, SECRET_MEETING, "coordinator", "chernihiv"),
+    ),
+    ("GET", "/meetings/{meeting_id}/ics"): Row(
+        lambda s: Call(f"/meetings/{s.meeting.pk}/ics"), OPEN_MEETING_READ, SECRET_MEETING_READ
+    ),
+    # Everyone with a role who takes part (and coordinators) records actions; the guest may not.
+    ("POST", "/meetings/{meeting_id}/actions"): Row(
+        lambda s: Call(
+            f"/meetings/{s.meeting.pk}/actions",
+            json={"title": "Call back", "owner": s.meeting.organizer.email, "due": today()},
+        ),
+        meeting_write(201, OPEN_MEETING, "coordinator", "zhytomyr", "indiana", "embassy"),
+        meeting_write(201, SECRET_MEETING, "coordinator", "chernihiv", "embassy", "ministry"),
+    ),
+    ("GET", "/actions"): Row(fixed("/actions"), SIGNED_IN, SIGNED_IN),
+    # Its owner, whoever gave it, the meeting's organizer and coordinators change an action.
+    ("PATCH", "/actions/{action_id}"): Row(
+        lambda s: Call(f"/actions/{s.action.pk}", json={"status": "done"}),
+        meeting_write(200, OPEN_MEETING, "coordinator", "zhytomyr", "indiana"),
+        meeting_write(200, SECRET_MEETING, "coordinator", "chernihiv"),
+    ),
 }
 
 
@@ -564,6 +685,10 @@ def _build_world() -> World:
         organization=OrganizationFactory(name_en="Zhytomyr Test Hospital"),
     )
     PersonFactory(organization=Organization.objects.get(key="rma-UA-18"), name_en="Viktor Testenko")
+    PersonFactory(
+        organization=OrganizationFactory(name_en="Planner Test Office"),
+        user=UserFactory(email=PLANNED),
+    )
     headers = {"anonymous": {}}
     for name in PERSONAS[1:]:
         read_only = name == "read_only"
@@ -694,6 +819,8 @@ SECRET_LISTS = [
     ("GET", "/activities"),
     ("GET", "/threads"),
     ("GET", "/search/messages"),
+    ("GET", "/meetings"),
+    ("GET", "/actions"),
 ]
 
 

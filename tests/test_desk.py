@@ -2,7 +2,7 @@
 (issue 11, point 1). Everything on it comes through the policy, so nobody's desk shows what
 their roles may not see."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from regionbridge.accounts.services import role_assign
 from regionbridge.desk.selectors import STALLED_AFTER_DAYS, desk_blocks
+from regionbridge.meetings.models import ActionItem
 from regionbridge.messaging import services as messaging
 from regionbridge.messaging.models import Participant
 from regionbridge.partnerships import clearance
@@ -276,14 +277,17 @@ def test_two_roles_two_blocks_the_one_with_most_waiting_first(client, zhytomyr):
 
 # Per page, signed in, after a warm-up: session, user, scope, the header's badge, then each
 # block's rows and totals (counted in SQL); coordinators and ministries one more, the review
-# queue's count on its menu item.
+# queue's count on its menu item. The person's own part (issue 12) adds 3 for everyone (my open
+# actions' counts and rows, the upcoming meetings) and up to 2 for whoever follows up overdue
+# actions (coordinators, office staff: the owners' time zones, then the rows with their total;
+# the second is not asked when no followed action is open).
 QUERIES = {
-    "coordinator": 12,
-    "ministry": 11,
-    "embassy": 14,
-    "zhytomyr": 15,
-    "indiana": 14,
-    "institution_user": 12,
+    "coordinator": 17,
+    "ministry": 14,
+    "embassy": 17,
+    "zhytomyr": 17,
+    "indiana": 16,
+    "institution_user": 16,
 }
 
 
@@ -299,6 +303,11 @@ def _fill(n: int, request) -> None:
         under_review(p)
         thread = thread_with(users=tuple(people), partnership=p)
         Participant.objects.get_or_create(thread=thread, user=people[0])
+        # An overdue action for one persona after another: the desk's "My actions" and the
+        # follow-up of overdue actions have rows to show.
+        ActionItem.objects.create(
+            title="Follow up", owner=people[i % len(people)], due=date(2025, 1, 1), thread=thread
+        )
 
 
 @pytest.mark.parametrize("persona", sorted(QUERIES))
@@ -338,3 +347,78 @@ def test_the_desk_counts_the_badge_once_for_the_header_and_its_block(client, zhy
         page = client.get("/")
     assert page.context["unread_messages"] == 1
     assert len([q for q in kept if "unreadbadge" in q["sql"].lower()]) == 1
+
+
+# --- the person's own part: actions and meetings (issue 12, point 4) -------------------------
+
+
+def _meeting(by, *users, days: int = 2):
+    from regionbridge.meetings import services as meetings
+
+    starts_at = timezone.now().replace(microsecond=0) + timedelta(days=days)
+    return meetings.meeting_create(
+        by=by,
+        title=f"Meeting in {days} days",
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=1),
+        users=users,
+    )
+
+
+def _action(meeting, by, owner, due):
+    from regionbridge.meetings import services as meetings
+
+    return meetings.action_add(by=by, title=f"Due {due}", owner=owner, due=due, meeting=meeting)
+
+
+def test_every_desk_shows_my_open_actions_overdue_first_and_my_next_meetings(
+    client, zhytomyr, indiana
+):
+    today = timezone.localdate()
+    later = _meeting(zhytomyr, indiana, days=9)
+    sooner = _meeting(zhytomyr, indiana, days=1)
+    coming = _action(later, zhytomyr, indiana, today + timedelta(days=2))
+    late = _action(later, zhytomyr, indiana, today - timedelta(days=2))
+    _action(later, indiana, zhytomyr, today)  # someone else's
+    for user in (indiana, zhytomyr):
+        mine = desk(client, user).context["mine"]
+        assert [m.pk for m in mine["meetings"]] == [sooner.pk, later.pk]
+    mine = desk(client, indiana).context["mine"]
+    assert [a.pk for a in mine["actions"]] == [late.pk, coming.pk]
+    assert (mine["open_count"], mine["overdue_count"]) == (2, 1)
+    page = desk(client, indiana).content.decode()
+    assert 'id="desk-mine"' in page and f"/meetings/actions/{late.pk}/" in page
+
+
+def test_a_person_without_a_role_still_sees_their_own_part(client, outsider):
+    page = desk(client, outsider)
+    assert page.context["mine"]["actions"] == [] and 'id="desk-mine"' in page.content.decode()
+
+
+def test_coordinators_see_overdue_actions_everywhere(client, coordinator, zhytomyr, indiana):
+    meeting = _meeting(zhytomyr, indiana)
+    late = _action(meeting, zhytomyr, indiana, timezone.localdate() - timedelta(days=5))
+    _action(meeting, zhytomyr, zhytomyr, timezone.localdate() + timedelta(days=5))
+    follow_up = desk(client, coordinator).context["mine"]["follow_up"]
+    assert follow_up["view"] == "everyone"
+    assert ([a.pk for a in follow_up["actions"]], follow_up["count"]) == ([late.pk], 1)
+    # Zhytomyr's officer works in no office of their own: nothing to follow up.
+    assert desk(client, zhytomyr).context["mine"]["follow_up"]["view"] is None
+
+
+def test_office_staff_see_their_colleagues_overdue_actions(
+    client, institution_user, zhytomyr, indiana
+):
+    from tests.factories import UserFactory
+
+    colleague = UserFactory()
+    hospital = institution_user.role_assignments.get().organization
+    role_assign(user=colleague, role="institution", organization=hospital)
+    meeting = _meeting(zhytomyr, indiana, institution_user)
+    late = _action(meeting, zhytomyr, institution_user, timezone.localdate() - timedelta(days=1))
+    _action(meeting, zhytomyr, indiana, timezone.localdate() - timedelta(days=1))  # not ours
+    follow_up = desk(client, colleague).context["mine"]["follow_up"]
+    assert follow_up["view"] == "office"
+    assert ([a.pk for a in follow_up["actions"]], follow_up["count"]) == ([late.pk], 1)
+    # One's own overdue actions are under "My actions", not followed up as a colleague's.
+    assert desk(client, institution_user).context["mine"]["follow_up"]["count"] == 0

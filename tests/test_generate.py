@@ -89,7 +89,7 @@ class TestGeneratedData:
         rows = generated.rows
         plan = Plan.for_scale(SCALE)
         assert rows["messaging.Message"] == plan.messages
-        assert rows["messaging.Thread"] == plan.threads
+        assert rows["messaging.Thread"] == plan.threads + plan.meetings  # a meeting has its own
         assert rows["institutions.InstitutionLink"] == plan.links
         assert rows["partnerships.Activity"] == plan.activities
         assert rows["organizations.Organization"] >= plan.institutions  # + offices, when missing
@@ -312,3 +312,89 @@ def test_same_seed_on_the_same_starting_database_gives_identical_rows(db, tmp_pa
     assert first == second
     assert first["messaging.Message"] != before["messaging.Message"]
     assert first["partnerships.Partnership"] != before["partnerships.Partnership"]
+
+
+# --- meetings (issue 12) ------------------------------------------------------------------------
+
+
+class TestGeneratedMeetings:
+    """The generated year's meetings follow the meetings' rules: each has its own thread whose
+    participants are its people, who may see it; held ones have minutes and decisions."""
+
+    def test_meetings_spread_over_the_year_with_their_records(self, generated, db):
+        from regionbridge.meetings.models import (
+            ActionItem,
+            AgendaItem,
+            Decision,
+            Meeting,
+            MeetingResponse,
+        )
+
+        plan = Plan.for_scale(SCALE)
+        meetings = list(Meeting.objects.select_related("thread"))
+        assert len(meetings) == plan.meetings == generated.rows["meetings.Meeting"]
+        for model in (AgendaItem, Decision, MeetingResponse, ActionItem):
+            assert generated.rows[model._meta.label] > 0, model
+        end = EPOCH + timedelta(days=366)
+        assert all(EPOCH <= m.starts_at < m.ends_at < end for m in meetings)
+        assert all(m.ends_at - m.starts_at <= timedelta(hours=12) for m in meetings)
+        assert {m.status for m in meetings} >= {"held", "planned"}
+        for meeting in meetings:
+            people = meeting.thread.participants.filter(user__isnull=False).count()
+            assert 2 <= people <= 8 or people == meeting.thread.participants.count(), meeting
+            assert meeting.thread.subject == meeting.title
+            assert meeting.thread.partnership_id == meeting.partnership_id
+            if meeting.status == "held":
+                assert meeting.minutes and meeting.minutes_html == render(meeting.minutes)
+                assert 1 <= meeting.decisions.count() <= 3
+            else:
+                assert not meeting.minutes and not meeting.decisions.exists()
+                assert not meeting.actions.exists()
+
+    def test_each_meeting_has_its_own_thread_and_its_people_may_see_it(self, generated, db):
+        from regionbridge.meetings.models import Meeting
+
+        meetings = Meeting.objects.select_related("thread__partnership", "organizer")
+        threads = [m.thread_id for m in meetings]
+        assert len(threads) == len(set(threads))  # one thread a meeting
+        assert not Message.objects.filter(thread__in=threads).exists()
+        assert meetings.filter(partnership__confidential=True).exists()
+        for meeting in meetings:
+            assert meeting.thread.participants.filter(user=meeting.organizer).exists()
+            assert policy.can(meeting.organizer, policy.Action.MEETING_EDIT, meeting)
+            for participant in meeting.thread.participants.select_related("user"):
+                if participant.user is not None:
+                    assert policy.can(participant.user, policy.Action.MEETING_VIEW, meeting)
+                elif participant.guest_email:
+                    assert not (meeting.partnership and meeting.partnership.confidential)
+
+    def test_answers_and_actions_belong_to_the_meetings_people(self, generated, db):
+        from regionbridge.meetings.models import ActionItem, MeetingResponse
+        from regionbridge.meetings.services import overdue
+
+        for response in MeetingResponse.objects.select_related("meeting__thread"):
+            participants = response.meeting.thread.participants
+            if response.user_id:
+                assert participants.filter(user=response.user_id).exists()
+            else:
+                assert participants.filter(guest_email=response.guest_email).exists()
+        actions = ActionItem.objects.select_related("owner", "meeting", "partnership")
+        assert {a.status for a in actions} == {"open", "done", "dropped"}
+        for action in actions:
+            assert action.meeting.status == "held"
+            assert action.partnership_id == action.meeting.partnership_id
+            assert (action.closed_at is None) == (action.status == "open")
+            assert policy.can(action.owner, policy.Action.ACTION_EDIT, action)
+        assert overdue(ActionItem.objects.all(), now=EPOCH + timedelta(days=365)).exists()
+
+    def test_accounts_keep_the_holidays_of_their_place(self, generated, db):
+        indiana = _generated_users().filter(
+            role_assignments__role=Role.PARTNER, role_assignments__region__code="US-IN"
+        )
+        for user in indiana:
+            assert (user.timezone, user.holiday_calendar) == (
+                "America/Indiana/Indianapolis",
+                "US-IN",
+            )
+        regional = _generated_users().filter(role_assignments__role=Role.REGIONAL)
+        assert regional and all(u.holiday_calendar == "UA" for u in regional)

@@ -5,7 +5,7 @@ every JSON field. The answer is always a clear 4xx (or harmless text), never a 5
 import csv
 import io
 import json
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -554,6 +554,7 @@ HOSTILE_QUERY_VALUES = [
 @pytest.fixture
 def world(coordinator, zhytomyr, indiana, dated, media):
     """One of everything the API can point at, all visible to the coordinator."""
+    from regionbridge.meetings.services import action_add, meeting_create
     from regionbridge.messaging.services import message_post
 
     thread = thread_create(by=coordinator, subject="Hostile", users=[zhytomyr, indiana])
@@ -563,8 +564,21 @@ def world(coordinator, zhytomyr, indiana, dated, media):
         body="With a file",
         files=[SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf")],
     )
+    starts_at = datetime(2030, 3, 11, 15, tzinfo=UTC)
+    meeting = meeting_create(
+        by=coordinator,
+        title="Hostile",
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=1),
+        users=[zhytomyr],
+    )
+    action = action_add(
+        by=coordinator, title="Reply", owner=zhytomyr, due=date(2030, 4, 1), meeting=meeting
+    )
     return {
         **dated,
+        "meeting": meeting,
+        "action": action,
         "thread": thread,
         "message": message,
         "attachment": message.attachments.get(),
@@ -580,6 +594,8 @@ def _path(template: str, world) -> str:
         "{thread_id}": world["thread"].pk,
         "{message_id}": world["message"].pk,
         "{attachment_id}": world["attachment"].pk,
+        "{meeting_id}": world["meeting"].pk,
+        "{action_id}": world["action"].pk,
         "{organization_id}": world["ours"].pk,
         "{person_id}": 1,
         "{code}": "UA-18",
@@ -631,6 +647,40 @@ def _bodies(world) -> dict[tuple[str, str], dict]:
         ("patch", "/api/v1/messages/{message_id}"): {"body": "Hello again"},
         ("post", "/api/v1/threads/{thread_id}/read"): {"upto": world["message"].pk},
         ("post", "/api/v1/notifications/read"): {"upto": 1},
+        ("post", "/api/v1/meetings"): {
+            "title": "Call",
+            "starts_at": "2030-03-11T17:00:00+02:00",
+            "ends_at": "2030-03-11T18:00:00+02:00",
+            "people": ["zhytomyr@example.org", "guest@partner.example"],
+            "organizations": [world["ours"].pk],
+            "partnership": world["tie"].pk,
+            "agenda": ["One"],
+            "purpose": "Why",
+            "place": "Kyiv",
+            "online_link": "https://meet.example.org/a",
+        },
+        ("patch", "/api/v1/meetings/{meeting_id}"): {
+            "title": "Call",
+            "purpose": "Why",
+            "starts_at": "2030-03-12T15:00:00Z",
+            "ends_at": "2030-03-12T16:00:00Z",
+            "place": "Kyiv",
+            "online_link": "https://meet.example.org/b",
+            "agenda": ["One"],
+            "people": ["zhytomyr@example.org"],
+            "organizations": [],
+        },
+        ("post", "/api/v1/meetings/{meeting_id}/actions"): {
+            "title": "Reply",
+            "owner": "zhytomyr@example.org",
+            "due": "2030-04-01",
+        },
+        ("patch", "/api/v1/actions/{action_id}"): {
+            "title": "Reply",
+            "owner": "zhytomyr@example.org",
+            "due": "2030-04-02",
+            "status": "done",
+        },
     }
 
 
@@ -719,8 +769,16 @@ def test_hostile_query_and_path_values_never_give_a_5xx(coordinator, world):
         "/api/v1/documents/{document_id}/submit",
         "/api/v1/documents/{document_id}/versions",
         "/api/v1/threads/{thread_id}/messages/with-files",
+        "/api/v1/meetings/{meeting_id}/cancel",
     }:
-        for name in ("{partnership_id}", "{document_id}", "{thread_id}", "{message_id}"):
+        for name in (
+            "{partnership_id}",
+            "{document_id}",
+            "{thread_id}",
+            "{message_id}",
+            "{meeting_id}",
+            "{action_id}",
+        ):
             if name in template:
                 for value in (str(BIG), str(-BIG), "0"):
                     response = client.post(_path(template.replace(name, value), world))

@@ -26,6 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from regionbridge.accounts.models import ApiToken, RoleAssignment, User
 from regionbridge.institutions.models import InstitutionLink
+from regionbridge.meetings.models import ActionItem
 from regionbridge.messaging import live
 from regionbridge.messaging.models import (
     Attachment,
@@ -53,6 +54,7 @@ from tests.test_routes_permissions import (  # noqa: F401  (fixtures the sample 
     PDF,
     ROUTES,
     media,
+    meeting,
     open_tie,
     site_routes,
     talk,
@@ -213,6 +215,26 @@ THREAD = (
     "q",
     "find",
 )
+MEETING = (
+    "title",
+    "purpose",
+    "partnership",
+    "day",
+    "start",
+    "end",
+    "zone",
+    "invited",
+    "persons",
+    "organizations",
+    "people",
+    "place",
+    "online_link",
+    "agenda",
+    "thread",
+    "q",
+    "find",
+)
+ACTION = ("title", "owner", "due")
 
 PAGES: dict[str, Page] = {
     "core:home": Page(),
@@ -223,7 +245,18 @@ PAGES: dict[str, Page] = {
     "core:readyz": Page(),
     "accounts:login": Page(get=("next",), post=("username", "password", "next"), anonymous=True),
     "accounts:logout": Page(post=()),
-    "accounts:profile": Page(post=("language", "timezone", "notification_mode"), refuses_all=True),
+    "accounts:profile": Page(
+        post=(
+            "language",
+            "timezone",
+            "notification_mode",
+            "work_days",
+            "work_start",
+            "work_end",
+            "holiday_calendar",
+        ),
+        refuses_all=True,
+    ),
     "accounts:token_create": Page(post=("name",)),
     "accounts:token_revoke": Page(post=("back",)),
     "accounts:sessions": Page(),
@@ -290,6 +323,24 @@ PAGES: dict[str, Page] = {
     "messaging:held": Page(),
     "messaging:held_confirm": Page(post=()),
     "messaging:held_discard": Page(post=()),
+    "meetings:list": Page(get=("show", "page")),
+    # A link fills the form in (the planner's times, a thread, a partnership, addresses).
+    "meetings:new": Page(get=(*MEETING, "starts_at", "ends_at"), post=MEETING),
+    "meetings:detail": Page(),
+    "meetings:edit": Page(post=MEETING),
+    "meetings:cancel": Page(post=()),
+    "meetings:answer": Page(post=("answer",)),
+    "meetings:minutes": Page(post=("minutes",)),
+    "meetings:decision_add": Page(post=("text",)),
+    "meetings:action_new": Page(post=ACTION),
+    "meetings:actions": Page(get=("show", "status", "page")),
+    # The change form and the one-button status change ("form=status").
+    "meetings:action": Page(post=(*ACTION, "status", "form")),
+    "meetings:action_from_message": Page(post=ACTION),
+    "meetings:planner": Page(get=("people", "date_from", "date_to", "duration")),
+    "meetings:invitation_file": Page(),
+    "meetings:feed_manage": Page(post=("action",)),
+    "meetings:feed": Page(anonymous=True),
 }
 ROW = {row.name: row for row in ROUTES.values()}
 PERSONAS = ("coordinator", "zhytomyr")
@@ -345,6 +396,7 @@ COUNTED = (
     User,
     Region,
     Country,
+    ActionItem,
 )
 
 

@@ -685,7 +685,132 @@ RULES = (
         lambda rq, user: thread_with(users=(user,), partnership=chernihiv_minnesota()),
         personas=SIGNED_IN,
     ),
+    # --- meetings and action items (tests/test_meeting_policy.py holds the full cast) ----------
+    # A meeting is seen by its invitees (its thread's readers) and by the coordinators; its
+    # organizer and the coordinators change it; invitees with a role record it.
+    Rule(Action.MEETING_CREATE, "arrange_meetings", MEMBERS),
+    Rule(
+        Action.MEETING_VIEW,
+        "view_a_meeting_they_are_invited_to",
+        SIGNED_IN,
+        lambda rq, user: meeting_with(user),
+        personas=SIGNED_IN,
+    ),
+    Rule(
+        Action.MEETING_VIEW,
+        "view_a_meeting_between_other_people",
+        frozenset({"coordinator"}),
+        lambda rq, user: meeting_with(UserFactory()),
+    ),
+    Rule(
+        Action.MEETING_VIEW,
+        "view_a_chernihiv_minnesota_meeting_they_are_invited_to",
+        CONFIDENTIAL_CHERNIHIV_MINNESOTA,
+        lambda rq, user: meeting_with(user, partnership=chernihiv_minnesota()),
+        personas=SIGNED_IN,
+    ),
+    Rule(
+        Action.MEETING_EDIT,
+        "change_a_meeting_they_organize",
+        MEMBERS,
+        lambda rq, user: meeting_with(user, organizer=user),
+        personas=SIGNED_IN,
+    ),
+    Rule(
+        Action.MEETING_EDIT,
+        "change_a_meeting_they_are_invited_to",
+        frozenset({"coordinator"}),
+        lambda rq, user: meeting_with(user),
+        personas=SIGNED_IN,
+    ),
+    Rule(
+        Action.MEETING_EDIT,
+        "change_a_meeting_between_other_people",
+        frozenset({"coordinator"}),
+        lambda rq, user: meeting_with(UserFactory()),
+    ),
+    Rule(
+        Action.MEETING_RECORD,
+        "record_a_meeting_they_are_invited_to",
+        MEMBERS,
+        lambda rq, user: meeting_with(user),
+        personas=SIGNED_IN,
+    ),
+    Rule(
+        Action.MEETING_RECORD,
+        "record_a_meeting_between_other_people",
+        frozenset({"coordinator"}),
+        lambda rq, user: meeting_with(UserFactory()),
+    ),
+    Rule(
+        Action.MEETING_RESPOND,
+        "answer_a_meeting_they_are_invited_to",
+        SIGNED_IN,
+        lambda rq, user: meeting_with(user),
+        personas=SIGNED_IN,
+    ),
+    Rule(
+        Action.MEETING_RESPOND,
+        "answer_a_meeting_between_other_people",
+        NOBODY,
+        lambda rq, user: meeting_with(UserFactory()),
+    ),
+    Rule(
+        Action.ACTION_CREATE,
+        "take_an_action_from_a_thread_they_take_part_in",
+        MEMBERS,
+        lambda rq, user: thread_with(users=(user,)),
+        personas=SIGNED_IN,
+    ),
+    Rule(
+        Action.ACTION_CREATE,
+        "take_an_action_from_a_thread_between_other_people",
+        NOBODY,
+        lambda rq, user: thread_with(users=(UserFactory(),)),
+    ),
+    Rule(
+        Action.ACTION_EDIT,
+        "change_an_action_they_own",
+        MEMBERS,
+        lambda rq, user: action_for(user),
+        personas=SIGNED_IN,
+    ),
+    Rule(
+        Action.ACTION_EDIT,
+        "change_an_action_of_someone_else",
+        frozenset({"coordinator"}),
+        lambda rq, user: action_for(UserFactory()),
+    ),
 )
+
+
+def meeting_with(user: Any, *, organizer: Any = None, partnership: Any = None) -> Any:
+    """A meeting whose thread names `user` (written directly, as `thread_with` does)."""
+    from datetime import timedelta
+
+    from regionbridge.meetings.models import Meeting
+
+    thread = thread_with(users=(user,), partnership=partnership)
+    start = timezone.now() + timedelta(days=7)
+    return Meeting.objects.create(
+        title="Test meeting",
+        thread=thread,
+        partnership=partnership,
+        organizer=organizer or thread.created_by,
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+    )
+
+
+def action_for(owner: Any) -> Any:
+    """An action owned by `owner`, from a meeting between other people."""
+    from datetime import date
+
+    from regionbridge.meetings.models import ActionItem
+
+    return ActionItem.objects.create(
+        title="Test action", owner=owner, due=date(2030, 1, 1), meeting=meeting_with(UserFactory())
+    )
 
 
 def _grid_params():

@@ -107,6 +107,23 @@ REVIEWERS = members_only("coordinator", "ministry")
 IN_THE_TALK = members_only("zhytomyr", "indiana", "embassy", others=404)
 IN_THE_CONFIDENTIAL_TALK = members_only("chernihiv", "embassy", "ministry", others=404)
 EVENT_STREAM = "text/event-stream"
+# A meeting is seen by whoever it invites (named, or through their office) and by the
+# coordinators; changed and cancelled by its organizer and the coordinators.
+IN_THE_MEETING = {
+    **everyone(404),
+    "anonymous": LOGIN,
+    **dict.fromkeys(("zhytomyr", "indiana", "embassy", "coordinator"), 200),
+}
+ORGANIZES_THE_MEETING = {**IN_THE_MEETING, "indiana": 403, "embassy": 403}
+IN_THE_CONFIDENTIAL_MEETING = {
+    **everyone(404),
+    "anonymous": LOGIN,
+    **dict.fromkeys(("chernihiv", "embassy", "coordinator"), 200),
+}
+ORGANIZES_THE_CONFIDENTIAL_MEETING = {**IN_THE_CONFIDENTIAL_MEETING, "embassy": 403}
+# One's own invitation file: only the invited (a coordinator oversees, but has no invitation).
+INVITED_TO_THE_MEETING = {**IN_THE_MEETING, "coordinator": 404}
+INVITED_TO_THE_CONFIDENTIAL_MEETING = {**IN_THE_CONFIDENTIAL_MEETING, "coordinator": 404}
 
 
 # --- sample arguments -----------------------------------------------------------------------
@@ -319,6 +336,91 @@ def _held(request, user) -> dict[str, Any]:
     return {"held_id": 1}
 
 
+# --- meetings: a meeting on the open side, one on the confidential negotiation ---------------
+
+
+def make_meeting(*, by, users=(), organizations=(), partnership=None) -> Any:
+    """A meeting three days ahead, arranged the way the pages arrange one."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from regionbridge.meetings import services as meetings
+
+    starts = timezone.now().replace(microsecond=0) + timedelta(days=3)
+    return meetings.meeting_create(
+        by=by,
+        title="Sample meeting",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+        users=users,
+        organizations=organizations,
+        partnership=partnership,
+    )
+
+
+@pytest.fixture
+def meeting(request, reference) -> Any:
+    """Zhytomyr's officer meets Indiana's liaison and the whole embassy in the US."""
+    return make_meeting(
+        by=request.getfixturevalue("zhytomyr"),
+        users=[request.getfixturevalue("indiana")],
+        organizations=[Organization.objects.get(key="embassy-us")],
+    )
+
+
+@pytest.fixture
+def confidential_meeting(request, confidential_tie) -> Any:
+    """Chernihiv's meeting on the confidential negotiation with the embassy (who sees it), and
+    Zhytomyr's officer written in directly (invited before the rule; may not see it)."""
+    meeting = make_meeting(
+        by=request.getfixturevalue("chernihiv"),
+        users=[request.getfixturevalue("embassy")],
+        partnership=confidential_tie.partnership,
+    )
+    Participant.objects.create(thread=meeting.thread, user=request.getfixturevalue("zhytomyr"))
+    return meeting
+
+
+def _meeting(request, user) -> dict[str, Any]:
+    return {"pk": request.getfixturevalue("meeting").pk}
+
+
+# --- action items: one of the sample meeting, one from the sample thread's message -----------
+
+
+def make_action(meeting: Any, *, by: Any, owner: Any) -> Any:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from regionbridge.meetings import services as meetings
+
+    return meetings.action_add(
+        by=by,
+        title="Send the programme",
+        owner=owner,
+        due=timezone.localdate() + timedelta(days=7),
+        meeting=meeting,
+    )
+
+
+def _action(request, user) -> dict[str, Any]:
+    """Indiana's action, given by Zhytomyr's officer at the sample meeting."""
+    meeting = request.getfixturevalue("meeting")
+    owner = request.getfixturevalue("indiana")
+    return {"pk": make_action(meeting, by=meeting.organizer, owner=owner).pk}
+
+
+def _feed_token(request, user) -> dict[str, Any]:
+    """An address nobody was given (a real one: tests/test_calendar_feed.py)."""
+    return {"token": secrets.token_urlsafe(32)}
+
+
+def _action_message(request, user) -> dict[str, Any]:
+    return {"message_pk": request.getfixturevalue("talk").message.pk}
+
+
 @dataclass(frozen=True)
 class Route:
     name: str
@@ -448,6 +550,34 @@ ROUTES: dict[str, Route] = {
     "messages/held/<int:held_id>/discard/": Route(
         "messaging:held_discard", POST_ONLY_SIGNED_IN, _held
     ),
+    # Meetings: the sample is Zhytomyr's meeting with Indiana and the whole embassy.
+    "meetings/": Route("meetings:list", SIGNED_IN),
+    "meetings/new/": Route("meetings:new", MEMBERS_ONLY),
+    "meetings/<int:pk>/": Route("meetings:detail", IN_THE_MEETING, _meeting),
+    "meetings/<int:pk>/edit/": Route("meetings:edit", ORGANIZES_THE_MEETING, _meeting),
+    "meetings/<int:pk>/cancel/": Route("meetings:cancel", ORGANIZES_THE_MEETING, _meeting),
+    "meetings/<int:pk>/answer/": Route("meetings:answer", POST_ONLY_SIGNED_IN, _meeting),
+    "meetings/<int:pk>/minutes/": Route("meetings:minutes", POST_ONLY_SIGNED_IN, _meeting),
+    "meetings/<int:pk>/decisions/": Route(
+        "meetings:decision_add", POST_ONLY_SIGNED_IN, _meeting
+    ),
+    # Action items: made by the meeting's people (and coordinators); seen as the meeting, and by
+    # the owner and the owner's office; from a message by the thread's readers with a role.
+    "meetings/<int:pk>/actions/new/": Route("meetings:action_new", IN_THE_MEETING, _meeting),
+    "meetings/actions/": Route("meetings:actions", SIGNED_IN),
+    "meetings/actions/<int:pk>/": Route("meetings:action", IN_THE_MEETING, _action),
+    "meetings/actions/from-message/<int:message_pk>/": Route(
+        "meetings:action_from_message", {**IN_THE_TALK, "outsider": 404}, _action_message
+    ),
+    # The planner: any member, for people in the directory (tests/test_planner.py).
+    "meetings/planner/": Route("meetings:planner", MEMBERS_ONLY),
+    # Calendar files: one's invitation (tests/test_calendar_feed.py); one's feed page; the feed
+    # itself answers only its secret address (a made-up one: 404 for everyone, signed in or not).
+    "meetings/<int:pk>/invitation.ics": Route(
+        "meetings:invitation_file", INVITED_TO_THE_MEETING, _meeting, "text/calendar"
+    ),
+    "meetings/calendar/": Route("meetings:feed_manage", SIGNED_IN),
+    "meetings/calendar/<str:token>.ics": Route("meetings:feed", everyone(404), _feed_token),
 }
 
 # The same pages for the confidential Chernihiv – Minnesota negotiation: whoever may not see it
@@ -488,6 +618,17 @@ CONFIDENTIAL_ROUTES: dict[str, tuple[dict[str, Any], str]] = {
     "messaging:attachment": (IN_THE_CONFIDENTIAL_TALK, "attachment"),
     # A link of two institutions under the negotiation: hidden like the negotiation itself.
     "institutions:link_activity": (confidential("coordinator", "chernihiv"), "link"),
+    # A meeting on the negotiation: its invitees who see the negotiation; an invitee who may
+    # not see it gets 404 like everyone else.
+    "meetings:detail": (IN_THE_CONFIDENTIAL_MEETING, "meeting"),
+    "meetings:edit": (ORGANIZES_THE_CONFIDENTIAL_MEETING, "meeting"),
+    "meetings:cancel": (ORGANIZES_THE_CONFIDENTIAL_MEETING, "meeting"),
+    "meetings:answer": (POST_ONLY_SIGNED_IN, "meeting"),
+    "meetings:minutes": (POST_ONLY_SIGNED_IN, "meeting"),
+    "meetings:decision_add": (POST_ONLY_SIGNED_IN, "meeting"),
+    "meetings:action_new": (IN_THE_CONFIDENTIAL_MEETING, "meeting"),
+    "meetings:action": (IN_THE_CONFIDENTIAL_MEETING, "action"),
+    "meetings:invitation_file": (INVITED_TO_THE_CONFIDENTIAL_MEETING, "meeting"),
 }
 TALK_PARTS = ("thread", "message", "attachment")
 
@@ -576,6 +717,12 @@ def test_get_confidential(client, request, confidential_tie, route_name, name, e
     part = CONFIDENTIAL_ROUTES[route_name][1]
     if part == "link":
         source = SimpleNamespace(link=_confidential_link(confidential_tie))
+    elif part == "meeting":
+        source = SimpleNamespace(meeting=request.getfixturevalue("confidential_meeting"))
+    elif part == "action":
+        meeting = request.getfixturevalue("confidential_meeting")
+        owner = request.getfixturevalue("embassy")
+        source = SimpleNamespace(action=make_action(meeting, by=meeting.organizer, owner=owner))
     elif part in TALK_PARTS:
         source = request.getfixturevalue("confidential_talk")
     else:

@@ -167,6 +167,20 @@ def user_set_preferences(
 ) -> User:
     """Change what is given (None: unchanged); audited with the changed fields."""
     changes: dict[str, Any] = {}
+    for value in (
+        language,
+        tz,
+        notifications,
+        full_name,
+        full_name_en,
+        work_days,
+        holiday_calendar,
+    ):
+        if value is not None and (not isinstance(value, str) or "\x00" in value):
+            raise ValidationError(_("Enter text without control characters."))
+    for value in (work_start, work_end):
+        if value is not None and (not isinstance(value, time) or value.tzinfo is not None):
+            raise ValidationError(_("Give the working hours as a time of day."))
     if work_days is not None:
         days = "".join(sorted(set(work_days)))
         if not days or not set(days) <= set("1234567"):

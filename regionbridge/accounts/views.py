@@ -55,6 +55,10 @@ def _profile_page(request, *, preferences=None, token_form=None, new_token=None,
                 "language": user.language,
                 "timezone": user.timezone,
                 "notification_mode": user.notification_mode,
+                "work_days": list(user.work_days),
+                "work_start": user.work_start,
+                "work_end": user.work_end,
+                "holiday_calendar": user.holiday_calendar,
             }
         ),
         "token_form": token_form or TokenForm(),
@@ -69,7 +73,9 @@ def _profile_page(request, *, preferences=None, token_form=None, new_token=None,
 def profile(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _profile_page(request)
-    form = PreferencesForm(request.POST)
+    form = PreferencesForm(
+        request.POST, initial={"holiday_calendar": request.user.holiday_calendar}
+    )
     if form.is_valid():
         try:
             services.user_set_preferences(
@@ -83,6 +89,7 @@ def profile(request: HttpRequest) -> HttpResponse:
                     for field in ("full_name", "full_name_en")
                     if field in request.POST
                 },
+                **form.working_hours(),
             )
         except ValidationError as exc:
             form.add_error("timezone", exc)

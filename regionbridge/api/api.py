@@ -8,6 +8,7 @@ from regionbridge.api.auth import MEMBERS, PUBLIC, require
 from regionbridge.api.documents import router as documents_router
 from regionbridge.api.errors import answers
 from regionbridge.api.institutions import router as institutions_router
+from regionbridge.api.meetings import router as meetings_router
 from regionbridge.api.messaging import router as messaging_router
 from regionbridge.api.notifications import router as notifications_router
 from regionbridge.api.pagination import Pages
@@ -154,3 +155,4 @@ api.add_router("/", institutions_router)
 api.add_router("/", oversight_router)
 api.add_router("/", messaging_router)
 api.add_router("/", notifications_router)
+api.add_router("/", meetings_router)

@@ -2,7 +2,8 @@
 
 `generate(scale=1, seed=1)` adds, beside the real regions and offices: 2,000 institutions,
 400 partnerships with their events and documents, 3,000 institution links, 5,000 activities,
-500 people with accounts (every role), 2,000 threads with 50,000 messages, and the records that
+500 people with accounts (every role), 2,000 threads with 50,000 messages, 800 meetings (each
+with its own thread, answers, minutes, decisions and action items), and the records that
 come with them (participants, read states, mentions, revisions, outbox rows sent, API tokens,
 audit entries). Scale 10 is ten times that; the regions stay the real ones.
 
@@ -46,6 +47,17 @@ from regionbridge.accounts.models import (
 from regionbridge.audit.models import AuditEntry
 from regionbridge.demo import words
 from regionbridge.institutions.models import InstitutionLink, LinkStatus
+from regionbridge.lib.workweek import calendar_for
+from regionbridge.meetings.models import (
+    ActionItem,
+    ActionStatus,
+    AgendaItem,
+    Answer,
+    Decision,
+    Meeting,
+    MeetingResponse,
+    MeetingStatus,
+)
 from regionbridge.messaging import search
 from regionbridge.messaging.models import (
     Attachment,
@@ -110,6 +122,7 @@ BASE = {
     "accounts": 500,
     "threads": 2000,
     "messages": 50000,
+    "meetings": 800,
 }
 # Accounts by role (shares of all accounts); the rest are regional officers.
 ROLE_SHARES = {
@@ -134,6 +147,7 @@ class Plan:
     accounts: int
     threads: int
     messages: int
+    meetings: int
 
     @classmethod
     def for_scale(cls, scale: float) -> "Plan":
@@ -449,6 +463,7 @@ def _counts() -> dict[str, int]:
             "outbox",
             "audit",
             "regions",
+            "meetings",
         }
     }
 
@@ -472,6 +487,7 @@ class _Generator:
         self._links()
         self._activities()
         self._threads_and_messages()
+        self._meetings()
         self._notifications()
         self._tokens()
         self.progress.start("audit log", len(self.world.audit))
@@ -612,6 +628,10 @@ class _Generator:
                 full_name_en=f"{first[0]} {last[0]}",
                 language=language,
                 timezone=region_tz or ("Europe/Kyiv" if ukrainian else "America/New_York"),
+                holiday_calendar=calendar_for(
+                    (home.country if home is not None else organization.country).code,
+                    home.code if home is not None else "",
+                ),
                 notification_mode=_weighted(
                     rng,
                     {
@@ -1304,7 +1324,7 @@ class _Generator:
         rng = self.rng
         size = min(600, max(40, self.plan.messages // 20))
         self.progress.start("texts", 2 * size)
-        texts = Texts(rng, size=size)
+        texts = self.texts = Texts(rng, size=size)
         texts.check(rng)
         self.progress.finish()
         # How many messages each thread has: a few long threads, many short ones.
@@ -1476,6 +1496,206 @@ class _Generator:
                         row.user = user
                     rows.append(row)
         OutboundEmail.objects.bulk_create(rows, batch_size=BATCH)
+
+    # --- meetings, their answers, minutes, decisions and action items ---------------------------
+
+    def _meetings(self) -> None:
+        """Meetings spread over the year, each with its own thread whose participants are its
+        people (2–8, drawn as a partnership thread's are: a confidential negotiation's only
+        among those who may see it, never guests). Of those past, about 70% were held, with
+        minutes and 1–3 decisions, and about 2 actions each (some done, some dropped, the open
+        ones past their due date overdue); some were cancelled; the last weeks' are planned."""
+        rng, world = self.rng, self.world
+        texts: Texts = self.texts
+        rows: list[tuple[Meeting, list[Account], list[Organization], list[str]]] = []
+        threads: list[Thread] = []
+        guest_number = 0
+        for index in range(self.plan.meetings):
+            partnership = None
+            if world.partnerships and (rng.random() < 0.6 or index == 0):
+                partnership = (
+                    world.partnerships[0] if index == 0 else rng.choice(world.partnerships)
+                )
+                candidates = self._partnership_people(partnership)
+                first = world.first_day[partnership.pk]
+            else:
+                candidates, first = world.accounts, 0.0
+            candidates = list({a.user.pk: a for a in candidates}.values())  # each person once
+            people = rng.sample(candidates, min(len(candidates), rng.randint(2, 8)))
+            office = []
+            if partnership is not None and rng.random() < 0.15:
+                office = [partnership.ukrainian_organization]
+            guests = []
+            if not (partnership and partnership.confidential) and rng.random() < 0.1:
+                guest_number += 1
+                guests.append(f"meeting-guest-{guest_number}{self.suffix}@{GUEST_DOMAIN}")
+            organizer = people[0]
+            day = int(rng.uniform(min(first, YEAR_DAYS - 2), YEAR_DAYS - 1))
+            starts = _at(day) + timedelta(hours=rng.randint(7, 15), minutes=rng.choice([0, 30]))
+            created = max(EPOCH, starts - timedelta(days=rng.randint(1, 20)))
+            if index < 3:  # every status, whatever the scale (the first: held, confidential)
+                status = (MeetingStatus.HELD, MeetingStatus.CANCELLED, MeetingStatus.PLANNED)[index]
+                day = min(day, YEAR_DAYS - 30) if index < 2 else YEAR_DAYS - 5
+                starts = _at(day) + timedelta(hours=9)
+                created = max(EPOCH, starts - timedelta(days=3))
+            elif day >= YEAR_DAYS - 21:
+                status = MeetingStatus.PLANNED
+            else:
+                status = _weighted(
+                    rng,
+                    {
+                        MeetingStatus.HELD: 78,
+                        MeetingStatus.CANCELLED: 10,
+                        MeetingStatus.PLANNED: 12,
+                    },
+                )
+            language = organizer.language
+            subjects = words.SUBJECTS_UK if language == "uk" else words.SUBJECTS_EN
+            months = words.MONTHS_UK if language == "uk" else words.MONTHS_EN
+            title = rng.choice(subjects).format(month=rng.choice(months))[:200]
+            moved = rng.random() < 0.1
+            meeting = Meeting(
+                title=title,
+                purpose=Texts._sentence(rng, language),
+                partnership=partnership,
+                organizer=organizer.user,
+                starts_at=starts,
+                ends_at=starts + timedelta(minutes=rng.choice([30, 60, 60, 90, 120, 180])),
+                place=rng.choice(words.PLACES) if rng.random() < 0.3 else "",
+                online_link=f"https://meet.{GENERATED_DOMAIN}/m{index + 1}{self.suffix}"
+                if rng.random() < 0.7
+                else "",
+                status=status,
+                uid=f"gen{self.run_number}-m{index + 1}@regionbridge",
+                sequence=int(moved) + int(status == MeetingStatus.CANCELLED),
+                created_at=created,
+                updated_at=created,
+            )
+            if status == MeetingStatus.HELD:
+                meeting.minutes, meeting.minutes_html, _lemmas = texts.derived(
+                    texts.body(rng, language)
+                )
+            threads.append(
+                Thread(
+                    kind=ThreadKind.TOPIC,
+                    subject=title,
+                    partnership=partnership,
+                    created_by=organizer.user,
+                    created_at=created,
+                )
+            )
+            rows.append((meeting, people, office, guests))
+        self.progress.start("meetings", len(rows))
+        _bulk(Thread, threads, self.progress)
+        participants, agenda, answers, decisions, actions = [], [], [], [], []
+        for (meeting, people, office, guests), thread in zip(rows, threads, strict=True):
+            meeting.thread = thread
+            creator = people[0].user
+            participants += [
+                Participant(
+                    thread=thread, user=a.user, added_by=creator, added_at=thread.created_at
+                )
+                for a in people
+            ]
+            participants += [
+                Participant(
+                    thread=thread, organization=o, added_by=creator, added_at=thread.created_at
+                )
+                for o in office
+            ]
+            participants += [
+                Participant(
+                    thread=thread,
+                    guest_email=email,
+                    guest_name="Guest " + email.split("@")[0],
+                    added_by=creator,
+                    added_at=thread.created_at,
+                )
+                for email in guests
+            ]
+        Meeting.objects.bulk_create([row[0] for row in rows], batch_size=BATCH)
+        Participant.objects.bulk_create(participants, batch_size=BATCH)
+        year_end = _at(YEAR_DAYS)
+        for meeting, people, _office, guests in rows:
+            language = people[0].language
+            things = words.THINGS_UK if language == "uk" else words.THINGS_EN
+            agenda += [
+                AgendaItem(meeting=meeting, position=position, text=thing.capitalize())
+                for position, thing in enumerate(rng.sample(things, rng.randint(2, 5)))
+            ]
+            answered = min(meeting.starts_at, year_end) - timedelta(hours=rng.randint(1, 48))
+            answered = max(answered, meeting.created_at)
+            for account in people[1:]:
+                if rng.random() < 0.8:
+                    answer = _weighted(
+                        rng, {Answer.ACCEPTED: 6, Answer.TENTATIVE: 2, Answer.DECLINED: 2}
+                    )
+                    answers.append(
+                        MeetingResponse(
+                            meeting=meeting, user=account.user, answer=answer, answered_at=answered
+                        )
+                    )
+            for email in guests:
+                if rng.random() < 0.5:
+                    answers.append(
+                        MeetingResponse(
+                            meeting=meeting,
+                            guest_email=email,
+                            answer=Answer.ACCEPTED,
+                            via="email",
+                            answered_at=answered,
+                        )
+                    )
+            world.audit.append(
+                _audit(meeting.organizer, "meeting.created", meeting, meeting.created_at)
+            )
+            if meeting.status != MeetingStatus.HELD:
+                continue
+            after = meeting.ends_at + timedelta(hours=rng.randint(1, 30))
+            decisions += [
+                Decision(
+                    meeting=meeting,
+                    text=Texts._sentence(rng, language),
+                    created_by=meeting.organizer,
+                    created_at=after,
+                )
+                for _ in range(rng.randint(1, 3))
+            ]
+            for _ in range(max(3 - len(actions), rng.choice([0, 1, 2, 2, 3, 4]))):
+                owner = rng.choice(people).user
+                due = (meeting.starts_at + timedelta(days=rng.randint(7, 60))).date()
+                status = ActionStatus.OPEN
+                closed = None
+                if len(actions) < 3:  # every status, whatever the scale
+                    status = (ActionStatus.OPEN, ActionStatus.DONE, ActionStatus.DROPPED)[
+                        len(actions)
+                    ]
+                elif rng.random() < 0.6:
+                    status = _weighted(rng, {ActionStatus.DONE: 4, ActionStatus.DROPPED: 1})
+                if status != ActionStatus.OPEN:
+                    closed = min(after + timedelta(days=rng.randint(1, 50)), year_end)
+                actions.append(
+                    ActionItem(
+                        title=Texts._sentence(rng, language)[:300],
+                        owner=owner,
+                        due=due,
+                        status=status,
+                        meeting=meeting,
+                        partnership=meeting.partnership,
+                        created_by=meeting.organizer,
+                        created_at=after,
+                        closed_at=closed,
+                    )
+                )
+        AgendaItem.objects.bulk_create(agenda, batch_size=BATCH)
+        MeetingResponse.objects.bulk_create(answers, batch_size=BATCH)
+        Decision.objects.bulk_create(decisions, batch_size=BATCH)
+        _bulk(ActionItem, actions, _Silent())
+        for action in actions:
+            world.audit.append(
+                _audit(action.created_by, "action.created", action, action.created_at)
+            )
+        self.progress.finish()
 
     def _notifications(self) -> None:
         """What the year's work told people, as the workflows write it: being added to a thread

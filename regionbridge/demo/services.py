@@ -190,4 +190,67 @@ def demo_load() -> list[DemoAccount]:
                 full_name=person.name_uk or user.full_name, full_name_en=person.name_en
             )
         accounts.append(DemoAccount(email, role, str(region or office or "")))
+    _meetings()
     return accounts
+
+
+def _meetings() -> None:
+    """Two meetings of Zhytomyr's officer with Indiana's liaison and the embassy, through the
+    meetings' own services: one held last week (minutes, a decision, actions, one of them
+    overdue), one next week (an agenda, the MFA invited as an office). Once only."""
+    from regionbridge.meetings import services as meetings
+    from regionbridge.meetings.models import Meeting
+
+    def account(local: str) -> User:
+        return User.objects.get(email=f"{local}@{data.DEMO_DOMAIN}")
+
+    zhytomyr, indiana, embassy = account("zhytomyr"), account("indiana"), account("embassy")
+    if Meeting.objects.filter(organizer=zhytomyr).exists():
+        return
+    tie = Partnership.objects.filter(
+        ukrainian_region__code="UA-18", partner_region__code="US-IN"
+    ).first()
+    today = timezone.now().replace(minute=0, second=0, microsecond=0)
+    held = meetings.meeting_create(
+        by=zhytomyr,
+        title="Zhytomyr – Indiana: hospital twinning call",
+        starts_at=today - timedelta(days=7),
+        ends_at=today - timedelta(days=7) + timedelta(hours=1),
+        users=[indiana, embassy],
+        partnership=tie,
+        online_link="https://meet.demo.regionbridge.example/twinning",
+        agenda=["Equipment list", "Visit of the rehabilitation team", "Next steps"],
+    )
+    meetings.meeting_respond(meeting=held, by=indiana, answer="accepted")
+    meetings.meeting_respond(meeting=held, by=embassy, answer="tentative")
+    meetings.minutes_save(
+        meeting=held,
+        by=zhytomyr,
+        text="We went through the **equipment list** and agreed on the visit in spring.",
+    )
+    meetings.decision_add(meeting=held, by=zhytomyr, text="The team visits Indianapolis in May.")
+    meetings.action_add(
+        by=zhytomyr,
+        title="Send the final equipment list",
+        owner=indiana,
+        due=(today - timedelta(days=2)).date(),
+        meeting=held,
+    )
+    meetings.action_add(
+        by=zhytomyr,
+        title="Prepare the visit programme",
+        owner=zhytomyr,
+        due=(today + timedelta(days=10)).date(),
+        meeting=held,
+    )
+    meetings.meeting_create(
+        by=zhytomyr,
+        title="Зустріч щодо меморандуму / Memorandum meeting",
+        starts_at=today + timedelta(days=7),
+        ends_at=today + timedelta(days=7, hours=1, minutes=30),
+        users=[indiana],
+        organizations=list(Organization.objects.filter(key="mfa")),
+        partnership=tie,
+        place="Zhytomyr, RMA, room 214",
+        agenda=["Draft memorandum", "Clearance timeline"],
+    )

@@ -18,7 +18,9 @@ from regionbridge.accounts.models import Role, User
 from regionbridge.institutions.models import InstitutionLink, LinkStatus
 from regionbridge.institutions.selectors import LINKABLE_KINDS
 from regionbridge.lib.collation import name_order
-from regionbridge.messaging.models import Message
+from regionbridge.meetings.action_selectors import my_open_actions, overdue_summary
+from regionbridge.meetings.models import Meeting, MeetingStatus
+from regionbridge.messaging.models import Message, Thread
 from regionbridge.messaging.selectors import threads_for
 from regionbridge.organizations.models import Organization, Person
 from regionbridge.partnerships.lifecycle import Stage
@@ -307,6 +309,29 @@ def coordinator_block(user: Any, *, unread: int = 0) -> Block:
             "today": today,
         },
     )
+
+
+MINE_ROWS = 5  # rows of the person's own part: actions, meetings, the follow-up
+
+
+def my_part(user: Any) -> dict[str, Any]:
+    """What is the person's own, whatever their roles: their open actions (overdue first), the
+    next meetings they take part in, and the overdue actions they follow up (everyone's for
+    coordinators, their office colleagues' for office staff). Five queries at most."""
+    upcoming = (
+        policy.visible(user, Meeting)
+        .filter(
+            thread__in=policy.visible(user, Thread).values("pk"),
+            status=MeetingStatus.PLANNED,
+            ends_at__gte=timezone.now(),
+        )
+        .order_by("starts_at", "id")
+    )
+    return {
+        **my_open_actions(user, rows=MINE_ROWS),
+        "meetings": list(upcoming[:MINE_ROWS]),
+        "follow_up": overdue_summary(user, rows=MINE_ROWS),
+    }
 
 
 BLOCKS = {

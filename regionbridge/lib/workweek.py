@@ -61,3 +61,17 @@ def is_public_holiday(code: str, day: date) -> bool:
     if not code:
         return False
     return day in _holidays(code, day.year)
+
+
+# The calendars a person chooses from on their profile: Ukraine's, and the United States' with
+# each state's, DC's and each territory's own.
+PROFILE_COUNTRIES = ("UA", "US")
+
+
+def profile_calendars() -> list[str]:
+    """ "UA", "US", then "US-AK" … "US-WY": the codes offered on the profile, in that order."""
+    codes = []
+    for country in PROFILE_COUNTRIES:
+        codes.append(country)
+        codes += [f"{country}-{sub}" for sub in sorted(_supported().get(country, ()))]
+    return codes

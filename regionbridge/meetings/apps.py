@@ -8,6 +8,9 @@ class MeetingsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from regionbridge.meetings import notifications
+        from regionbridge.meetings import invitations, notifications
+        from regionbridge.messaging import inbound
 
         notifications.register()
+        # A calendar's accept or decline comes back through mailgate like any reply.
+        inbound.register_calendar_reply(invitations.calendar_reply_receive)

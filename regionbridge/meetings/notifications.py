@@ -6,6 +6,7 @@ reach people by e-mail through their own invitation (with its calendar file, `in
 so these notices are in the app only; reminders and assigned actions are e-mailed as well.
 """
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -33,11 +34,25 @@ def _params(meeting: Meeting, by: Any = None) -> dict[str, Any]:
     }
 
 
-def meeting_told(meeting: Meeting, kind: str, *, by: Any = None, key: str = "") -> int:
-    """Tell the invitees in the app (their e-mail is the invitation itself)."""
+def meeting_told(
+    meeting: Meeting,
+    kind: str,
+    *,
+    by: Any = None,
+    key: str = "",
+    only: Collection[int] | None = None,
+    exclude: Collection[int] = (),
+) -> int:
+    """Tell the invitees in the app (their e-mail is the invitation itself); `only` those
+    (people just added), or all but `exclude`. Once per person, kind and SEQUENCE."""
+    users = policy.audience(kind, meeting)
+    if only is not None:
+        users = users.filter(pk__in=list(only))
+    if exclude:
+        users = users.exclude(pk__in=list(exclude))
     return notify(
         kind=kind,
-        users=policy.audience(kind, meeting),
+        users=users,
         params=_params(meeting, by),
         url=reverse("meetings:detail", args=[meeting.pk]),
         key=key or f"{kind}:{meeting.pk}:{meeting.sequence}",

@@ -17,7 +17,7 @@ Quoted history and signatures are cut; attachments pass the same checks as docum
 import email
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
@@ -180,6 +180,39 @@ def _already_received(message_id: str) -> bool:
     return bool(message_id) and Message.objects.filter(email_message_id=message_id).exists()
 
 
+# --- a calendar's answer (METHOD:REPLY) -------------------------------------------------------
+
+# Given the thread, the checked sender, their account (or None) and the text/calendar part's bytes:
+# (accepted, reason, enhanced status), or None when the thread is not one it answers for. Set by
+# the app whose invitations carry calendar files (meetings, in its AppConfig.ready): messaging
+# knows no meetings.
+CalendarReplyHandler = Callable[..., "tuple[bool, str, str] | None"]
+_calendar_reply_handler: CalendarReplyHandler | None = None
+_REPLY_METHOD = re.compile(rb"^METHOD[ \t]*:[ \t]*REPLY[ \t]*\r?$", re.IGNORECASE | re.MULTILINE)
+
+
+def register_calendar_reply(handler: CalendarReplyHandler) -> None:
+    """Who records a calendar's answer that comes back to a reply address."""
+    global _calendar_reply_handler  # set once, at start-up
+    _calendar_reply_handler = handler
+
+
+def calendar_reply_of(parsed: EmailMessage) -> bytes | None:
+    """The bytes of the e-mail's iCalendar answer (a text/calendar or .ics part with
+    METHOD:REPLY), as Outlook, Gmail and Apple Mail send an accept or decline; else None."""
+    for part in parsed.walk():
+        if part.is_multipart():
+            continue
+        kind = part.get_content_type()
+        named_ics = (part.get_filename() or "").lower().endswith(".ics")
+        if kind not in ("text/calendar", "application/ics") and not named_ics:
+            continue
+        data = part.get_payload(decode=True) or b""
+        if _REPLY_METHOD.search(data):
+            return data
+    return None
+
+
 # --- receiving -------------------------------------------------------------------------------
 
 
@@ -251,6 +284,19 @@ def _receive(raw: bytes, envelope_sender: str, envelope_recipients: Sequence[str
     if not verdict.ok:
         held = _hold(account, thread, parsed, raw, verdict.reason) if account else None
         return _refuse(verdict.reason, sender, status=SECURITY, held=held)
+
+    answer = calendar_reply_of(parsed) if _calendar_reply_handler is not None else None
+    if answer is not None and _calendar_reply_handler is not None:
+        # An accept or decline from the person's calendar: recorded as their answer, not posted.
+        handled = _calendar_reply_handler(
+            thread=thread, sender=sender, account=account, data=answer
+        )
+        if handled is not None:
+            accepted, reason, status = handled
+            if not accepted:
+                return _refuse(reason, sender, status=status)
+            logger.info("Inbound calendar answer from %s: %s", sender, reason)
+            return Outcome(True, reason, status=status)
 
     message_id = _message_id(parsed)
     if _already_received(message_id):

@@ -55,7 +55,7 @@ class Command(BaseCommand):
                     is_superuser=options["superuser"],
                 )
                 role_assign(user=user, role=role, region=region_obj, organization=organization_obj)
-                if options["timezone"]:
+                if options["timezone"] is not None:  # given, even empty: it must be a zone
                     user_set_preferences(user=user, tz=options["timezone"])
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
