@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from icalendar import Calendar
 
+from regionbridge.accounts.services import token_issue
 from regionbridge.meetings import services
 from regionbridge.meetings.models import ActionItem, Meeting
 from regionbridge.messaging.models import Participant
@@ -177,8 +178,6 @@ def test_a_read_only_token_is_refused_every_write(client, zhytomyr, meeting):
 
 
 def services_token(user):
-    from regionbridge.accounts.services import token_issue
-
     return token_issue(user=user, name="read", read_only=True)
 
 

@@ -26,6 +26,7 @@ from tests.test_routes_permissions import (  # noqa: F401  (fixtures the sample 
     PERSONAS,
     ROUTES,
     media,
+    meeting,
     open_tie,
     persona,
     talk,

@@ -29,8 +29,10 @@ pytestmark = pytest.mark.django_db
 
 KYIV = ZoneInfo("Europe/Kyiv")
 INDIANAPOLIS = "America/Indiana/Indianapolis"
-SOON = (timezone.now() + timedelta(days=10)).astimezone(KYIV).replace(
-    hour=10, minute=0, second=0, microsecond=0
+SOON = (
+    (timezone.now() + timedelta(days=10))
+    .astimezone(KYIV)
+    .replace(hour=10, minute=0, second=0, microsecond=0)
 )
 
 
@@ -123,7 +125,7 @@ NASTY_FORMS = {
     "nul_in_title": ({"title": "Budget\x00talk"}, "Null characters are not allowed"),
     "huge_title": ({"title": "A" * 200_000}, "at most 200 characters"),
     "year_9999": ({"day": "9999-12-31"}, "between 2000 and 2100"),
-    "no_title": ({"title": "  "}, "Fill in “Title”"),
+    "no_title": ({"title": "  "}, "Fill in “Title of the meeting”"),
     "no_such_zone": ({"zone": "Mars/Olympus"}, "Select a valid choice"),
     "bad_link": ({"online_link": "javascript:alert(1)"}, "Enter a valid URL"),
     "too_many_items": ({"agenda": "\n".join(f"item {i}" for i in range(40))}, "at most 30"),
@@ -350,7 +352,7 @@ def test_a_kyiv_viewer_in_winter_sees_17_00_and_indianapolis_10_00_beside(
     meeting = arrange(zhytomyr, starts_at=at, users=[indiana])
     client.force_login(zhytomyr)
     page = client.get(reverse("meetings:detail", args=[meeting.pk]))
-    assert "<strong class=\"hours\">17:00–18:00</strong>" in text_of(page)
+    assert '<strong class="hours">17:00–18:00</strong>' in text_of(page)
     other = text_of(page).split('class="other-times"')[1].split("</ul>")[0]
     assert "Indianapolis" in other
     assert "10:00–11:00" in other
@@ -379,7 +381,9 @@ def test_a_day_that_differs_on_the_other_side_is_said(client, zhytomyr, indiana)
     meeting = arrange(zhytomyr, starts_at=at, users=[indiana])
     client.force_login(zhytomyr)
     at = datetime(2031, 1, 16, 0, 30, tzinfo=KYIV)  # 17:30 the day before in Indianapolis
-    meetings.meeting_update(meeting=meeting, by=zhytomyr, starts_at=at, ends_at=at + timedelta(hours=1))
+    meetings.meeting_update(
+        meeting=meeting, by=zhytomyr, starts_at=at, ends_at=at + timedelta(hours=1)
+    )
     page = text_of(client.get(reverse("meetings:detail", args=[meeting.pk])))
     other = page.split('class="other-times"')[1].split("</ul>")[0]
     assert "17:30–18:30" in other
@@ -432,7 +436,12 @@ def test_organizer_changes_and_cancels_another_invitee_may_not(client, zhytomyr,
     form = client.get(edit).context["form"]
     assert form["title"].value() == "Budget talk"
     assert form["invited"].value() == [indiana.pk]
-    response = client.post(edit, form_data(title="Budget talk, moved", start="12:00", end="13:00", people="", invited=[indiana.pk]))
+    response = client.post(
+        edit,
+        form_data(
+            title="Budget talk, moved", start="12:00", end="13:00", people="", invited=[indiana.pk]
+        ),
+    )
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert meeting.title == "Budget talk, moved"
@@ -507,7 +516,9 @@ def test_no_answer_to_a_cancelled_meeting_nor_from_a_coordinator_not_invited(
 def test_minutes_are_sanitized_as_messages_are(client, zhytomyr, indiana):
     meeting = arrange(zhytomyr, users=[indiana], starts_at=timezone.now() - timedelta(hours=2))
     client.force_login(indiana)
-    text = "**Agreed** the plan.\n\n<script>alert('minutes')</script>\n\n<img src=x onerror=alert(1)>"
+    text = (
+        "**Agreed** the plan.\n\n<script>alert('minutes')</script>\n\n<img src=x onerror=alert(1)>"
+    )
     response = client.post(reverse("meetings:minutes", args=[meeting.pk]), {"minutes": text})
     assert response.status_code == 302
     meeting.refresh_from_db()
@@ -533,12 +544,24 @@ def test_minutes_that_cannot_be_kept_are_a_400(client, zhytomyr, indiana, minute
     assert meeting.minutes == ""
 
 
-def test_minutes_and_decisions_by_those_not_in_the_meeting(client, zhytomyr, indiana, chernihiv, outsider):
+def test_minutes_and_decisions_by_those_not_in_the_meeting(
+    client, zhytomyr, indiana, chernihiv, outsider
+):
     meeting = arrange(zhytomyr, users=[indiana])
     for user in (chernihiv, outsider):
         client.force_login(user)
-        assert client.post(reverse("meetings:minutes", args=[meeting.pk]), {"minutes": "x"}).status_code == 404
-        assert client.post(reverse("meetings:decision_add", args=[meeting.pk]), {"text": "x"}).status_code == 404
+        assert (
+            client.post(
+                reverse("meetings:minutes", args=[meeting.pk]), {"minutes": "x"}
+            ).status_code
+            == 404
+        )
+        assert (
+            client.post(
+                reverse("meetings:decision_add", args=[meeting.pk]), {"text": "x"}
+            ).status_code
+            == 404
+        )
     meeting.refresh_from_db()
     assert meeting.minutes == ""
     assert not Decision.objects.exists()

@@ -639,3 +639,43 @@ def test_participant_rows_name_everyone_in_the_thread(zhytomyr, indiana):
     meeting = arrange(zhytomyr, users=[indiana], people=["g@example.org"])
     assert meetings.participant_rows(meeting).count() == 3
     assert Participant.objects.filter(thread=meeting.thread).count() == 3
+
+
+# --- the demo ---------------------------------------------------------------------------------
+
+
+def test_the_demo_has_meetings_made_by_the_services_once(reference):
+    from regionbridge.demo.services import demo_load
+
+    demo_load()
+    demo_load()  # idempotent
+    held, upcoming = Meeting.objects.order_by("starts_at")
+    assert held.status == MeetingStatus.HELD and held.minutes_html.startswith("<p>")
+    assert held.decisions.count() == 1 and held.responses.count() == 2
+    assert upcoming.status == MeetingStatus.PLANNED and upcoming.agenda.count() == 2
+    assert upcoming.thread.participants.filter(organization__key="mfa").exists()
+    assert meetings.overdue(ActionItem.objects.all()).count() == 1
+    assert audited("meeting.created", held) == 1
+
+
+def test_the_back_office_shows_meetings_and_actions_read_only(client, zhytomyr, indiana):
+    meeting = arrange(zhytomyr, users=[indiana], purpose="Private purpose")
+    action = meetings.action_add(
+        by=zhytomyr, title="Do", owner=indiana, due=date(2030, 1, 1), meeting=meeting
+    )
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    for url in (
+        "/admin/meetings/meeting/",
+        f"/admin/meetings/meeting/{meeting.pk}/change/",
+        "/admin/meetings/actionitem/",
+        f"/admin/meetings/actionitem/{action.pk}/change/",
+        "/admin/meetings/calendarfeed/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert b"Private purpose" not in response.content
+    assert client.get("/admin/meetings/meeting/add/").status_code == 403
+    response = client.post(f"/admin/meetings/meeting/{meeting.pk}/change/", {"title": "Changed"})
+    assert response.status_code == 403
+    meeting.refresh_from_db()
+    assert meeting.title == "Hospital twinning: next steps"

@@ -19,6 +19,7 @@ from tests.conftest import close_response
 from tests.test_routes_permissions import (  # noqa: F401  (fixtures the sample URLs ask for)
     ROUTES,
     media,
+    meeting,
     open_tie,
     persona,
     talk,

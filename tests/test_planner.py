@@ -496,6 +496,8 @@ def test_the_profile_shows_and_saves_working_hours(client, indiana):
     page = client.get(PROFILE).content.decode()
     assert 'name="work_days"' in page and 'name="holiday_calendar"' in page
     assert 'value="US-IN" selected' in page
+    # None, Ukraine, the United States, and each state and DC by name.
+    assert 'value="UA"' in page and 'value="US-DC"' in page and 'value="US-WY"' in page
     response = client.post(
         PROFILE,
         {

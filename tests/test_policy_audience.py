@@ -119,6 +119,96 @@ EVENTS: list[tuple[str, str, Callable[[Any], Any], frozenset[str]]] = [
 ]
 
 
+# --- meetings and action items (tests/test_meeting_policy.py has the full cast) ----------------
+
+
+def _meeting(rq, *, partnership=None, named=(), office: str = "", organizer: str = ""):
+    """A meeting whose thread names `named` personas (and an office), written directly."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from regionbridge.meetings.models import Meeting
+    from regionbridge.organizations.models import Organization
+
+    thread = thread_with(
+        users=tuple(rq.getfixturevalue(name) for name in named), partnership=partnership
+    )
+    if office:
+        Participant.objects.create(thread=thread, organization=Organization.objects.get(key=office))
+    start = timezone.now() + timedelta(days=3)
+    return Meeting.objects.create(
+        title="Meeting",
+        thread=thread,
+        partnership=partnership,
+        organizer=rq.getfixturevalue(organizer) if organizer else thread.created_by,
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+    )
+
+
+def _action(rq, *, owner: str, partnership=None):
+    from datetime import date
+
+    from regionbridge.meetings.models import ActionItem
+
+    meeting = _meeting(rq, partnership=partnership)
+    return ActionItem.objects.create(
+        title="Action",
+        owner=rq.getfixturevalue(owner),
+        due=date(2030, 1, 1),
+        meeting=meeting,
+        partnership=partnership,
+    )
+
+
+for _kind in ("meeting.invited", "meeting.changed", "meeting.cancelled", "meeting.reminder"):
+    EVENTS += [
+        (
+            _kind,
+            "a person and an office on an open tie",
+            lambda rq: _meeting(
+                rq, partnership=zhytomyr_indiana(), named=("indiana",), office="embassy-us"
+            ),
+            frozenset({"indiana", "embassy"}),
+        ),
+        (
+            _kind,
+            "a confidential negotiation, someone written in who may not see it",
+            lambda rq: _meeting(
+                rq, partnership=chernihiv_minnesota(), named=("chernihiv", "embassy", "zhytomyr")
+            ),
+            frozenset({"chernihiv", "embassy"}),
+        ),
+    ]
+EVENTS += [
+    (
+        "meeting.answered",
+        "the organizer",
+        lambda rq: _meeting(rq, named=("zhytomyr", "indiana"), organizer="zhytomyr"),
+        frozenset({"zhytomyr"}),
+    ),
+    (
+        "action.assigned",
+        "the owner",
+        lambda rq: _action(rq, owner="indiana", partnership=zhytomyr_indiana()),
+        frozenset({"indiana"}),
+    ),
+    (
+        "action.due",
+        "the owner on a confidential negotiation",
+        lambda rq: _action(rq, owner="chernihiv", partnership=chernihiv_minnesota()),
+        frozenset({"chernihiv"}),
+    ),
+    (
+        "action.overdue",
+        "an owner who may not see the negotiation",
+        lambda rq: _action(rq, owner="zhytomyr", partnership=chernihiv_minnesota()),
+        frozenset(),
+    ),
+]
+
+
 @pytest.mark.parametrize(
     ("kind", "about", "target", "told"),
     EVENTS,

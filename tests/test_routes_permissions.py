@@ -558,9 +558,7 @@ ROUTES: dict[str, Route] = {
     "meetings/<int:pk>/cancel/": Route("meetings:cancel", ORGANIZES_THE_MEETING, _meeting),
     "meetings/<int:pk>/answer/": Route("meetings:answer", POST_ONLY_SIGNED_IN, _meeting),
     "meetings/<int:pk>/minutes/": Route("meetings:minutes", POST_ONLY_SIGNED_IN, _meeting),
-    "meetings/<int:pk>/decisions/": Route(
-        "meetings:decision_add", POST_ONLY_SIGNED_IN, _meeting
-    ),
+    "meetings/<int:pk>/decisions/": Route("meetings:decision_add", POST_ONLY_SIGNED_IN, _meeting),
     # Action items: made by the meeting's people (and coordinators); seen as the meeting, and by
     # the owner and the owner's office; from a message by the thread's readers with a role.
     "meetings/<int:pk>/actions/new/": Route("meetings:action_new", IN_THE_MEETING, _meeting),

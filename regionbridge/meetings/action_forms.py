@@ -39,7 +39,7 @@ class ActionForm(forms.Form):
     title = forms.CharField(
         label=_("What is to be done"),
         max_length=TITLE_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 2, "maxlength": TITLE_LENGTH}),
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": TITLE_LENGTH}),
     )
     owner = forms.TypedChoiceField(label=_("Who does it"), coerce=int)
     due = forms.DateField(

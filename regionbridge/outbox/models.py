@@ -26,9 +26,10 @@ class OutboundEmail(models.Model):
     reply_to = models.CharField(max_length=300, blank=True)
     # An invitation's iCalendar file (RFC 5545), sent as a text/calendar alternative with its
     # METHOD (REQUEST, CANCEL) and as invite.ics: what Outlook, Gmail and Apple Mail take for an
-    # invitation they can add to the calendar and answer.
-    calendar = models.TextField(blank=True)
-    calendar_method = models.CharField(max_length=10, blank=True)
+    # invitation they can add to the calendar and answer. Defaults in the database too: rows
+    # written by INSERT … SELECT (messages' notifications) do not name these columns.
+    calendar = models.TextField(blank=True, default="", db_default="")
+    calendar_method = models.CharField(max_length=10, blank=True, default="", db_default="")
     status = models.CharField(
         max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING, db_index=True
     )
