@@ -549,3 +549,26 @@ def test_api_helper_answer_and_file_agree(meeting, cast):
     (event,) = cal.walk("VEVENT")
     partstat = {str(a).removeprefix("mailto:"): a.params["PARTSTAT"] for a in event["attendee"]}
     assert partstat["dan@example.org"] == "DECLINED"
+
+
+def test_confidential_meeting_mails_only_who_may_see_it(reference, chernihiv, embassy, indiana):
+    """Someone named in the thread who may not see the negotiation gets no invitation, and is
+    named in nobody's file."""
+    from regionbridge.messaging.models import Participant
+    from tests.test_policy import chernihiv_minnesota
+
+    meeting = meeting_create(
+        by=chernihiv,
+        title="Terms",
+        starts_at=START,
+        ends_at=START + timedelta(hours=1),
+        users=[embassy],
+        partnership=chernihiv_minnesota(),
+    )
+    Participant.objects.create(thread=meeting.thread, user=indiana)
+    invitations_send.call(meeting.pk)
+    deliver_due()
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([chernihiv.email, embassy.email])
+    for message in mail.outbox:
+        _cal, event = event_of(message)
+        assert indiana.email not in str(event.to_ical())

@@ -103,9 +103,15 @@ def _takes_action(scope: Scope, thread: Any) -> bool:
 
 @allows(Action.ACTION_EDIT)
 def _edits_action(scope: Scope, action: ActionItem) -> bool:
-    if not scope.is_member or not sees(scope, action):
+    """Its owner (with or without a role: whoever must do it says when it is done), its
+    creator, the meeting's organizer and the coordinators."""
+    if not scope.authenticated or not sees(scope, action):
         return False
-    if scope.is_coordinator or scope.user_id in (action.owner_id, action.created_by_id):
+    if scope.user_id == action.owner_id:
+        return True
+    if not scope.is_member:
+        return False
+    if scope.is_coordinator or scope.user_id == action.created_by_id:
         return True
     meeting = action.meeting
     return meeting is not None and meeting.organizer_id == scope.user_id
