@@ -91,14 +91,16 @@ def home_of(region: Region | None, organization: Organization | None) -> tuple[s
 
 
 def _settle_at_home(user: User, region: Region | None, organization: Organization | None) -> None:
-    """A new account's first role sets its time zone and holidays to those of its place (the
-    person changes them on their profile; `create-user --timezone` sets the zone after)."""
+    """A new account's first role sets its time zone and holidays to those of its place, unless
+    they were already chosen (a zone other than the default, a calendar): the person changes
+    them on their profile; `create-user --timezone` sets the zone after."""
     tz, calendar = home_of(region, organization)
     fields = []
-    if tz and tz != user.timezone:
+    default_zone = User._meta.get_field("timezone").get_default()
+    if tz and user.timezone == default_zone and tz != user.timezone:
         user.timezone = tz
         fields.append("timezone")
-    if calendar and calendar != user.holiday_calendar:
+    if calendar and not user.holiday_calendar:
         user.holiday_calendar = calendar
         fields.append("holiday_calendar")
     if fields:

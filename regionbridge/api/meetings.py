@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -29,7 +29,7 @@ from regionbridge.api.auth import MEMBERS
 from regionbridge.api.errors import answers
 from regionbridge.api.pagination import Pages
 from regionbridge.api.schemas import Text
-from regionbridge.meetings import action_selectors, calendar, planner, selectors, services
+from regionbridge.meetings import action_selectors, invitations, planner, selectors, services
 from regionbridge.meetings.models import ActionItem, ActionStatus, Answer, Meeting
 from regionbridge.messaging import services as messaging
 from regionbridge.messaging.models import Participant
@@ -372,12 +372,12 @@ def cancel_meeting(request, meeting_id: int):
 )
 def meeting_ics(request, meeting_id: int):
     """The calendar file the reader's invitation carries (after a cancellation, the
-    cancelling one)."""
+    cancelling one). Whoever only oversees the meeting has no invitation: 404, as the page."""
     meeting = _meeting(request, meeting_id)
-    response = HttpResponse(
-        calendar.invitation(meeting, request.user.email),
-        content_type="text/calendar; charset=utf-8",
-    )
+    data = invitations.invitation_for(request.user, meeting)
+    if data is None:
+        raise Http404
+    response = HttpResponse(data, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
     return response
 
