@@ -158,6 +158,9 @@ OPEN_MEETING = (*OPEN_TALK, "coordinator")
 SECRET_MEETING = (*SECRET_TALK, "coordinator")
 OPEN_MEETING_READ = row(404, **dict.fromkeys(OPEN_MEETING, 200), read_only=200)
 SECRET_MEETING_READ = row(404, **dict.fromkeys(SECRET_MEETING, 200))
+# One's own invitation file: only invitees have one (a coordinator who oversees gets 404).
+OPEN_INVITATION = row(404, **dict.fromkeys(OPEN_TALK, 200), read_only=200)
+SECRET_INVITATION = row(404, **dict.fromkeys(SECRET_TALK, 200))
 
 
 def meeting_write(status: int, seers: tuple[str, ...], *allowed: str) -> dict[str, int]:
@@ -634,7 +637,7 @@ GRID: dict[tuple[str, str], Row] = {
         meeting_write(200, SECRET_MEETING, "coordinator", "chernihiv"),
     ),
     ("GET", "/meetings/{meeting_id}/ics"): Row(
-        lambda s: Call(f"/meetings/{s.meeting.pk}/ics"), OPEN_MEETING_READ, SECRET_MEETING_READ
+        lambda s: Call(f"/meetings/{s.meeting.pk}/ics"), OPEN_INVITATION, SECRET_INVITATION
     ),
     # Everyone with a role who takes part (and coordinators) records actions; the guest may not.
     ("POST", "/meetings/{meeting_id}/actions"): Row(
