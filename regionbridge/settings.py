@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "regionbridge.institutions",
     "regionbridge.messaging",
     "regionbridge.meetings",
+    "regionbridge.oversight",
     "regionbridge.desk",
     "regionbridge.api",
     "regionbridge.demo",

@@ -17,6 +17,7 @@ urlpatterns = [
     path("partnerships/", include("regionbridge.partnerships.urls")),
     path("messages/", include("regionbridge.messaging.urls")),
     path("meetings/", include("regionbridge.meetings.urls")),
+    path("oversight/", include("regionbridge.oversight.urls")),
     path("institutions/", include("regionbridge.institutions.urls")),
     path("notifications/", include("regionbridge.outbox.urls")),
     path("public/", include((public_urlpatterns, "public"))),

@@ -35,6 +35,7 @@ from regionbridge.policy import (  # noqa: F401
     institutions,
     meetings,
     messaging,
+    oversight,
     partnerships,
     regions,
 )

@@ -35,3 +35,5 @@ class Action(StrEnum):
     MEETING_RESPOND = "meeting.respond"  # a Meeting: accept, decline, maybe
     ACTION_CREATE = "action.create"  # from a message of a Thread
     ACTION_EDIT = "action.edit"  # an ActionItem: status, due date, title, owner
+    OVERSIGHT_VIEW = "oversight.view"  # the dashboard: coordinators, ministries, the embassy
+    BRIEFING_VIEW = "oversight.briefing"  # the briefing: those, and a region's staff (its part)
