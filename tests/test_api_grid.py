@@ -22,7 +22,9 @@ The samples and personas are built once for the module; each cell runs in a save
 rolled back (the message edits rely on the module finishing within the 15 minutes they allow).
 """
 
+import io
 import json
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -104,6 +106,7 @@ SIGNED_IN = row(200)
 MEMBERS = row(200, outsider=403, guest=403)
 COORDINATOR_ONLY = row(403, coordinator=200)
 REVIEWERS = row(403, coordinator=200, ministry=200)
+BRIEFED = ("coordinator", "ministry", "embassy", "zhytomyr", "chernihiv", "read_only")
 
 # The open tie: every member sees it; who holds no role does not (404).
 OPEN_READ = row(200, outsider=404, guest=404)
@@ -424,10 +427,27 @@ GRID: dict[tuple[str, str], Row] = {
         fixed_json("/notifications/read", {"upto": 1}), row(204, read_only=403)
     ),
     ("GET", "/stats/overview"): Row(fixed("/stats/overview?partner_country=US"), MEMBERS),
+    # The picture of ties: those who oversee, as its page (tests/test_oversight_ties.py).
+    ("GET", "/oversight/ties.svg"): Row(
+        fixed("/oversight/ties.svg?partner_country=US"),
+        row(403, coordinator=200, ministry=200, embassy=200),
+    ),
+    # The briefing: overseers and a region's staff (their region's part), as its page; the
+    # read-only token is Zhytomyr's officer's.
+    ("GET", "/oversight/briefing.pdf"): Row(
+        fixed("/oversight/briefing.pdf?lang=en"),
+        row(403, **dict.fromkeys(BRIEFED, 200)),
+    ),
     ("GET", "/reviews/queue"): Row(fixed("/reviews/queue"), REVIEWERS),
     # Partnerships.
     ("GET", "/partnerships"): Row(
         lambda s: Call(f"/partnerships?region={s.partnership.ukrainian_region.code}"),
+        MEMBERS,
+        MEMBERS,
+    ),
+    # Every partnership of the list's filters as a worksheet (tests/test_exports.py reads it).
+    ("GET", "/partnerships/export.xlsx"): Row(
+        lambda s: Call(f"/partnerships/export.xlsx?region={s.partnership.ukrainian_region.code}"),
         MEMBERS,
         MEMBERS,
     ),
@@ -805,7 +825,7 @@ def test_cell(client, world, method, path, column, name, expected):
     else:
         response = client.generic(method, url, headers=headers)
     try:
-        content = b"".join(response.streaming_content) if response.streaming else response.content
+        content = _readable(response)
         assert response.status_code == expected, (response.status_code, content[:300])
         if column == "secret" and name not in SECRET_SEERS:
             assert SECRET_WORD.lower().encode() not in content.lower(), content[:500]
@@ -813,10 +833,23 @@ def test_cell(client, world, method, path, column, name, expected):
         close_response(response)
 
 
+def _readable(response) -> bytes:
+    """The answer's bytes as text is searched: a worksheet (a zip) unpacked."""
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if response.get("Content-Type", "").startswith(XLSX_TYPE):
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            content = b"".join(archive.read(name) for name in archive.namelist())
+    return content
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 # Lists where the grid looks for the secret word: a seer finds it there, so its absence for the
 # others means something.
 SECRET_LISTS = [
     ("GET", "/partnerships"),
+    ("GET", "/partnerships/export.xlsx"),
     ("GET", "/partnerships/{partnership_id}/documents"),
     ("GET", "/links"),
     ("GET", "/activities"),
@@ -834,4 +867,4 @@ def test_the_negotiations_own_officer_finds_the_secret_word_in_the_lists(
     call = GRID[(method, path)].call(world.samples["secret"])
     response = client.get(API + call.path, headers=world.headers["chernihiv"])
     assert response.status_code == 200
-    assert SECRET_WORD.encode() in response.content
+    assert SECRET_WORD.encode() in _readable(response)

@@ -269,6 +269,7 @@ def test_time_zones_as_a_city_and_its_offset():
     assert timezone_label("") == ""
 
 
+@pytest.mark.django_db  # the holiday calendars are named from the regions table
 def test_the_profile_form_offers_named_zones_and_keeps_an_unusual_one():
     with translation.override("uk"):
         form = PreferencesForm(initial={"timezone": "Asia/Tokyo"})

@@ -771,7 +771,7 @@ RULES = (
     Rule(
         Action.ACTION_EDIT,
         "change_an_action_they_own",
-        MEMBERS,
+        SIGNED_IN,  # the owner closes their own action, with or without a role
         lambda rq, user: action_for(user),
         personas=SIGNED_IN,
     ),
@@ -780,6 +780,15 @@ RULES = (
         "change_an_action_of_someone_else",
         frozenset({"coordinator"}),
         lambda rq, user: action_for(UserFactory()),
+    ),
+    # --- oversight: the dashboard for the coordinators, the ministries and the embassy (each
+    # sees their part inside, tests/test_oversight_dashboard.py); the briefing also for a
+    # region's staff, for their own region.
+    Rule(Action.OVERSIGHT_VIEW, "open_the_oversight_dashboard", UA_OR_US),
+    Rule(
+        Action.BRIEFING_VIEW,
+        "read_the_briefing",
+        UA_OR_US | frozenset({"zhytomyr", "chernihiv"}),
     ),
 )
 

@@ -576,6 +576,22 @@ ROUTES: dict[str, Route] = {
     ),
     "meetings/calendar/": Route("meetings:feed_manage", SIGNED_IN),
     "meetings/calendar/<str:token>.ics": Route("meetings:feed", everyone(404), _feed_token),
+    # The dashboard (tests/test_oversight_dashboard.py): the coordinators, the ministries and
+    # the embassy, each their part; a region's staff have the briefing instead.
+    "oversight/": Route("oversight:dashboard", members_only("coordinator", "ministry", "embassy")),
+    # The briefing (tests/test_oversight_briefing.py): overseers and a region's staff; the PDF
+    # with its defaults (the reader's language, today, a week before).
+    "oversight/briefing/": Route(
+        "oversight:briefing",
+        members_only("coordinator", "ministry", "embassy", "zhytomyr", "chernihiv"),
+    ),
+    "oversight/briefing.pdf": Route(
+        "oversight:briefing_pdf",
+        members_only("coordinator", "ministry", "embassy", "zhytomyr", "chernihiv"),
+        content_type="application/pdf",
+    ),
+    # The picture of ties (tests/test_oversight_ties.py): those who oversee.
+    "oversight/ties/": Route("oversight:ties", members_only("coordinator", "ministry", "embassy")),
 }
 
 # The same pages for the confidential Chernihiv – Minnesota negotiation: whoever may not see it
@@ -911,3 +927,55 @@ def test_the_public_registry_filter(client, request, open_tie, name, query, expe
     assert b"registry-card" in response.content or b"registry-filter" in response.content
     if expected == 400:
         assert b"error-summary" in response.content and b"registry-card" not in response.content
+
+
+# --- exports: each list as CSV and XLSX, under its page's own rule ---------------------------
+# A list's file is its page's URL with ?format=csv|xlsx (and ?list= where a page shows more than
+# one list): whoever the page refuses, the file refuses alike (tests/test_exports.py checks the
+# rows each persona finds in it).
+
+EXPORTS = {
+    "partnerships": ("partnerships:list", ""),
+    "activities": ("partnerships:list", "list=activities&"),
+    "institutions": ("institutions:list", ""),
+    "links": ("institutions:list", "list=links&"),
+    "link_activities": ("institutions:list", "list=activities&"),
+    "meetings": ("meetings:list", ""),
+    "actions": ("meetings:actions", ""),
+    "threads": ("messaging:inbox", ""),
+}
+EXPORT_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def _export_params():
+    for export, (route_name, _query) in EXPORTS.items():
+        expected = next(row.expected for row in ROUTES.values() if row.name == route_name)
+        for fmt in EXPORT_TYPES:
+            for name in PERSONAS:
+                yield pytest.param(
+                    export,
+                    fmt,
+                    name,
+                    expected[name],
+                    id=f"{name}_gets_{_describe(expected[name])}_from_{export}_{fmt}",
+                )
+
+
+@pytest.mark.parametrize(("export", "fmt", "name", "expected"), list(_export_params()))
+def test_get_export(client, request, export, fmt, name, expected):
+    user = persona(request, name)
+    if user.is_authenticated:
+        client.force_login(user)
+    route_name, query = EXPORTS[export]
+    url = f"{reverse(route_name)}?{query}format={fmt}"
+    response = client.get(url)
+    try:
+        assert_status(response, url, expected)
+        if expected == 200:
+            assert response["Content-Type"].startswith(EXPORT_TYPES[fmt])
+            assert response["Content-Disposition"].startswith("attachment;")
+    finally:
+        close_response(response)

@@ -11,6 +11,7 @@ from regionbridge.api.institutions import router as institutions_router
 from regionbridge.api.meetings import router as meetings_router
 from regionbridge.api.messaging import router as messaging_router
 from regionbridge.api.notifications import router as notifications_router
+from regionbridge.api.oversight import router as oversight_pictures_router
 from regionbridge.api.pagination import Pages
 from regionbridge.api.parser import ObjectBodyParser
 from regionbridge.api.partnerships import oversight as oversight_router
@@ -153,6 +154,7 @@ api.add_router("/", partnerships_router)
 api.add_router("/", documents_router)
 api.add_router("/", institutions_router)
 api.add_router("/", oversight_router)
+api.add_router("/", oversight_pictures_router)
 api.add_router("/", messaging_router)
 api.add_router("/", notifications_router)
 api.add_router("/", meetings_router)

@@ -4,10 +4,13 @@ Endpoints translate: JSON in, the service or selector called, its answer or erro
 (who may, what may follow what) are the services' and the policy's.
 """
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -17,6 +20,8 @@ from regionbridge.api.auth import MEMBERS, PUBLIC, require
 from regionbridge.api.errors import answers
 from regionbridge.api.pagination import Pages
 from regionbridge.api.schemas import DATE_RANGE, RegistryDate, Text, bilingual_input
+from regionbridge.lib import xlsx
+from regionbridge.lib.csvexport import capped, rows_from
 from regionbridge.lib.i18n import by_script
 from regionbridge.partnerships import selectors, services
 from regionbridge.partnerships.lifecycle import EventKind, Stage
@@ -26,6 +31,7 @@ from regionbridge.partnerships.models import (
     Confidence,
     DatePrecision,
     PartnerKind,
+    PartnershipEvent,
     Sphere,
 )
 from regionbridge.regions.models import Region
@@ -241,29 +247,133 @@ def list_spheres(request):
     return policy.visible(request.user, Sphere)
 
 
+class PartnershipFilters(Schema):
+    """The filters of `GET /partnerships` and of its export (the same rows, all of them)."""
+
+    stage: Stage | None = None
+    sphere: str = Field("", max_length=40)
+    country: str = Field("", max_length=2)
+    region: str = Field("", max_length=10)
+    idle_days: int | None = Field(None, ge=0, le=36500)
+    as_of: date | None = Field(None, ge=EARLIEST_DATE, le=LATEST_DATE, description=DATE_RANGE)
+    q: str = Field("", max_length=200)
+
+    def selected(self) -> selectors.Filters:
+        return selectors.Filters(
+            stage=self.stage or "",
+            sphere=self.sphere.lower(),
+            country=self.country,
+            region=self.region,
+            idle_days=self.idle_days,
+            as_of=self.as_of,
+            query=self.q,
+        )
+
+
 @router.get("/partnerships", response=answers(list[PartnershipOut], 403), auth=MEMBERS)
 @paginate(Pages)
-def list_partnerships(
-    request,
-    stage: Stage | None = None,
-    sphere: str = Query("", max_length=40),
-    country: str = Query("", max_length=2),
-    region: str = Query("", max_length=10),
-    idle_days: int | None = Query(None, ge=0, le=36500),
-    as_of: date | None = Query(None, ge=EARLIEST_DATE, le=LATEST_DATE, description=DATE_RANGE),
-    q: str = Query("", max_length=200),
-):
+def list_partnerships(request, filters: Query[PartnershipFilters]):
     require(request.user, policy.Action.REGISTRY_BROWSE)
-    filters = selectors.Filters(
-        stage=stage or "",
-        sphere=sphere.lower(),
-        country=country,
-        region=region,
-        idle_days=idle_days,
-        as_of=as_of,
-        query=q,
+    return selectors.partnerships_for(request.user, filters.selected())
+
+
+XLSX = {
+    "responses": {
+        200: {
+            "description": "Every partnership the filters match (not one page), one row each.",
+            "content": {xlsx.CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+EXPORT_HEADER = [
+    "id",
+    "ukrainian_region",
+    "ukrainian_region_uk",
+    "ukrainian_region_en",
+    "ukrainian_side_uk",
+    "ukrainian_side_en",
+    "partner_region",
+    "partner_region_uk",
+    "partner_region_en",
+    "partner_kind",
+    "partner",
+    "partner_name_uk",
+    "partner_name_en",
+    "partner_country",
+    "stage",
+    "stage_since",
+    "confidential",
+    "started_on",
+    "signed_on",
+    "spheres",
+    "next_step_uk",
+    "next_step_en",
+    "next_step_due",
+    "last_event_on",
+]
+
+
+def _export_rows(partnerships) -> Iterator[list]:
+    for p in rows_from(partnerships):
+        yield [
+            p.pk,
+            p.ukrainian_region.code,
+            p.ukrainian_region.name_uk,
+            p.ukrainian_region.name_en,
+            p.ukrainian_side_uk,
+            p.ukrainian_side_en,
+            p.partner_region.code,  # a county's or city's: the region that holds it
+            p.partner_region.name_uk,
+            p.partner_region.name_en,
+            p.partner_kind,
+            str(p.partner_display),
+            p.partner_name_uk,
+            p.partner_name_en,
+            p.partner_region.country.code,
+            p.state.stage or "",
+            p.state.since,
+            p.confidential,
+            p.started_on,
+            p.signed_on,
+            " ".join(sphere.code for sphere in p.spheres.all()),
+            p.next_step_uk,
+            p.next_step_en,
+            p.next_step_due,
+            p.day_last_event,
+        ]
+
+
+# Registered before /partnerships/{partnership_id}, which would not take it anyway (an int).
+@router.get(
+    "/partnerships/export.xlsx",
+    response=answers({200: None}, 403),
+    auth=MEMBERS,
+    openapi_extra=XLSX,
+)
+def export_partnerships(request, filters: Query[PartnershipFilters]):
+    """`GET /partnerships` as a worksheet: every partnership the same filters match (up to
+    100,000; a last row says when cut), one row each, with the stage on `as_of` (the API's stage
+    codes), region codes (ISO 3166-2; a county's or city's is its state's) and names in both
+    languages, and dates as dates (the first event and the first signing, up to `as_of`)."""
+    require(request.user, policy.Action.REGISTRY_BROWSE)
+    selected = filters.selected()
+    events = PartnershipEvent.objects.filter(partnership=OuterRef("pk")).order_by(
+        "occurred_on", "id"
     )
-    return selectors.partnerships_for(request.user, filters)
+    if selected.as_of:
+        events = events.filter(occurred_on__lte=selected.as_of)
+    signed = events.filter(kind=EventKind.SIGNED)
+    partnerships = selectors.partnerships_for(request.user, selected).annotate(
+        started_on=Subquery(events.values("occurred_on")[:1]),
+        signed_on=Subquery(signed.values("occurred_on")[:1]),
+    )
+    stamp = (selected.as_of or timezone.localdate()).isoformat()
+    return xlsx.xlsx_response(
+        f"partnerships-{stamp}.xlsx",
+        EXPORT_HEADER,
+        capped(_export_rows(partnerships)),
+        sheet="partnerships",
+    )
 
 
 @contextmanager

@@ -15,6 +15,7 @@ def navigation(request):
         "nav_directory": policy.can(user, policy.Action.DIRECTORY_VIEW),
         "nav_registry": policy.can(user, policy.Action.REGISTRY_BROWSE),
         "nav_audit": policy.can(user, policy.Action.AUDIT_VIEW),
+        "nav_oversight": policy.can(user, policy.Action.OVERSIGHT_VIEW),
         "nav_reviews": reviews,
         # The review queue's badge: drafts waiting for my ministry's decision (all drafts under
         # review for coordinators); one count, made only when the menu shows the item.

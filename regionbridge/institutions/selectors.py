@@ -2,9 +2,10 @@
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from regionbridge import policy
+from regionbridge.institutions.models import InstitutionLink
 from regionbridge.lib.collation import name_order
 from regionbridge.lib.search import filter_by_terms
 from regionbridge.organizations.models import Organization, OrganizationKind
@@ -41,4 +42,32 @@ def linkable_for(user: Any) -> QuerySet[Organization]:
         .filter(kind__in=LINKABLE_KINDS)
         .select_related("region", "country")
         .order_by(name_order("region__"), name_order(), "id")
+    )
+
+
+def links_for(
+    user: Any, *, institution_type: str = "", region: str = "", query: str = ""
+) -> QuerySet[InstitutionLink]:
+    """The links the user may see, those with an institution (on either side) of the type, in
+    the region and matching the name asked for (the institutions list's filters), newest first."""
+    links = policy.visible(user, InstitutionLink)
+    if institution_type or region or query:
+        sides = Organization.objects.filter(kind__in=LINKABLE_KINDS)
+        if institution_type:
+            sides = sides.filter(institution_type=institution_type)
+        if region:
+            sides = sides.filter(region__code=region.upper())
+        if query:
+            sides = filter_by_terms(sides, query)
+        ids = sides.values("pk")
+        links = links.filter(Q(ukrainian_institution__in=ids) | Q(partner_institution__in=ids))
+    return (
+        links.select_related(
+            "ukrainian_institution__region",
+            "partner_institution__region",
+            "partnership__ukrainian_region",
+            "partnership__partner_region",
+        )
+        .prefetch_related("spheres")
+        .order_by("-started_on", "-id")
     )

@@ -1,3 +1,5 @@
+from collections.abc import Iterable
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -11,14 +13,33 @@ from regionbridge.core.pages import form_page
 from regionbridge.institutions import selectors, services
 from regionbridge.institutions.forms import InstitutionFilterForm, InstitutionForm, LinkForm
 from regionbridge.institutions.models import InstitutionLink
+from regionbridge.lib.csvexport import (
+    bad_format,
+    export_format,
+    export_list,
+    export_query,
+    export_response,
+    rows_from,
+)
 from regionbridge.partnerships import services as partnership_services
 from regionbridge.partnerships.forms import ActivityForm, bilingual_data
+from regionbridge.partnerships.models import Activity
+from regionbridge.partnerships.views import ACTIVITY_RELATED, activity_table
 
 Action = policy.Action
 
 
+# What the page exports (`?format=csv|xlsx&list=…`): its institutions, their links, or the
+# links' activities; each with the page's filters.
+PAGE_LISTS = ("institutions", "links", "activities")
+
+
 @requires(Action.REGISTRY_BROWSE)
 def institution_list(request: HttpRequest) -> HttpResponse:
+    fmt = export_format(request.GET)
+    which = export_list(request.GET, PAGE_LISTS)
+    if fmt is None or which is None:
+        return bad_format()
     form = InstitutionFilterForm(request.GET, institutions=selectors.institutions_for(request.user))
     if not form.is_valid():
         # Said, and no table: an unfiltered list would pass for the answer to the filter.
@@ -27,12 +48,20 @@ def institution_list(request: HttpRequest) -> HttpResponse:
     institutions = selectors.institutions_for(
         request.user, institution_type=kind, region=region, query=query
     )
+    links = selectors.links_for(request.user, institution_type=kind, region=region, query=query)
+    if fmt:
+        if which == "links":
+            return export_response(fmt, "institution-links", *link_table(links))
+        if which == "activities":
+            activities = (
+                policy.visible(request.user, Activity)
+                .filter(link__in=links.order_by().values("pk"))
+                .select_related(*ACTIVITY_RELATED)
+                .order_by("-starts_on", "-id")
+            )
+            return export_response(fmt, "link-activities", *activity_table(activities))
+        return export_response(fmt, "institutions", *institution_table(institutions))
     page = Paginator(institutions, 50).get_page(request.GET.get("page"))
-    links = (
-        policy.visible(request.user, InstitutionLink)
-        .select_related("ukrainian_institution", "partner_institution", "partnership")
-        .prefetch_related("spheres")[:50]
-    )
     return render(
         request,
         "institutions/list.html",
@@ -42,11 +71,84 @@ def institution_list(request: HttpRequest) -> HttpResponse:
             "type": kind,
             "query": query,
             "region": region,
-            "links": links,
+            "links": links[:50],
+            "export_query": export_query(request.GET),
             "can_create": policy.can(request.user, Action.INSTITUTION_CREATE),
             "can_link": policy.can(request.user, Action.LINK_CREATE),
         },
     )
+
+
+INSTITUTION_HEADER = [
+    "id",
+    "name",
+    "name_uk",
+    "name_en",
+    "type",
+    "country_code",
+    "region_code",
+    "region_uk",
+    "region_en",
+    "city",
+    "website",
+]
+
+
+def institution_table(institutions) -> tuple[list[str], Iterable[list]]:
+    """The institutions as the page lists them (its filters and order), not paged; no contact
+    details: those have their own rule (the directory's)."""
+    rows = (
+        [
+            i.pk,
+            i.name,
+            i.name_uk,
+            i.name_en,
+            i.institution_type,
+            i.country.code,
+            i.region.code if i.region else "",
+            i.region.name_uk if i.region else "",
+            i.region.name_en if i.region else "",
+            i.city,
+            i.website,
+        ]
+        for i in rows_from(institutions)
+    )
+    return INSTITUTION_HEADER, rows
+
+
+LINK_HEADER = [
+    "id",
+    "ukrainian_institution",
+    "ukrainian_region_code",
+    "partner_institution",
+    "partner_region_code",
+    "status",
+    "started_on",
+    "spheres",
+    "partnership_id",
+    "partnership",
+    "description",
+]
+
+
+def link_table(links) -> tuple[list[str], Iterable[list]]:
+    rows = (
+        [
+            link.pk,
+            link.ukrainian_institution.name,
+            link.ukrainian_institution.region.code if link.ukrainian_institution.region else "",
+            link.partner_institution.name,
+            link.partner_institution.region.code if link.partner_institution.region else "",
+            link.status,
+            link.started_on,
+            " ".join(sphere.code for sphere in link.spheres.all()),
+            link.partnership_id,
+            str(link.partnership) if link.partnership else "",
+            link.description,
+        ]
+        for link in rows_from(links)
+    )
+    return LINK_HEADER, rows
 
 
 @requires(Action.INSTITUTION_CREATE)

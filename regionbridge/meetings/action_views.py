@@ -4,6 +4,7 @@ Thin: each view finds the object through the policy (404 when it may not be seen
 policy for the right (403), and leaves every rule to `services.action_add`/`action_update`.
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib import messages
@@ -15,6 +16,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from regionbridge import policy
+from regionbridge.lib.csvexport import (
+    bad_format,
+    export_format,
+    export_query,
+    export_response,
+    rows_from,
+)
 from regionbridge.meetings import action_selectors as selectors
 from regionbridge.meetings import services
 from regionbridge.meetings.action_forms import (
@@ -105,6 +113,9 @@ def action_from_message(request: HttpRequest, message_pk: int) -> HttpResponse:
 def action_list(request: HttpRequest) -> HttpResponse:
     """My actions by status; for coordinators everyone's overdue ones, for office staff their
     colleagues' overdue ones. Filtered and paged in SQL."""
+    fmt = export_format(request.GET)
+    if fmt is None:
+        return bad_format()
     follow_up = selectors.follow_up_view(request.user)
     form = ActionFilterForm(request.GET, follow_up=follow_up)
     context: dict[str, Any] = {"form": form, "follow_up": follow_up}
@@ -119,6 +130,8 @@ def action_list(request: HttpRequest) -> HttpResponse:
             actions = actions.order_by("-closed_at", "-id")
     else:
         actions = selectors.followed_overdue(request.user)
+    if fmt:
+        return export_response(fmt, "actions", *action_table(selectors.with_rows(actions)))
     page = Paginator(selectors.with_rows(actions), PER_PAGE).get_page(request.GET.get("page"))
     page.object_list = selectors.mark_late(list(page.object_list))
     context.update(
@@ -127,8 +140,48 @@ def action_list(request: HttpRequest) -> HttpResponse:
         page=page,
         statuses=selectors.STATUSES,
         pager_extra=f"show={show}&status={status}&",
+        export_query=export_query(request.GET),
     )
     return render(request, "meetings/action_list.html", context)
+
+
+ACTION_HEADER = [
+    "id",
+    "title",
+    "owner",
+    "due",
+    "status",
+    "overdue",
+    "meeting_id",
+    "meeting",
+    "thread_id",
+    "thread",
+    "partnership_id",
+    "closed_at",
+]
+
+
+def action_table(actions: Any) -> tuple[list[str], Iterable[list]]:
+    """The list as a file: every action of the view, in the page's order; "overdue" in each
+    owner's own time zone, as the page marks it."""
+    rows = (
+        [
+            a.pk,
+            a.title,
+            a.owner.get_full_name(),
+            a.due,
+            a.status,
+            services.is_overdue(a),
+            a.meeting_id,
+            a.meeting.title if a.meeting else "",
+            a.thread_id,
+            a.thread.subject if a.thread else "",
+            a.partnership_id,
+            a.closed_at,
+        ]
+        for a in rows_from(actions)
+    )
+    return ACTION_HEADER, rows
 
 
 def _edit_form(request: HttpRequest, action: ActionItem, data: Any = None) -> ActionEditForm:

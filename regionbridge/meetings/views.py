@@ -3,6 +3,7 @@ changing and cancelling it. Thin: each reads the form, calls one service, and re
 may not see a meeting gets 404 (as if it did not exist), whoever sees it but may not act 403."""
 
 import zoneinfo
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,13 @@ from django.views.decorators.http import require_POST
 from regionbridge import policy
 from regionbridge.accounts.models import User
 from regionbridge.core.access import requires
+from regionbridge.lib.csvexport import (
+    bad_format,
+    export_format,
+    export_query,
+    export_response,
+    rows_from,
+)
 from regionbridge.lib.timezones import timezone_city, timezone_label, timezone_names
 from regionbridge.meetings import selectors, services
 from regionbridge.meetings.forms import AnswerForm, DecisionForm, MeetingForm, MinutesForm
@@ -40,6 +48,9 @@ Action = policy.Action
 def meeting_list(request: HttpRequest) -> HttpResponse:
     """My meetings, upcoming first, then past; filtered by ?show= (coordinators may also list
     everyone's). A filter that cannot be applied is said, with a 400 and no table."""
+    fmt = export_format(request.GET)
+    if fmt is None:
+        return bad_format()
     show = request.GET.get("show", "")
     shows_all = selectors.shows_all(request.user)
     choices = [s for s in selectors.SHOWS if s != "all" or shows_all]
@@ -52,9 +63,56 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
         context["bad_filter"] = True
         return render(request, "meetings/list.html", context, status=400)
     meetings = selectors.meetings_for(request.user, show)
+    if fmt:
+        return export_response(fmt, "meetings", *meeting_table(request.user, meetings))
     page = Paginator(meetings, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
-    context.update(page=page, meetings=page.object_list, pager_extra=_pager_extra(show))
+    context.update(
+        page=page,
+        meetings=page.object_list,
+        pager_extra=_pager_extra(show),
+        export_query=export_query(request.GET),
+    )
     return render(request, "meetings/list.html", context)
+
+
+MEETING_HEADER = [
+    "id",
+    "title",
+    "status",
+    "starts_at",
+    "ends_at",
+    "time_zone",
+    "place",
+    "online_link",
+    "partnership_id",
+    "partnership",
+    "organizer",
+    "my_answer",
+]
+
+
+def meeting_table(user: Any, meetings: Any) -> tuple[list[str], Iterable[list]]:
+    """The list as a file: every meeting of the filter, in the page's order, its times in the
+    reader's time zone (named in a column: a spreadsheet keeps no zone)."""
+    zone = timezone.get_current_timezone_name()
+    rows = (
+        [
+            m.pk,
+            m.title,
+            m.status,
+            m.starts_at,
+            m.ends_at,
+            zone,
+            m.place,
+            m.online_link,
+            m.partnership_id,
+            str(m.partnership) if m.partnership else "",
+            m.organizer.get_full_name() if m.organizer else "",
+            m.my_answer or ("organizer" if m.organizer_id == user.pk else ""),
+        ]
+        for m in rows_from(meetings.select_related("organizer"))
+    )
+    return MEETING_HEADER, rows
 
 
 def _pager_extra(show: str) -> str:

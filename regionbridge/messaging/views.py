@@ -10,6 +10,8 @@ from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import (
     FileResponse,
     Http404,
@@ -27,12 +29,19 @@ from django.views.decorators.vary import vary_on_headers
 
 from regionbridge import policy
 from regionbridge.core.access import HtmxHttpRequest, requires
+from regionbridge.lib.csvexport import (
+    bad_format,
+    export_format,
+    export_query,
+    export_response,
+    rows_from,
+)
 from regionbridge.lib.files import download
 from regionbridge.lib.urls import local_path
 from regionbridge.messaging import inbound, live, selectors, services
 from regionbridge.messaging import search as message_search
 from regionbridge.messaging.forms import MessageForm, ParticipantForm, ThreadForm
-from regionbridge.messaging.models import Attachment, Message, Thread, ThreadKind
+from regionbridge.messaging.models import Attachment, Message, Participant, Thread, ThreadKind
 from regionbridge.organizations.models import Organization
 
 Action = policy.Action
@@ -49,15 +58,60 @@ def _thread(request: HttpRequest, pk: int) -> Thread:
 
 @requires(Action.THREAD_START)
 def inbox(request: HttpRequest) -> HttpResponse:
+    fmt = export_format(request.GET)
+    if fmt is None:
+        return bad_format()
     threads = selectors.threads_for(request.user)
+    if fmt:
+        return export_response(fmt, "threads", *thread_table(threads))
     page = Paginator(threads, selectors.INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "threads": page.object_list,
         "page": page,
+        "export_query": export_query(request.GET),
         "held_count": inbound.held_replies_for(request.user).count(),
         "inbox_top": selectors.inbox_top(request.user) if page.number == 1 else 0,
     }
     return render(request, "messaging/inbox.html", context)
+
+
+THREAD_HEADER = [
+    "id",
+    "subject",
+    "kind",
+    "partnership_id",
+    "partnership",
+    "participants",
+    "messages",
+    "last_message_at",
+]
+
+
+def _count_of(model: Any) -> Coalesce:
+    rows = model.objects.filter(thread=OuterRef("pk")).order_by().values("thread")
+    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")[:1]), 0)
+
+
+def thread_table(threads: Any) -> tuple[list[str], Any]:
+    """The inbox as a file: what each thread is about and how big it is, never what was said
+    (no message text, no participant's name or address), in the inbox's order."""
+    counted = threads.annotate(
+        participants_count=_count_of(Participant), messages_count=_count_of(Message)
+    )
+    rows = (
+        [
+            t.pk,
+            t.subject,
+            t.kind,
+            t.partnership_id,
+            str(t.partnership) if t.partnership else "",
+            t.participants_count,
+            t.messages_count,
+            t.last_message_at,
+        ]
+        for t in rows_from(counted)
+    )
+    return THREAD_HEADER, rows
 
 
 def _thread_form(request: HttpRequest, data=None, files=None, *, initial=None) -> ThreadForm:

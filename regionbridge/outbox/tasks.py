@@ -129,6 +129,25 @@ def outbox_coalesce_messages_with(
     _message_gatherer, _message_group_renderer = gather, render
 
 
+# Jobs that keep themselves in the queue (each run enqueues the next: a schedule without cron),
+# started when the worker starts. Registered by the app that owns them, in its AppConfig.ready:
+# the outbox knows no domain.
+_at_worker_start: list[Callable[[], None]] = []
+
+
+def outbox_at_worker_start(start: Callable[[], None]) -> None:
+    """Have `start` called each time `regionbridge worker` starts (it must be idempotent: it
+    makes sure its job waits in the queue, at most once)."""
+    if start not in _at_worker_start:
+        _at_worker_start.append(start)
+
+
+def worker_started() -> None:
+    """Called by the worker command once it has reaped: start the registered schedules."""
+    for start in _at_worker_start:
+        start()
+
+
 class _Raced(Exception):
     """Another worker took one of the rows meanwhile: nothing is changed, the row is tried again."""
 

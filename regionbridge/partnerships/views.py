@@ -1,6 +1,9 @@
+from collections.abc import Iterable
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +16,14 @@ from regionbridge.core.access import requires
 from regionbridge.core.pages import form_page
 from regionbridge.institutions.models import InstitutionLink
 from regionbridge.lib.collation import name_order
-from regionbridge.lib.csvexport import csv_response
+from regionbridge.lib.csvexport import (
+    bad_format,
+    export_format,
+    export_list,
+    export_query,
+    export_response,
+    rows_from,
+)
 from regionbridge.lib.files import download
 from regionbridge.organizations.models import Person
 from regionbridge.partnerships import clearance, forms, selectors, services
@@ -41,6 +51,10 @@ def _fail(form, exc: ValidationError) -> None:
 
 @requires(Action.REGISTRY_BROWSE)
 def partnership_list(request: HttpRequest) -> HttpResponse:
+    fmt = export_format(request.GET)
+    which = export_list(request.GET, PAGE_LISTS)
+    if fmt is None or which is None:
+        return bad_format()
     form = forms.FilterForm(request.GET, partnerships=policy.visible(request.user, Partnership))
     can_create = policy.can(request.user, Action.PARTNERSHIP_OPEN)
     if not form.is_valid():
@@ -58,8 +72,11 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
         query=data.get("q") or "",
     )
     items = selectors.partnerships_for(request.user, filters)
-    if request.GET.get("format") == "csv":
-        return _export(items)
+    if fmt and which == "activities":
+        activities = activities_of(request.user, items)
+        return export_response(fmt, "activities", *activity_table(activities))
+    if fmt:
+        return export_response(fmt, "partnerships", *export_table(items))
     page = Paginator(items, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -71,6 +88,7 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": _rows(page.object_list),
             "querystring": query.urlencode(),
+            "export_query": export_query(request.GET),
             "can_create": can_create,
         },
     )
@@ -102,30 +120,38 @@ def _rows(partnerships) -> list[dict]:
     return rows
 
 
-def _export(items: list[Partnership]) -> HttpResponse:
-    header = [
-        "id",
-        "ukrainian_region_code",
-        "ukrainian_region_en",
-        "ukrainian_region_uk",
-        "ukrainian_side",
-        "ukrainian_side_uk",
-        "ukrainian_side_en",
-        "partner_region_code",
-        "partner_region_en",
-        "partner_region_uk",
-        "partner_name",
-        "partner_name_uk",
-        "partner_name_en",
-        "stage",
-        "since",
-        "spheres",
-        "confidential",
-        "next_step",
-        "next_step_uk",
-        "next_step_en",
-        "next_step_due",
-    ]
+# What the list page exports (`?format=csv|xlsx&list=…`): its partnerships, or their activities.
+PAGE_LISTS = ("partnerships", "activities")
+
+EXPORT_HEADER = [
+    "id",
+    "ukrainian_region_code",
+    "ukrainian_region_en",
+    "ukrainian_region_uk",
+    "ukrainian_side",
+    "ukrainian_side_uk",
+    "ukrainian_side_en",
+    "partner_region_code",
+    "partner_region_en",
+    "partner_region_uk",
+    "partner_name",
+    "partner_name_uk",
+    "partner_name_en",
+    "stage",
+    "since",
+    "spheres",
+    "confidential",
+    "next_step",
+    "next_step_uk",
+    "next_step_en",
+    "next_step_due",
+]
+
+
+def export_table(items) -> tuple[list[str], Iterable[list]]:
+    """The list as a file shows it: every row the page would page through (its filters, its
+    order, the viewer's sight), read in chunks with their spheres (a few queries, whatever the
+    count); typed values (dates, booleans) that CSV and XLSX each write their way."""
     rows = (
         [
             p.pk,
@@ -144,16 +170,82 @@ def _export(items: list[Partnership]) -> HttpResponse:
             p.state.stage,
             p.state.since,
             " ".join(s.code for s in p.spheres.all()),
-            "yes" if p.confidential else "no",
+            p.confidential,
             str(p.next_step),
             p.next_step_uk,
             p.next_step_en,
             p.next_step_due,
         ]
-        for p in items
+        for p in rows_from(items)
     )
-    stamp = timezone.localdate().isoformat()
-    return csv_response(f"partnerships-{stamp}.csv", header, rows)
+    return EXPORT_HEADER, rows
+
+
+def activities_of(user, partnerships) -> QuerySet[Activity]:
+    """The activities the user may see of these partnerships (directly, or through a link under
+    one), newest first, with what their rows name."""
+    ids = partnerships.order_by().values("pk")
+    return (
+        policy.visible(user, Activity)
+        .filter(Q(partnership__in=ids) | Q(link__partnership__in=ids))
+        .select_related(*ACTIVITY_RELATED)
+        .order_by("-starts_on", "-id")
+    )
+
+
+ACTIVITY_RELATED = (
+    "sphere",
+    "partnership__ukrainian_region",
+    "partnership__partner_region",
+    "link__ukrainian_institution",
+    "link__partner_institution",
+)
+ACTIVITY_HEADER = [
+    "id",
+    "kind",
+    "title",
+    "title_uk",
+    "title_en",
+    "starts_on",
+    "ends_on",
+    "sphere",
+    "partnership_id",
+    "ukrainian_region_code",
+    "partner",
+    "link_id",
+    "ukrainian_institution",
+    "partner_institution",
+    "public",
+    "description",
+    "outcome",
+]
+
+
+def activity_table(activities) -> tuple[list[str], Iterable[list]]:
+    """Activities as files show them (the partnerships page's and the institutions page's)."""
+    rows = (
+        [
+            a.pk,
+            a.kind,
+            a.title,
+            a.title_uk,
+            a.title_en,
+            a.starts_on,
+            a.ends_on,
+            a.sphere.code if a.sphere else "",
+            a.partnership_id,
+            a.partnership.ukrainian_region.code if a.partnership else "",
+            str(a.partnership.partner_display) if a.partnership else "",
+            a.link_id,
+            a.link.ukrainian_institution.name if a.link else "",
+            a.link.partner_institution.name if a.link else "",
+            a.is_public,
+            a.description,
+            a.outcome,
+        ]
+        for a in rows_from(activities)
+    )
+    return ACTIVITY_HEADER, rows
 
 
 def _creatable_regions(user):

@@ -63,8 +63,10 @@ def _actions(scope: Scope, qs: QuerySet) -> QuerySet:
     return qs.filter(seen | own_side)
 
 
-def takes_part(scope: Scope, meeting: Meeting) -> bool:
+def takes_part(scope: Scope, meeting: Meeting | None) -> bool:
     """Is the user invited (named, or on the staff of an invited office), seeing the meeting?"""
+    if meeting is None:
+        return False
     threads = readable_threads(scope)
     return threads is not None and threads.filter(pk=meeting.thread_id).exists()
 
@@ -75,19 +77,23 @@ def _creates(scope: Scope, obj: Any) -> bool:
 
 
 @allows(Action.MEETING_VIEW)
-def _views(scope: Scope, meeting: Meeting) -> bool:
-    return sees(scope, meeting)
+def _views(scope: Scope, meeting: Meeting | None) -> bool:
+    return meeting is not None and sees(scope, meeting)
 
 
 @allows(Action.MEETING_EDIT)
-def _edits(scope: Scope, meeting: Meeting) -> bool:
+def _edits(scope: Scope, meeting: Meeting | None) -> bool:
+    if meeting is None:
+        return False
     if scope.is_coordinator:
         return True
     return scope.is_member and meeting.organizer_id == scope.user_id and sees(scope, meeting)
 
 
 @allows(Action.MEETING_RECORD)
-def _records(scope: Scope, meeting: Meeting) -> bool:
+def _records(scope: Scope, meeting: Meeting | None) -> bool:
+    if meeting is None:
+        return False
     return scope.is_coordinator or (scope.is_member and takes_part(scope, meeting))
 
 
@@ -98,14 +104,14 @@ def _responds(scope: Scope, meeting: Meeting) -> bool:
 
 @allows(Action.ACTION_CREATE)
 def _takes_action(scope: Scope, thread: Any) -> bool:
-    return scope.is_member and sees(scope, thread)
+    return thread is not None and scope.is_member and sees(scope, thread)
 
 
 @allows(Action.ACTION_EDIT)
 def _edits_action(scope: Scope, action: ActionItem) -> bool:
     """Its owner (with or without a role: whoever must do it says when it is done), its
     creator, the meeting's organizer and the coordinators."""
-    if not scope.authenticated or not sees(scope, action):
+    if action is None or not scope.authenticated or not sees(scope, action):
         return False
     if scope.user_id == action.owner_id:
         return True

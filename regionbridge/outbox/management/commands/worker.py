@@ -5,6 +5,7 @@ from django.conf import settings
 from django_tasks_db.management.commands import db_worker
 
 from regionbridge.outbox.reaper import tasks_reap, tasks_reap_every
+from regionbridge.outbox.tasks import worker_started
 
 
 def positive_seconds(value: str) -> float:
@@ -32,6 +33,7 @@ class Command(db_worker.Command):
     def handle(self, *args, reap_every: float, **options) -> None:
         timeout = settings.TASKS_RUNNING_TIMEOUT
         tasks_reap(older_than=timeout)  # a worker restarted after a crash finds its jobs at once
+        worker_started()  # the schedules the apps keep in the queue (the weekly digest's)
         if options["batch"]:  # runs what is ready, then stops: no later round to wait for
             super().handle(*args, **options)
             return

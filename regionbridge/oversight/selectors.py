@@ -1,0 +1,674 @@
+"""The oversight reads: the dashboard's blocks, reused by the briefing and the weekly digest.
+
+Each takes the viewer and a day and starts from `part.overseen_partnerships(user)`, so whoever
+reads it sees only their part of the picture (the embassy its host country's ties, nobody a
+confidential negotiation they may not see). Each block is the state on that day: events,
+meetings, messages, drafts and activities dated after it are ignored, and a tie's stage is the
+one its history had reached (`partnerships.selectors.with_state_on`). Counting, filtering and
+ordering happen in SQL; Python only shapes the rows it got back (a few hundred at most).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from itertools import groupby
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from regionbridge import policy
+from regionbridge.lib.collation import name_order
+from regionbridge.meetings.models import ActionItem, ActionStatus, Meeting, MeetingStatus
+from regionbridge.messaging.models import Message
+from regionbridge.organizations.models import InstitutionType, Organization
+from regionbridge.oversight.part import overseen_partnerships, oversees_everything
+from regionbridge.partnerships.clearance import POSITIVE
+from regionbridge.partnerships.lifecycle import Stage
+from regionbridge.partnerships.models import (
+    Activity,
+    Document,
+    DocumentStatus,
+    Partnership,
+    Review,
+    ReviewDecision,
+    Sphere,
+)
+from regionbridge.partnerships.selectors import by_name, with_state_on
+from regionbridge.regions.models import Country, Region
+
+# A negotiation with no contact for this many days has stalled: the desk's rule
+# (desk.selectors.STALLED_AFTER_DAYS, which the desk keeps: nothing imports the desk; a test
+# keeps the two equal).
+STALLED_AFTER_DAYS = 60
+OPEN_STAGES = (Stage.EXPLORING, Stage.NEGOTIATING)
+CLOSED_STAGES = (Stage.DORMANT, Stage.ENDED)
+DEFAULT_PERIOD_DAYS = 90  # "since" when the reader names no date
+UPCOMING_DAYS = 60
+LISTED = 20  # rows a list shows; its count is complete
+# A safety bound on the regions' table (27 regions with their ties: a few hundred rows).
+REGION_TIES_LIMIT = 2000
+
+
+def _end_of(day: date) -> datetime:
+    """The first instant after `day`, in the reader's time zone: what happened on `day` is
+    before it."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+def _is_today(day: date) -> bool:
+    return day >= timezone.localdate()
+
+
+def _bounded(qs: QuerySet, limit: int = LISTED) -> tuple[list, int]:
+    """The first `limit` rows and the count of all (counted only when there are more)."""
+    rows = list(qs[: limit + 1])
+    if len(rows) <= limit:
+        return rows, len(rows)
+    return rows[:limit], qs.count()
+
+
+# --- figures per partner country and stage --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    stage: str
+    label: str
+    now: int
+    then: int
+
+    @property
+    def change(self) -> int:
+        return self.now - self.then
+
+    @property
+    def change_text(self) -> str:
+        return signed(self.change)
+
+
+def signed(n: int) -> str:
+    """A change as read: "+2", "−1" (a true minus sign), "0"."""
+    return f"+{n}" if n > 0 else f"\u2212{-n}" if n < 0 else "0"
+
+
+@dataclass(frozen=True)
+class CountryFigures:
+    code: str  # "" for the total of all countries
+    name: str
+    figures: tuple[Figure, ...]
+
+    @property
+    def now(self) -> int:
+        return sum(f.now for f in self.figures)
+
+    @property
+    def then(self) -> int:
+        return sum(f.then for f in self.figures)
+
+    @property
+    def change(self) -> int:
+        return self.now - self.then
+
+    @property
+    def change_text(self) -> str:
+        return signed(self.change)
+
+    def of(self, stage: str) -> Figure:
+        return next(f for f in self.figures if f.stage == stage)
+
+
+@dataclass(frozen=True)
+class Figures:
+    as_of: date
+    since: date
+    countries: tuple[CountryFigures, ...]
+    total: CountryFigures
+
+
+def _existing_on(user: Any, day: date) -> QuerySet[Partnership]:
+    """The viewer's ties that existed on `day`, each with its state then (`day_stage`,
+    `day_since`, `day_last_event`)."""
+    return with_state_on(overseen_partnerships(user), day).filter(day_stage__isnull=False)
+
+
+def _counts_on(user: Any, day: date) -> dict[tuple[str, str], int]:
+    rows = (
+        _existing_on(user, day)
+        .order_by()
+        .values_list("partner_region__country__code", "day_stage")
+        .annotate(n=Count("pk"))
+    )
+    return {(country, stage): n for country, stage, n in rows}
+
+
+def figures(user: Any, *, as_of: date, since: date) -> Figures:
+    """How many ties were at each stage, per partner country, on `as_of` and on `since`: two
+    aggregations and the countries' names."""
+    now, then = _counts_on(user, as_of), _counts_on(user, since)
+    codes = {code for code, _stage in now} | {code for code, _stage in then}
+    countries = []
+    for country in Country.objects.filter(code__in=codes).order_by(name_order(), "code"):
+        cells = tuple(
+            Figure(
+                stage=stage.value,
+                label=str(stage.label),
+                now=now.get((country.code, stage.value), 0),
+                then=then.get((country.code, stage.value), 0),
+            )
+            for stage in Stage
+        )
+        countries.append(CountryFigures(code=country.code, name=country.name, figures=cells))
+    total = CountryFigures(
+        code="",
+        name=_("All countries"),
+        figures=tuple(
+            Figure(
+                stage=stage.value,
+                label=str(stage.label),
+                now=sum(n for (_c, s), n in now.items() if s == stage.value),
+                then=sum(n for (_c, s), n in then.items() if s == stage.value),
+            )
+            for stage in Stage
+        ),
+    )
+    return Figures(as_of=as_of, since=since, countries=tuple(countries), total=total)
+
+
+# --- the ties, with their last contact, next step and open actions ------------------------
+
+
+def _visible_meetings(user: Any, day: date) -> QuerySet[Meeting]:
+    """Meetings the viewer may see that had begun by the end of `day` (none cancelled)."""
+    return (
+        policy.visible(user, Meeting)
+        .filter(starts_at__lt=_end_of(day))
+        .exclude(status=MeetingStatus.CANCELLED)
+    )
+
+
+def _visible_messages(user: Any, day: date) -> QuerySet[Message]:
+    return policy.visible(user, Message).filter(created_at__lt=_end_of(day))
+
+
+def _open_actions(user: Any, day: date) -> QuerySet[ActionItem]:
+    """Action items the viewer may see that were open on `day`: made by then, not yet closed
+    (a closed item keeps when it was closed)."""
+    actions = policy.visible(user, ActionItem)
+    if _is_today(day):
+        return actions.filter(status=ActionStatus.OPEN)
+    end = _end_of(day)
+    return actions.filter(created_at__lt=end).filter(
+        Q(closed_at__isnull=True) | Q(closed_at__gte=end)
+    )
+
+
+def _count_of(qs: QuerySet) -> Coalesce:
+    """The number of rows of `qs` (filtered on OuterRef("pk") as a partnership), as a subquery."""
+    counted = qs.order_by().values("partnership").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted[:1], output_field=IntegerField()), Value(0))
+
+
+def _with_contact(user: Any, day: date) -> QuerySet[Partnership]:
+    """The viewer's ties on `day`, each with its last meeting and message (those the viewer may
+    see), its open and overdue action items, whether its next step is overdue and whether it
+    has stalled (an open stage with no event, meeting or message for STALLED_AFTER_DAYS)."""
+    meetings = _visible_meetings(user, day).filter(partnership=OuterRef("pk"))
+    messages = _visible_messages(user, day).filter(thread__partnership=OuterRef("pk"))
+    actions = _open_actions(user, day).filter(partnership=OuterRef("pk"))
+    quiet_since = day - timedelta(days=STALLED_AFTER_DAYS)
+    after_quiet = _end_of(quiet_since)
+    next_step_overdue: Any = Value(False)
+    if _is_today(day):
+        next_step_overdue = Case(
+            When(Q(next_step_due__lt=day) & ~Q(day_stage__in=CLOSED_STAGES), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    return _existing_on(user, day).annotate(
+        last_meeting_at=Subquery(meetings.order_by("-starts_at").values("starts_at")[:1]),
+        last_message_at=Subquery(messages.order_by("-created_at").values("created_at")[:1]),
+        open_actions=_count_of(actions),
+        overdue_actions=_count_of(actions.filter(due__lt=day)),
+        next_step_overdue=next_step_overdue,
+        is_stalled=Case(
+            When(
+                Q(day_stage__in=OPEN_STAGES)
+                & Q(day_last_event__lte=quiet_since)
+                & ~Exists(meetings.filter(starts_at__gte=after_quiet))
+                & ~Exists(messages.filter(created_at__gte=after_quiet)),
+                then=Value(True),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class TieRow:
+    """One tie as the oversight blocks show it, on a given day."""
+
+    pk: int
+    region_id: int
+    region: str
+    partner: str
+    partner_name: Any  # a lib.i18n.Shown
+    country: str
+    stage: str
+    stage_label: str
+    since: date | None
+    confidential: bool
+    is_demo: bool
+    last_contact: date | None
+    last_contact_kind: str  # "event", "meeting" or "message"
+    days_idle: int | None
+    next_step: Any  # a lib.i18n.Shown, or "" on a past day (only today's next step is kept)
+    next_step_due: date | None
+    next_step_overdue: bool
+    open_actions: int
+    overdue_actions: int
+    stalled: bool
+
+    @property
+    def overdue(self) -> bool:
+        return self.next_step_overdue or self.overdue_actions > 0
+
+    @property
+    def contact_label(self) -> str:
+        return {"event": _("event"), "meeting": _("meeting"), "message": _("message")}.get(
+            self.last_contact_kind, ""
+        )
+
+
+def _tie_row(p: Partnership, day: date) -> TieRow:
+    contacts = [(p.day_last_event, "event")]
+    if p.last_meeting_at:
+        contacts.append((timezone.localdate(p.last_meeting_at), "meeting"))
+    if p.last_message_at:
+        contacts.append((timezone.localdate(p.last_message_at), "message"))
+    known = [c for c in contacts if c[0] is not None]
+    last, kind = max(known, key=lambda c: c[0]) if known else (None, "")
+    today = _is_today(day)
+    stage = p.day_stage or ""
+    return TieRow(
+        pk=p.pk,
+        region_id=p.ukrainian_region_id,
+        region=p.ukrainian_region.name,
+        partner=p.partner_display,
+        partner_name=p.partner_name,
+        country=p.partner_region.country.code,
+        stage=stage,
+        stage_label=str(Stage(stage).label) if stage else "",
+        since=p.day_since,
+        confidential=p.confidential,
+        is_demo=p.is_demo,
+        last_contact=last,
+        last_contact_kind=kind,
+        days_idle=(day - last).days if last else None,
+        next_step=p.next_step if today else "",
+        next_step_due=p.next_step_due if today else None,
+        next_step_overdue=bool(p.next_step_overdue),
+        open_actions=p.open_actions,
+        overdue_actions=p.overdue_actions,
+        stalled=bool(p.is_stalled),
+    )
+
+
+def _rows_of(qs: QuerySet[Partnership], day: date) -> list[TieRow]:
+    return [
+        _tie_row(p, day) for p in qs.select_related("ukrainian_region", "partner_region__country")
+    ]
+
+
+@dataclass
+class RegionRow:
+    """A Ukrainian region with the viewer's ties of it on the day."""
+
+    region_id: int
+    name: str
+    ties: list[TieRow] = field(default_factory=list)
+
+    @property
+    def stalled(self) -> int:
+        return sum(t.stalled for t in self.ties)
+
+    @property
+    def overdue(self) -> int:
+        return sum(t.overdue for t in self.ties)
+
+    @property
+    def open_actions(self) -> int:
+        return sum(t.open_actions for t in self.ties)
+
+
+@dataclass(frozen=True)
+class RegionTable:
+    regions: list[RegionRow]
+    without_ties: list[str]  # Ukrainian regions with none of the viewer's ties on the day
+    truncated: bool
+
+
+def region_rows(user: Any, *, as_of: date) -> RegionTable:
+    """Each Ukrainian region with its ties on `as_of` (stalled and overdue ones first inside a
+    region): one query for the ties, one for the regions without any."""
+    qs = _with_contact(user, as_of).order_by(
+        name_order("ukrainian_region__"), "ukrainian_region", "-is_stalled", *by_name()[1:]
+    )
+    ties = _rows_of(qs[: REGION_TIES_LIMIT + 1], as_of)
+    truncated = len(ties) > REGION_TIES_LIMIT
+    ties = ties[:REGION_TIES_LIMIT]
+    regions = [
+        RegionRow(region_id=region_id, name=rows[0].region, ties=rows)
+        for region_id, rows in ((k, list(g)) for k, g in groupby(ties, key=lambda t: t.region_id))
+    ]
+    with_ties = {r.region_id for r in regions}
+    others = [
+        region.name
+        for region in Region.objects.filter(country__code="UA")
+        .exclude(pk__in=with_ties)
+        .order_by(name_order(), "code")
+        .only("name_uk", "name_en", "sort_uk", "sort_en")
+    ]
+    return RegionTable(regions=regions, without_ties=others, truncated=truncated)
+
+
+def stalled(user: Any, *, as_of: date) -> list[TieRow]:
+    """Negotiations (exploring or negotiating on `as_of`) with no event, meeting or message the
+    viewer may see for STALLED_AFTER_DAYS, the longest idle first."""
+    qs = _with_contact(user, as_of).filter(is_stalled=True).order_by(*by_name())
+    rows = _rows_of(qs, as_of)
+    return sorted(rows, key=lambda t: (-(t.days_idle or 0), t.region, t.partner))
+
+
+# --- what comes next ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Upcoming:
+    signings: list[Document]  # cleared, not yet signed on the day; each with `waited` days
+    signings_count: int
+    meetings: list[Meeting]
+    meetings_count: int
+    renewals: list[Document]  # signed instruments running out in the window
+    renewals_count: int
+    next_steps: list[TieRow]  # next steps due in the window (today only: none kept for the past)
+    next_steps_count: int
+    until: date
+
+
+def _documents(user: Any) -> QuerySet[Document]:
+    return (
+        policy.visible(user, Document)
+        .filter(partnership__in=overseen_partnerships(user).values("pk"))
+        .select_related("partnership__ukrainian_region", "partnership__partner_region__country")
+    )
+
+
+def upcoming(user: Any, *, as_of: date, days: int = UPCOMING_DAYS) -> Upcoming:
+    """Signings (drafts cleared and not yet signed on the day, the longest waiting first),
+    meetings in the next `days`, instruments running out in them, and (for today) next steps
+    due in them."""
+    end = _end_of(as_of)
+    until = as_of + timedelta(days=days)
+    signings_qs = (
+        _documents(user)
+        .filter(
+            status__in=(DocumentStatus.CLEARED, DocumentStatus.SIGNED, DocumentStatus.EXPIRED),
+            cleared_at__lt=end,
+        )
+        .filter(Q(signed_on__isnull=True) | Q(signed_on__gt=as_of))
+        .order_by("cleared_at", "id")
+    )
+    signings, signings_count = _bounded(signings_qs)
+    for document in signings:
+        document.waited = (as_of - timezone.localdate(document.cleared_at)).days
+    meetings_qs = (
+        policy.visible(user, Meeting)
+        .filter(
+            partnership__in=overseen_partnerships(user).values("pk"),
+            starts_at__gte=_end_of(as_of - timedelta(days=1)),
+            starts_at__lt=_end_of(until),
+        )
+        .exclude(status=MeetingStatus.CANCELLED)
+        .select_related("partnership__ukrainian_region", "partnership__partner_region__country")
+        .order_by("starts_at", "id")
+    )
+    meetings, meetings_count = _bounded(meetings_qs)
+    renewals_qs = (
+        _documents(user)
+        .filter(
+            status__in=(DocumentStatus.SIGNED, DocumentStatus.EXPIRED),
+            signed_on__lte=as_of,
+            valid_until__gte=as_of,
+            valid_until__lte=until,
+        )
+        .order_by("valid_until", "id")
+    )
+    renewals, renewals_count = _bounded(renewals_qs)
+    next_steps: list[TieRow] = []
+    next_steps_count = 0
+    if _is_today(as_of):
+        due = (
+            _with_contact(user, as_of)
+            .filter(next_step_due__gte=as_of, next_step_due__lte=until)
+            .exclude(day_stage__in=CLOSED_STAGES)
+            .order_by("next_step_due", *by_name())
+        )
+        rows, next_steps_count = _bounded(due)
+        next_steps = [_tie_row(p, as_of) for p in rows]
+    return Upcoming(
+        signings=signings,
+        signings_count=signings_count,
+        meetings=meetings,
+        meetings_count=meetings_count,
+        renewals=renewals,
+        renewals_count=renewals_count,
+        next_steps=next_steps,
+        next_steps_count=next_steps_count,
+        until=until,
+    )
+
+
+# --- clearance: who waits on whom -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MinistryWait:
+    ministry: Organization
+    drafts: list[Document]  # each with `waited` days since it was submitted
+    count: int
+    longest: int  # days the oldest has waited
+
+
+@dataclass(frozen=True)
+class ClearanceWaits:
+    ministries: list[MinistryWait]
+    returned: list[Document]  # back with the region; each with `waited` days since the return
+    returned_count: int
+
+
+def _in_clearance(user: Any, day: date) -> QuerySet[Document]:
+    """Drafts in clearance at the end of `day`: submitted by then, neither cleared, signed nor
+    returned in their round by then."""
+    end = _end_of(day)
+    returned = Review.objects.filter(
+        document=OuterRef("pk"),
+        round=OuterRef("review_round"),
+        decision=ReviewDecision.RETURNED,
+        decided_at__lt=end,
+    )
+    return (
+        _documents(user)
+        .exclude(status=DocumentStatus.DRAFT)
+        .filter(submitted_at__lt=end)
+        .filter(Q(cleared_at__isnull=True) | Q(cleared_at__gte=end))
+        .filter(Q(signed_on__isnull=True) | Q(signed_on__gt=day))
+        .exclude(Exists(returned))
+    )
+
+
+def clearance_waits(user: Any, *, as_of: date) -> ClearanceWaits:
+    """Per clearing ministry, the drafts waiting for its decision on `as_of` (the longest
+    waiting first) and how many days each has waited; and the drafts returned to their region
+    that it has not yet sent back (the region is the one awaited)."""
+    end = _end_of(as_of)
+    waits = []
+    for ministry in Organization.objects.filter(key__in=POSITIVE).order_by("key"):
+        decided = Review.objects.filter(
+            document=OuterRef("pk"),
+            round=OuterRef("review_round"),
+            ministry=ministry,
+            decided_at__lt=end,
+        )
+        qs = _in_clearance(user, as_of).exclude(Exists(decided)).order_by("submitted_at", "id")
+        drafts, count = _bounded(qs)
+        for document in drafts:
+            document.waited = (as_of - timezone.localdate(document.submitted_at)).days
+        waits.append(
+            MinistryWait(
+                ministry=ministry,
+                drafts=drafts,
+                count=count,
+                longest=drafts[0].waited if drafts else 0,
+            )
+        )
+    return_of = Review.objects.filter(
+        document=OuterRef("pk"),
+        round=OuterRef("review_round"),
+        decision=ReviewDecision.RETURNED,
+        decided_at__lt=end,
+    ).order_by("-decided_at")
+    returned_qs = (
+        _documents(user)
+        .filter(submitted_at__lt=end)
+        .filter(Q(cleared_at__isnull=True) | Q(cleared_at__gte=end))
+        .annotate(returned_at=Subquery(return_of.values("decided_at")[:1]))
+        .filter(returned_at__isnull=False)
+        .order_by("returned_at", "id")
+    )
+    returned, returned_count = _bounded(returned_qs)
+    for document in returned:
+        document.waited = (as_of - timezone.localdate(document.returned_at)).days
+    return ClearanceWaits(ministries=waits, returned=returned, returned_count=returned_count)
+
+
+# --- activity over time ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SeriesRow:
+    key: str
+    label: str
+    counts: tuple[int, ...]  # one per month, oldest first
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+
+@dataclass(frozen=True)
+class Series:
+    months: tuple[date, ...]  # the first day of each month, oldest first
+    by_sphere: tuple[SeriesRow, ...]
+    by_institution_type: tuple[SeriesRow, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(row.total for row in self.by_sphere)
+
+
+def _months_back(day: date, months: int) -> tuple[date, ...]:
+    first = day.replace(day=1)
+    out = []
+    year, month = first.year, first.month
+    for _i in range(months):
+        out.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return tuple(reversed(out))
+
+
+def _overseen_activities(user: Any) -> QuerySet[Activity]:
+    """Activities under the viewer's ties (or under links of them); for those who oversee
+    everything, those of standalone links too."""
+    overseen = overseen_partnerships(user).values("pk")
+    scope = Q(partnership__in=overseen) | Q(link__partnership__in=overseen)
+    if oversees_everything(user):
+        scope |= Q(partnership__isnull=True, link__partnership__isnull=True)
+    return policy.visible(user, Activity).filter(scope)
+
+
+def _series(
+    counted: dict[tuple[date, str], int], months: tuple[date, ...], labels: dict[str, str]
+) -> tuple[SeriesRow, ...]:
+    keys = {key for _month, key in counted}
+    rows = [
+        SeriesRow(
+            key=key,
+            label=labels.get(key, key),
+            counts=tuple(counted.get((month, key), 0) for month in months),
+        )
+        for key in keys
+    ]
+    return tuple(sorted(rows, key=lambda r: (-r.total, r.label)))
+
+
+def activity_series(user: Any, *, as_of: date, months: int = 12) -> Series:
+    """Activities begun in each of the `months` months up to `as_of`, per sphere and per type
+    of the institutions taking part (an activity with two types counts under each): two
+    aggregations."""
+    month_list = _months_back(as_of, months)
+    activities = _overseen_activities(user).filter(
+        starts_on__gte=month_list[0], starts_on__lte=as_of
+    )
+    by_sphere: dict[tuple[date, str], int] = defaultdict(int)
+    rows = (
+        activities.order_by()
+        .annotate(month=TruncMonth("starts_on"))
+        .values_list("month", "sphere__code")
+        .annotate(n=Count("pk"))
+    )
+    for month, code, n in rows:
+        by_sphere[(_as_date(month), code or "")] += n
+    by_type: dict[tuple[date, str], int] = defaultdict(int)
+    rows = (
+        activities.filter(institutions__isnull=False)
+        .order_by()
+        .annotate(month=TruncMonth("starts_on"))
+        .values_list("month", "institutions__institution_type")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    for month, kind, n in rows:
+        by_type[(_as_date(month), kind or "")] += n
+    spheres = {s.code: s.name for s in Sphere.objects.all()}
+    spheres[""] = _("no sphere")
+    types = {value: str(label) for value, label in InstitutionType.choices}
+    types[""] = _("type not given")
+    return Series(
+        months=month_list,
+        by_sphere=_series(by_sphere, month_list, spheres),
+        by_institution_type=_series(by_type, month_list, types),
+    )
+
+
+def _as_date(value: date | datetime) -> date:
+    return value.date() if isinstance(value, datetime) else value
+
+
+def period_default(as_of: date) -> date:
+    """The "since" date when the reader names none."""
+    return as_of - timedelta(days=DEFAULT_PERIOD_DAYS)
