@@ -92,7 +92,7 @@ def test_ukrainian_briefing_holds_the_figures_and_headings(coordinator, ties):
     assert "Що змінилося з 5 березня 2025" in text
     assert "Житомирська" in text and "Індіана" in text  # Cyrillic extracts: fonts embedded
     # Four ties on the day, three a week before (Lviv – Texas and the negotiation are older).
-    assert re.search(r"Усього зв.язків\s+4\s+4\s+0", text), text
+    assert re.search(r"Усього\s+зв.язків\s+4\s+4\s+0", text), text
     assert re.search(r"Меморандум\s+підписано\s+0\s+1\s+\+1", text), text
 
 
@@ -100,7 +100,7 @@ def test_english_briefing_holds_the_same_figures(coordinator, ties):
     text = text_of(pdf_of(coordinator, "en"))
     assert "Briefing on regional partnerships" in text
     assert "What changed since 5 March 2025" in text
-    assert re.search(r"All ties\s+4\s+4\s+0", text), text
+    assert re.search(r"All\s+ties\s+4\s+4\s+0", text), text
     assert re.search(r"Memorandum\s+signed\s+0\s+1\s+\+1", text), text
     assert "Zhytomyr" in text and "Indiana: signed" in text
     assert "Stalled negotiations" in text and "Ohio" in text  # no contact since October
@@ -153,7 +153,7 @@ def test_regional_staff_get_their_region_only(zhytomyr, ties):
     assert "Zhytomyr" in text
     for elsewhere in ("Lviv", "Texas", "Chernihiv", "Minnesota"):
         assert elsewhere not in text, elsewhere
-    assert re.search(r"All ties\s+2\s+2\s+0", text), text
+    assert re.search(r"All\s+ties\s+2\s+2\s+0", text), text
 
 
 def test_partner_and_institution_staff_are_refused(indiana, institution_user, outsider, ties):
@@ -313,8 +313,3 @@ def test_api_refuses_who_has_no_briefing(client, request, persona):
 
 def test_api_needs_a_token(client, reference):
     assert client.get(API).status_code == 401
-
-
-def test_zz_dump(coordinator, zhytomyr, ties):
-    open("/tmp/briefing_try/coord-en.pdf", "wb").write(pdf_of(coordinator, "en"))
-    open("/tmp/briefing_try/zhy-uk.pdf", "wb").write(pdf_of(zhytomyr, "uk"))

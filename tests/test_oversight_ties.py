@@ -137,7 +137,7 @@ def test_a_country_without_a_layout_shows_only_its_regions_with_ties(coordinator
 
 
 def test_hostile_names_are_escaped_and_the_svg_still_parses(coordinator):
-    nasty = '<script>alert(1)</script> & "Ind" \'iana\''
+    nasty = "<script>alert(1)</script> & \"Ind\" 'iana'"
     Region.objects.filter(code="US-IN").update(name_en=nasty)
     zhytomyr_indiana()
     svg = ties.ties_svg(overseen_partnerships(coordinator), us(), language="en")
@@ -236,7 +236,8 @@ def test_values_that_cannot_be_drawn_are_said_with_a_400(client, coordinator, qu
     response = client.get(reverse("oversight:ties"), query)
     assert response.status_code == 400
     assert b"ties-svg" not in response.content
-    if "\x00" not in "".join(query.values()):  # a NUL byte is refused before any view (core's middleware)
+    # A NUL byte is refused before any view, by core's middleware (plain text).
+    if "\x00" not in "".join(query.values()):
         assert b"error-summary" in response.content
 
 

@@ -355,7 +355,10 @@ def drawing(picture: Picture, *, shape: str = "wide", href=None) -> dict:
         ua_x, ua_y = s.margin, top + (body_h - ua_h) / 2
         pa_x, pa_y = s.margin + ua_w + s.gap, top + (body_h - pa_h) / 2 if pa_h else top
         width = pa_x + max(pa_w, 8 * s.pitch) + s.margin
-        headings = [(ua_x, top - 10, picture.ukraine_name), (pa_x, top - 10, picture.country_name)]
+        headings = [
+            (ua_x, ua_y - 10, picture.ukraine_name),
+            (pa_x, pa_y - 10, picture.country_name),
+        ]
         legend_y = top + body_h + 30
     else:
         width_inner = max(ua_w, pa_w, 8 * s.pitch)

@@ -15,9 +15,7 @@ register = template.Library()
 
 def _pictures(partnerships, *, focus: str = "", tie_links: bool, prefix: str) -> list[dict]:
     return [
-        ties.picture_context(
-            partnerships, country, focus=focus, tie_links=tie_links, prefix=prefix
-        )
+        ties.picture_context(partnerships, country, focus=focus, tie_links=tie_links, prefix=prefix)
         for country in ties.partner_countries(partnerships)
     ]
 
