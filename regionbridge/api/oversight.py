@@ -102,7 +102,8 @@ def briefing_pdf(
     region's part, as on the page /oversight/briefing/."""
     require(request.user, policy.Action.BRIEFING_VIEW)
     language = lang or reader_language(translation.get_language())
-    day = as_of or timezone.localdate()
+    with timezone.override(request.user.timezone):  # today where the caller is, as the page
+        day = as_of or timezone.localdate()
     start = since or briefing.default_since(day)
     try:
         briefing.check_dates(as_of=day, since=start)

@@ -159,7 +159,7 @@ def _facts(user: Any, *, as_of: date, since: date) -> Facts:
             (_("All ties"), figures.total.now, figures.total.then),
         ],
         changes=_changes(overseen_partnerships(user), as_of=as_of, since=since),
-        stalled=_stalled(selectors.stalled(user, as_of=as_of)),
+        stalled=_stalled(_stalled_of(user, table, as_of=as_of)),
         coming=_coming(
             selectors.upcoming(user, as_of=as_of, days=COMING_DAYS),
             selectors.clearance_waits(user, as_of=as_of),
@@ -198,6 +198,15 @@ def _changes(part: QuerySet[Partnership], *, as_of: date, since: date) -> Listin
         for event in shown
     ]
     return Listing(lines, events.count())
+
+
+def _stalled_of(user: Any, table: selectors.RegionTable, *, as_of: date) -> list:
+    """The stalled ties, in `selectors.stalled`'s order, from the regions' table already read
+    (the same rows: one read of every tie's last contact instead of two)."""
+    if table.truncated:
+        return selectors.stalled(user, as_of=as_of)
+    rows = [tie for region in table.regions for tie in region.ties if tie.stalled]
+    return sorted(rows, key=lambda t: (-(t.days_idle or 0), t.region, t.partner))
 
 
 def _stalled(rows: list[selectors.TieRow]) -> Listing:

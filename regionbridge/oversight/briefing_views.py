@@ -58,8 +58,8 @@ class BriefingForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        if self.errors:
-            return data
+        if "as_of" not in data or "since" not in data:
+            return data  # a date that is not one: its field says so
         try:
             briefing.check_dates(as_of=data["as_of"], since=data["since"])
         except ValidationError as error:

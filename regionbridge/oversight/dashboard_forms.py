@@ -17,12 +17,12 @@ class PeriodForm(forms.Form):
     filters = True
 
     as_of = RegistryDateField(
-        label=_("As of"), required=False, help_text=_("Every block shows the state on this day.")
+        label=_("As of"), required=False, help_text=_("The state on this day.")
     )
     since = RegistryDateField(
         label=_("Changes since"),
         required=False,
-        help_text=_("Figures show the change from this day. Empty: 90 days before."),
+        help_text=_("Empty: 90 days before."),
     )
 
     def clean_as_of(self) -> date:

@@ -28,7 +28,6 @@ from django.db.models import Count, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from regionbridge.lib.collation import name_order
@@ -318,8 +317,10 @@ def _size(tiles: list[Tile], s: Shape) -> tuple[float, float]:
 
 
 def _tooltip(tile: Tile, side_ukrainian: bool) -> str:
+    """A tile's ties in words (tiles without ties are named by their label only: a picture
+    names no region it has nothing to say about)."""
     if not tile.ties:
-        return f"{tile.name}: {_('no ties')}"
+        return ""
     lines = [
         f"{tile.name}: "
         + ngettext("%(count)s tie", "%(count)s ties", len(tile.ties)) % {"count": len(tile.ties)}

@@ -2,6 +2,7 @@
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from regionbridge import policy
 from regionbridge.core.access import requires
@@ -22,10 +23,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     user = request.user
     series = selectors.activity_series(user, as_of=as_of)
     context = {
-        "form": form,
+        # The dates in effect, filled in (an empty field would hide which day is shown).
+        "form": PeriodForm(initial={"as_of": as_of, "since": since}),
         "as_of": as_of,
         "since": since,
-        "is_today": as_of == selectors.timezone.localdate(),
+        "is_today": as_of == timezone.localdate(),
         "everything": oversees_everything(user),
         "figures": selectors.figures(user, as_of=as_of, since=since),
         "table": selectors.region_rows(user, as_of=as_of),

@@ -36,6 +36,12 @@ def test_the_dashboard_fits_a_phone_and_a_desktop_in_both_languages(
             page.screenshot(
                 path=SCREENSHOTS / f"oversight-dashboard-{language}-{width}.png", full_page=True
             )
+            import os  # TEMP
+            if os.environ.get("CLIPS"):
+                height = page.evaluate("document.documentElement.scrollHeight")
+                for i, top in enumerate(range(0, height, 1200)):
+                    page.screenshot(path=f"/tmp/shots/{language}-{width}-{i}.png", full_page=True,
+                                    clip={"x": 0, "y": top, "width": width, "height": min(1200, height - top)})
         # The charts' tables open under their disclosure.
         details = page.locator("#activity details").first
         if details.count():
@@ -46,6 +52,7 @@ def test_the_dashboard_fits_a_phone_and_a_desktop_in_both_languages(
         page.set_viewport_size({"width": 1280, "height": 900})
         check_a11y(page)
     # A past day, and a date that cannot be: said on the page.
+    page.set_viewport_size({"width": 360, "height": 900})
     page.goto("/oversight/?as_of=2024-06-01")
     expect(page.locator("table.oversight-figures")).to_be_visible()
     response = page.goto("/oversight/?as_of=2024-06-01&since=2025-01-01")
@@ -54,4 +61,5 @@ def test_the_dashboard_fits_a_phone_and_a_desktop_in_both_languages(
     page.screenshot(path=SCREENSHOTS / "oversight-dashboard-error-en-360.png")
     check_a11y(page)
     page.context.close()
-    assert page_errors == []
+    # The browser reports the 400 it was meant to get; nothing else may go wrong.
+    assert [e for e in page_errors if "status of 400" not in e] == []
