@@ -75,7 +75,8 @@ def check_dates(*, as_of: date, since: date) -> None:
 
 
 def default_since(as_of: date) -> date:
-    return as_of - timedelta(days=DEFAULT_SINCE_DAYS)
+    """A week before `as_of` (never before the registry's first day)."""
+    return max(as_of - timedelta(days=DEFAULT_SINCE_DAYS), EARLIEST_DATE)
 
 
 def filename(*, language: str, as_of: date) -> str:

@@ -36,12 +36,6 @@ def test_the_dashboard_fits_a_phone_and_a_desktop_in_both_languages(
             page.screenshot(
                 path=SCREENSHOTS / f"oversight-dashboard-{language}-{width}.png", full_page=True
             )
-            import os  # TEMP
-            if os.environ.get("CLIPS"):
-                height = page.evaluate("document.documentElement.scrollHeight")
-                for i, top in enumerate(range(0, height, 1200)):
-                    page.screenshot(path=f"/tmp/shots/{language}-{width}-{i}.png", full_page=True,
-                                    clip={"x": 0, "y": top, "width": width, "height": min(1200, height - top)})
         # The charts' tables open under their disclosure.
         details = page.locator("#activity details").first
         if details.count():
