@@ -244,6 +244,13 @@ def pages_for(targets: dict) -> list[Page]:
         Page("overdue actions", "coordinator", "/meetings/actions/?show=overdue"),
         Page("meetings (API)", "regional", "/api/v1/meetings"),
         Page("my actions (API)", "regional", "/api/v1/actions?owner=me&status=open"),
+        Page("oversight dashboard", "coordinator", "/oversight/"),
+        Page("picture of ties", "coordinator", "/oversight/ties/?partner_country=US"),
+        Page(
+            "picture of ties (API)", "coordinator", "/api/v1/oversight/ties.svg?partner_country=US"
+        ),
+        Page("briefing (PDF)", "coordinator", "/oversight/briefing.pdf?lang=uk"),
+        Page("partnerships (XLSX)", "coordinator", "/partnerships/?country=US&format=xlsx"),
     ]
     if targets.get("meeting"):
         pages.append(Page("meeting page", "coordinator", f"/meetings/{targets['meeting']}/"))
