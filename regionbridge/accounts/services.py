@@ -180,8 +180,8 @@ def user_set_preferences(
     ):
         if value is not None and (not isinstance(value, str) or "\x00" in value):
             raise ValidationError(_("Enter text without control characters."))
-    for value in (work_start, work_end):
-        if value is not None and (not isinstance(value, time) or value.tzinfo is not None):
+    for moment in (work_start, work_end):
+        if moment is not None and (not isinstance(moment, time) or moment.tzinfo is not None):
             raise ValidationError(_("Give the working hours as a time of day."))
     if work_days is not None:
         days = "".join(sorted(set(work_days)))

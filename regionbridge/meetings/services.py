@@ -517,9 +517,10 @@ def action_add(
         if meeting.is_cancelled:
             raise ValidationError(_("A cancelled meeting gives no actions."))
         partnership = meeting.partnership
+        source = meeting.thread
     else:
         assert message is not None
-        thread = message.thread
+        thread = source = message.thread
         policy.require(by, policy.Action.ACTION_CREATE, thread)
         partnership = thread.partnership
     title = _clean_text(title, _("title"), 300)
@@ -527,7 +528,7 @@ def action_add(
         raise ValidationError(_("Say what is to be done."))
     action = ActionItem.objects.create(
         title=title,
-        owner=_check_owner(owner, partnership, thread or meeting.thread),
+        owner=_check_owner(owner, partnership, source),
         due=_check_due(due),
         meeting=meeting,
         message=message,
@@ -539,6 +540,12 @@ def action_add(
     action_assigned_notify(action=action, by=by)
     reminders.schedule_action_on_commit(action)
     return action
+
+
+def _meeting_of(action: ActionItem) -> Meeting:
+    """The meeting an action not taken from a message comes from (the table's constraint)."""
+    assert action.meeting is not None
+    return action.meeting
 
 
 @transaction.atomic
@@ -572,9 +579,9 @@ def action_update(
             action.title = changed["title"] = title
     new_owner = owner is not None and getattr(owner, "pk", None) != action.owner_id
     if new_owner:
-        source = action.thread if action.thread_id else action.meeting.thread
+        source = action.thread if action.thread is not None else _meeting_of(action).thread
         action.owner = _check_owner(owner, action.partnership, source)
-        changed["owner"] = owner.pk
+        changed["owner"] = action.owner.pk
     if not changed:
         return action
     action.save()

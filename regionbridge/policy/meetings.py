@@ -135,6 +135,8 @@ def _invitees(meeting: Meeting) -> QuerySet[User]:
 
 @tells("meeting.answered")
 def _organizer(meeting: Meeting) -> QuerySet[User]:
+    if meeting.organizer_id is None:
+        return users.active_users().none()
     return meeting_people(meeting).filter(pk=meeting.organizer_id)
 
 
@@ -142,6 +144,5 @@ def _organizer(meeting: Meeting) -> QuerySet[User]:
 def _owner(action: ActionItem) -> QuerySet[User]:
     """The owner, if they may see the item (an owner moved off the negotiation is not told)."""
     owner = users.active_users().filter(pk=action.owner_id)
-    if action.partnership_id is None:
-        return owner
-    return owner.filter(viewers_of(action.partnership))
+    partnership = action.partnership
+    return owner if partnership is None else owner.filter(viewers_of(partnership))

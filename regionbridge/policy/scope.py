@@ -125,7 +125,7 @@ def embassies_in(countries: QuerySet) -> Q:
     return holding(Q(role=Role.EMBASSY) & missions)
 
 
-def working_in(offices: QuerySet) -> Q:
+def working_in(offices: QuerySet | list[int]) -> Q:
     """Users whose roles are bound to one of `offices` or whose own entry is listed there:
     `Scope.offices` read the other way round (`offices` is a values queryset of ids)."""
     listed = Person.objects.filter(organization__in=offices, user__isnull=False).values("user")
