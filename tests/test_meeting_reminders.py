@@ -192,6 +192,7 @@ def test_worker_that_dies_halfway_runs_the_job_again_and_tells_each_once(meeting
     assert mailed(meeting, "1h") == EVERYONE_BY_MAIL
 
 
+@pytest.mark.django_db(transaction=True)  # a real worker closes its connection
 def test_a_job_left_running_by_a_dead_worker_runs_again_and_tells_nobody_twice(
     cast, django_capture_on_commit_callbacks, monkeypatch
 ):

@@ -178,6 +178,7 @@ class Killed(BaseException):
     """The worker's process killed in the middle of the queue."""
 
 
+@pytest.mark.django_db(transaction=True)  # a real worker closes its connection
 def test_a_crash_midway_and_a_restarted_worker_send_each_digest_once(readers, monkeypatch):
     """The job dies after the first person; its row is left RUNNING; a new worker puts it back
     (the reaper), runs it, and the keys let nobody get a second e-mail."""
@@ -226,6 +227,7 @@ def test_a_crash_midway_and_a_restarted_worker_send_each_digest_once(readers, mo
     assert waiting.run_after == monday_morning.replace(minute=0) + timedelta(hours=1)
 
 
+@pytest.mark.django_db(transaction=True)  # a real worker closes its connection
 def test_the_worker_keeps_one_hourly_job_waiting(reference, monkeypatch):
     DBTaskResult.objects.all().delete()
     now = datetime(2025, 1, 13, 5, 40, tzinfo=UTC)

@@ -224,7 +224,9 @@ def meeting_update(
     their answer and get a cancellation. `people` and `organizations`, when given, are the whole
     new list (the organizer stays)."""
     meeting = (
-        Meeting.objects.select_for_update().select_related("thread__partnership").get(pk=meeting.pk)
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("thread__partnership")
+        .get(pk=meeting.pk)
     )
     policy.require(by, policy.Action.MEETING_EDIT, meeting)
     if meeting.is_cancelled:

@@ -34,6 +34,11 @@ def read_upto(user: Any) -> Coalesce:
     return Coalesce(Subquery(last_read), Value(0))
 
 
+# Threads with the newest message first; a thread with no message yet (a meeting's, before anyone
+# writes) after them, on every database (PostgreSQL puts NULL first in a descending order).
+NEWEST_ACTIVITY = (F("last_message_at").desc(nulls_last=True), "-id")
+
+
 def threads_for(user: Any) -> QuerySet[Thread]:
     """The user's threads, newest activity first, each with `unread` (messages by others after
     what the user has read). `unread` is counted for the rows fetched (a page), in one query
@@ -43,7 +48,7 @@ def threads_for(user: Any) -> QuerySet[Thread]:
         .annotate(read_upto=read_upto(user))
         .with_unread(user)
         .select_related("partnership__ukrainian_region", "partnership__partner_region")
-        .order_by("-last_message_at", "-id")
+        .order_by(*NEWEST_ACTIVITY)
     )
 
 

@@ -29,7 +29,7 @@ def partnership_threads(context: template.Context, partnership: Any) -> dict[str
     threads = policy.visible(user, Thread).filter(partnership=partnership)
     return {
         "partnership": partnership,
-        "threads": threads.order_by("-last_message_at", "-id")[:THREADS_SHOWN],
+        "threads": threads.order_by(*selectors.NEWEST_ACTIVITY)[:THREADS_SHOWN],
     }
 
 
