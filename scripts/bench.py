@@ -241,7 +241,7 @@ def pages_for(targets: dict) -> list[Page]:
         Page("meetings", "coordinator", "/meetings/"),
         Page("meetings", "regional", "/meetings/"),
         Page("my actions", "regional", "/meetings/actions/"),
-        Page("overdue actions", "coordinator", "/meetings/actions/?show=overdue"),
+        Page("overdue actions", "coordinator", "/meetings/actions/?show=everyone&status=overdue"),
         Page("meetings (API)", "regional", "/api/v1/meetings"),
         Page("my actions (API)", "regional", "/api/v1/actions?owner=me&status=open"),
         Page("oversight dashboard", "coordinator", "/oversight/"),
