@@ -23,14 +23,11 @@ from regionbridge.meetings.models import Meeting, MeetingStatus
 from regionbridge.messaging.models import Message, Thread
 from regionbridge.messaging.selectors import threads_for
 from regionbridge.organizations.models import Organization, Person
-from regionbridge.partnerships.lifecycle import Stage
+from regionbridge.partnerships.lifecycle import OPEN_STAGES, STALLED_AFTER_DAYS, Stage
 from regionbridge.partnerships.models import Activity, Document, DocumentStatus, Partnership, Review
 from regionbridge.partnerships.selectors import review_queue
 
 ROWS = 8  # rows a block shows; the rest is a link away
-# A negotiation with no recorded event for this many days counts as stalled.
-STALLED_AFTER_DAYS = 60
-OPEN_STAGES = (Stage.EXPLORING, Stage.NEGOTIATING)
 CLOSED_STAGES = (Stage.DORMANT, Stage.ENDED)
 # The order of the blocks when as much waits in each.
 ROLE_ORDER = (

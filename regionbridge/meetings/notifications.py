@@ -16,13 +16,7 @@ from django.utils.translation import gettext as _
 
 from regionbridge import policy
 from regionbridge.meetings.models import ActionItem, Answer, Meeting, MeetingResponse
-from regionbridge.outbox.notifications import both, name, notify, register_kind
-
-
-def _by(user: Any) -> dict[str, str] | str:
-    if user is None:
-        return ""
-    return both(user.get_full_name("uk"), user.get_full_name("en"))
+from regionbridge.outbox.notifications import actor, name, notify, register_kind
 
 
 def _params(meeting: Meeting, by: Any = None) -> dict[str, Any]:
@@ -30,7 +24,7 @@ def _params(meeting: Meeting, by: Any = None) -> dict[str, Any]:
         "meeting": meeting.pk,
         "title": meeting.title,
         "starts_at": meeting.starts_at.isoformat(),
-        "by": _by(by),
+        "by": actor(by),
     }
 
 
@@ -65,7 +59,9 @@ def meeting_answered_notify(*, meeting: Meeting, response: MeetingResponse) -> i
     """Tell the organizer of an answer (each new answer once)."""
     who = response.user
     params = _params(meeting)
-    params.update(who=_by(who) if who is not None else response.guest_email, answer=response.answer)
+    params.update(
+        who=actor(who) if who is not None else response.guest_email, answer=response.answer
+    )
     return notify(
         kind="meeting.answered",
         users=policy.audience("meeting.answered", meeting),
@@ -85,7 +81,7 @@ def action_assigned_notify(*, action: ActionItem, by: Any) -> int:
             "action": action.pk,
             "title": action.title,
             "due": action.due.isoformat(),
-            "by": _by(by),
+            "by": actor(by),
         },
         url=reverse("meetings:action", args=[action.pk]),
         key=f"action.assigned:{action.pk}:{action.owner_id}",

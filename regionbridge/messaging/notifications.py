@@ -11,14 +11,7 @@ from django.utils.translation import gettext as _
 
 from regionbridge import policy
 from regionbridge.messaging.models import Mention, Message, Participant
-from regionbridge.outbox.notifications import both, name, notify, register_kind
-
-
-def _by(user: Any) -> dict[str, str] | str:
-    """The actor's name in both scripts, shown in the reader's when the text is composed."""
-    if user is None:
-        return ""
-    return both(user.get_full_name("uk"), user.get_full_name("en"))
+from regionbridge.outbox.notifications import actor, name, notify, register_kind
 
 
 def participant_added_notify(*, participant: Participant, by: Any, email: bool = True) -> int:
@@ -28,7 +21,7 @@ def participant_added_notify(*, participant: Participant, by: Any, email: bool =
     return notify(
         kind="thread.added",
         users=policy.audience("thread.added", participant),
-        params={"thread": thread.pk, "subject": thread.subject, "by": _by(by)},
+        params={"thread": thread.pk, "subject": thread.subject, "by": actor(by)},
         url=reverse("messaging:thread", args=[thread.pk]),
         key=f"thread.added:{participant.pk}",
         by=by,
@@ -48,7 +41,7 @@ def mentions_notify(*, message: Message, mentions: Sequence[Mention]) -> int:
                 "thread": thread.pk,
                 "message": message.pk,
                 "subject": thread.subject,
-                "by": _by(message.author) if message.author_id else message.guest_email,
+                "by": actor(message.author) if message.author_id else message.guest_email,
             },
             url=f"{reverse('messaging:thread', args=[thread.pk])}#message-{message.pk}",
             key=f"message.mentioned:{message.pk}",

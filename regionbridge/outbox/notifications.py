@@ -60,6 +60,13 @@ def both(uk: str, en: str) -> dict[str, str]:
     return {"uk": uk or "", "en": en or ""}
 
 
+def actor(user: Any) -> dict[str, str] | str:
+    """Who did it, as params keep it: the name in both scripts ("" for the system)."""
+    if user is None:
+        return ""
+    return both(user.get_full_name("uk"), user.get_full_name("en"))
+
+
 def text_of(notification: Notification) -> str:
     """The notification's text in the active language (a kind nobody registered shows its code)."""
     kind = _KINDS.get(notification.kind)

@@ -38,7 +38,7 @@ from regionbridge.messaging.models import Message
 from regionbridge.organizations.models import InstitutionType, Organization
 from regionbridge.oversight.part import overseen_partnerships, oversees_everything
 from regionbridge.partnerships.clearance import POSITIVE
-from regionbridge.partnerships.lifecycle import Stage
+from regionbridge.partnerships.lifecycle import OPEN_STAGES, STALLED_AFTER_DAYS, Stage
 from regionbridge.partnerships.models import (
     Activity,
     Document,
@@ -51,11 +51,6 @@ from regionbridge.partnerships.models import (
 from regionbridge.partnerships.selectors import by_name, with_state_on
 from regionbridge.regions.models import Country, Region
 
-# A negotiation with no contact for this many days has stalled: the desk's rule
-# (desk.selectors.STALLED_AFTER_DAYS, which the desk keeps: nothing imports the desk; a test
-# keeps the two equal).
-STALLED_AFTER_DAYS = 60
-OPEN_STAGES = (Stage.EXPLORING, Stage.NEGOTIATING)
 CLOSED_STAGES = (Stage.DORMANT, Stage.ENDED)
 DEFAULT_PERIOD_DAYS = 90  # "since" when the reader names no date
 UPCOMING_DAYS = 60

@@ -23,6 +23,10 @@ class Stage(models.TextChoices):
 
 
 SIGNED_STAGES = (Stage.MEMORANDUM_SIGNED, Stage.AGREEMENT_SIGNED)
+# Still being worked out; one of these with no contact for STALLED_AFTER_DAYS has stalled (the
+# desk and the oversight dashboard say so by the same rule).
+OPEN_STAGES = (Stage.EXPLORING, Stage.NEGOTIATING)
+STALLED_AFTER_DAYS = 60
 _LEVEL = {Stage.MEMORANDUM_SIGNED: 1, Stage.AGREEMENT_SIGNED: 2}
 
 
