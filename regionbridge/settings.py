@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "regionbridge.messaging",
     "regionbridge.meetings",
     "regionbridge.oversight",
+    "regionbridge.matching",
     "regionbridge.desk",
     "regionbridge.api",
     "regionbridge.demo",
