@@ -18,6 +18,7 @@ urlpatterns = [
     path("messages/", include("regionbridge.messaging.urls")),
     path("meetings/", include("regionbridge.meetings.urls")),
     path("oversight/", include("regionbridge.oversight.urls")),
+    path("matching/", include("regionbridge.matching.urls")),
     path("institutions/", include("regionbridge.institutions.urls")),
     path("notifications/", include("regionbridge.outbox.urls")),
     path("public/", include((public_urlpatterns, "public"))),

@@ -8,6 +8,7 @@ from regionbridge.api.auth import MEMBERS, PUBLIC, require
 from regionbridge.api.documents import router as documents_router
 from regionbridge.api.errors import answers
 from regionbridge.api.institutions import router as institutions_router
+from regionbridge.api.matching import router as matching_router
 from regionbridge.api.meetings import router as meetings_router
 from regionbridge.api.messaging import router as messaging_router
 from regionbridge.api.notifications import router as notifications_router
@@ -158,3 +159,4 @@ api.add_router("/", oversight_pictures_router)
 api.add_router("/", messaging_router)
 api.add_router("/", notifications_router)
 api.add_router("/", meetings_router)
+api.add_router("/", matching_router)
