@@ -42,6 +42,8 @@ from regionbridge.accounts.models import RoleAssignment
 from regionbridge.accounts.services import role_assign, token_issue
 from regionbridge.api.api import api
 from regionbridge.institutions.services import link_create
+from regionbridge.matching import services as matching
+from regionbridge.matching.models import Match
 from regionbridge.meetings import services as meetings
 from regionbridge.messaging import services as messaging
 from regionbridge.messaging.models import Participant
@@ -170,6 +172,24 @@ def meeting_write(status: int, seers: tuple[str, ...], *allowed: str) -> dict[st
     return row(404, **allowing(status, allowed, **dict.fromkeys(seers, 403), read_only=403))
 
 
+# Needs and offers (policy/matching.py): the negotiation's side's need is seen by its office and
+# the coordinators; the partner states' offers are for their partnerships.
+SECRET_NEED_READ = row(404, coordinator=200, chernihiv=200)
+OPEN_OFFER_SEERS = ("coordinator", "indiana", "zhytomyr", "institution_user", "read_only")
+OPEN_OFFER_READ = row(404, **dict.fromkeys(OPEN_OFFER_SEERS, 200))
+OPEN_OFFER_SIDE_READ_403 = dict.fromkeys(OPEN_OFFER_SEERS, 403)
+SECRET_OFFER_READ = row(404, coordinator=200)
+
+
+def post_body(region_code: str, organization_key: str) -> dict[str, Any]:
+    return {
+        "title": "Rehabilitation equipment",
+        "description": "Equipment for a rehabilitation centre.",
+        "region": region_code,
+        "organization": Organization.objects.get(key=organization_key).pk,
+    }
+
+
 # --- samples --------------------------------------------------------------------------------
 
 
@@ -199,6 +219,9 @@ class Sample:
         "message",
         "meeting",
         "action",
+        "need",
+        "offer",
+        "match",
     )
 
     def __init__(self, users: dict[str, Any], side: Side):
@@ -368,6 +391,51 @@ class Sample:
             owner=self.users["indiana" if self.side is OPEN else "chernihiv"],
             due=timezone.localdate(),
             meeting=self.meeting,
+        )
+
+    @cached_property
+    def need(self):
+        """On the open side Zhytomyr's office's need, for every member; on the negotiation
+        Chernihiv's, for its partnerships only (and the negotiation, confidential, is none)."""
+        ukrainian = self.side.ukrainian
+        return matching.post_create(
+            by=self.users["zhytomyr" if self.side is OPEN else "chernihiv"],
+            kind="need",
+            title=f"Prosthetics {self.side.word}",
+            description=f"Training for prosthetists, {self.side.word}.",
+            region=Region.objects.get(code=ukrainian),
+            organization=Organization.objects.get(key=f"rma-{ukrainian}"),
+            audience="members" if self.side is OPEN else "partners",
+        )
+
+    @cached_property
+    def offer(self):
+        """The partner state's offer, for its partnerships only: on the open side Indiana's
+        liaison's; on the negotiation Minnesota's, which no tie of it makes visible."""
+        partner = self.side.partner
+        return matching.post_create(
+            by=self.users["indiana"] if self.side is OPEN else None,
+            kind="offer",
+            title=f"Prosthetics training {self.side.word}",
+            description=f"Our hospital trains prosthetists, {self.side.word}.",
+            region=Region.objects.get(code=partner),
+            organization=Organization.objects.get(key=f"gov-{partner}"),
+            audience="partners",
+        )
+
+    @cached_property
+    def match(self):
+        return Match.objects.create(
+            need=self.need,
+            offer=self.offer,
+            score=0.8,
+            strong=True,
+            reasons=[
+                {
+                    "code": "partnership",
+                    "params": {"a": self.side.ukrainian, "b": self.side.partner},
+                }
+            ],
         )
 
 
@@ -675,6 +743,54 @@ GRID: dict[tuple[str, str], Row] = {
         meeting_write(200, OPEN_MEETING, "coordinator", "zhytomyr", "indiana"),
         meeting_write(200, SECRET_MEETING, "coordinator", "chernihiv"),
     ),
+    # Needs and offers (policy/matching.py). Posting: for an organization one speaks for.
+    ("GET", "/needs"): Row(fixed("/needs"), MEMBERS, MEMBERS),
+    ("GET", "/offers"): Row(fixed("/offers"), MEMBERS, MEMBERS),
+    ("POST", "/needs"): Row(
+        lambda s: Call("/needs", json=post_body(s.side.ukrainian, f"rma-{s.side.ukrainian}")),
+        create(201, "coordinator", "zhytomyr"),
+        create(201, "coordinator", "chernihiv"),
+    ),
+    ("POST", "/offers"): Row(
+        lambda s: Call("/offers", json=post_body(s.side.partner, f"gov-{s.side.partner}")),
+        create(201, "coordinator", "indiana"),
+        create(201, "coordinator"),
+    ),
+    # The open need is for every member; the negotiation's side's is for Chernihiv's partnerships
+    # (none that is live and open), so only Chernihiv's office and the coordinators see it.
+    ("GET", "/needs/{need_id}"): Row(
+        lambda s: Call(f"/needs/{s.need.pk}"), OPEN_READ, SECRET_NEED_READ
+    ),
+    ("PATCH", "/needs/{need_id}"): Row(
+        lambda s: Call(f"/needs/{s.need.pk}", json={"timing": "2026"}),
+        open_write(200, "coordinator", "zhytomyr"),
+        row(404, coordinator=200, chernihiv=200, read_only=403),
+    ),
+    ("GET", "/needs/{need_id}/matches"): Row(
+        lambda s: Call(f"/needs/{s.match.need_id}/matches"), OPEN_READ, SECRET_NEED_READ
+    ),
+    # Indiana's offer is for its partnerships: Indiana and Zhytomyr (a live tie), Zhytomyr's
+    # hospital, the coordinators; Minnesota's reaches only the coordinators.
+    ("GET", "/offers/{offer_id}"): Row(
+        lambda s: Call(f"/offers/{s.offer.pk}"), OPEN_OFFER_READ, SECRET_OFFER_READ
+    ),
+    ("PATCH", "/offers/{offer_id}"): Row(
+        lambda s: Call(f"/offers/{s.offer.pk}", json={"timing": "2026"}),
+        row(404, **allowing(200, ("coordinator", "indiana"), **OPEN_OFFER_SIDE_READ_403)),
+        row(404, coordinator=200, read_only=403),
+    ),
+    ("GET", "/offers/{offer_id}/matches"): Row(
+        lambda s: Call(f"/offers/{s.match.offer_id}/matches"), OPEN_OFFER_READ, SECRET_OFFER_READ
+    ),
+    # Either side (who sees both posts) or a coordinator connects; a post out of sight is 404.
+    ("POST", "/matches/connect"): Row(
+        lambda s: Call(
+            "/matches/connect", json={"need_id": s.match.need_id, "offer_id": s.match.offer_id}
+        ),
+        row(404, coordinator=200, zhytomyr=200, indiana=200, institution_user=403, read_only=403),
+        row(404, coordinator=200, read_only=403),
+    ),
+    ("GET", "/taxonomy"): Row(fixed("/taxonomy"), MEMBERS),
 }
 
 
@@ -857,6 +973,7 @@ SECRET_LISTS = [
     ("GET", "/search/messages"),
     ("GET", "/meetings"),
     ("GET", "/actions"),
+    ("GET", "/needs"),
 ]
 
 

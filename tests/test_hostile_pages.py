@@ -26,6 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from regionbridge.accounts.models import ApiToken, RoleAssignment, User
 from regionbridge.institutions.models import InstitutionLink
+from regionbridge.matching.models import Connection, Post
 from regionbridge.meetings.models import ActionItem
 from regionbridge.messaging import live
 from regionbridge.messaging.models import (
@@ -109,6 +110,19 @@ class Page:
     refuses_all: bool = False
 
 
+POST_FILTERS = ("kind", "status", "sphere", "region", "institution_type", "q", "mine")
+POST_FORM = (
+    "organization",
+    "title",
+    "description",
+    "sphere",
+    "topics",
+    "institution_type",
+    "region",
+    "scale",
+    "timing",
+    "audience",
+)
 PARTNERSHIP_CREATE = (
     "ukrainian_region",
     "ukrainian_side_uk",
@@ -342,7 +356,16 @@ PAGES: dict[str, Page] = {
     "meetings:invitation_file": Page(),
     "meetings:feed_manage": Page(post=("action",)),
     "meetings:feed": Page(anonymous=True),
+    "matching:list": Page(get=(*POST_FILTERS, "page")),
+    "matching:new_need": Page(post=POST_FORM),
+    "matching:new_offer": Page(post=POST_FORM),
+    "matching:overview": Page(),
+    "matching:detail": Page(),
+    "matching:edit": Page(post=POST_FORM),
+    "matching:status": Page(post=("status",)),
+    "matching:connect": Page(post=()),
     "oversight:dashboard": Page(get=("as_of", "since")),
+    "oversight:region": Page(get=("as_of", "page")),
     "oversight:briefing": Page(get=("lang", "as_of", "since")),
     "oversight:briefing_pdf": Page(get=("lang", "as_of", "since")),
     "oversight:ties": Page(get=("partner_country", "as_of")),
@@ -402,6 +425,8 @@ COUNTED = (
     Region,
     Country,
     ActionItem,
+    Post,
+    Connection,
 )
 
 
@@ -736,6 +761,8 @@ EXPORT_PAGES = {
     "meetings:list": (),
     "meetings:actions": (),
     "messaging:inbox": (),
+    "matching:list": (),
+    "matching:overview": (),
 }
 
 

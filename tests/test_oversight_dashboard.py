@@ -22,7 +22,7 @@ from regionbridge.organizations.models import Organization
 from regionbridge.oversight import charts, selectors
 from regionbridge.oversight.part import overseen_partnerships
 from regionbridge.partnerships import services as partnerships
-from regionbridge.partnerships.lifecycle import EventKind, Stage
+from regionbridge.partnerships.lifecycle import SIGNED_STAGES, EventKind, Stage
 from regionbridge.partnerships.models import (
     Activity,
     Document,
@@ -34,6 +34,7 @@ from regionbridge.partnerships.models import (
 )
 from regionbridge.partnerships.selectors import stage_on
 from regionbridge.partnerships.services import spheres_load
+from regionbridge.regions.models import Region
 from tests.conftest import org, region
 from tests.factories import OrganizationFactory
 from tests.test_policy import thread_author
@@ -259,40 +260,80 @@ def test_a_region_s_staff_see_only_their_region_in_the_selectors(world, zhytomyr
     assert world["cm"].pk not in set(overseen_partnerships(zhytomyr).values_list("pk", flat=True))
 
 
+def _ties(user, day):
+    """Every tie of the viewer's regions' pages on `day`, region by region."""
+    table = selectors.region_rows(user, as_of=day)
+    return {
+        row.region_id: selectors.tie_rows(
+            selectors.region_ties(user, as_of=day, region=Region.objects.get(pk=row.region_id)),
+            day,
+        )
+        for row in table.regions
+    }
+
+
 @pytest.mark.parametrize("name", VIEWERS)
 @pytest.mark.parametrize("back", [0, 120])
 def test_the_regions_table_lists_each_tie_of_the_viewer_once(request, world, name, back):
     user = request.getfixturevalue(name)
     day = days_ago(back)
-    table = selectors.region_rows(user, as_of=day)
-    listed = [t.pk for region in table.regions for t in region.ties]
+    by_region = _ties(user, day)
+    listed = [t.pk for ties in by_region.values() for t in ties]
     expected = {
         tie.pk
         for tie in Partnership.objects.select_related("partner_region__country")
         if sees(user, tie) and stage_on(tie, day).stage
     }
     assert sorted(listed) == sorted(expected)
-    for row in table.regions:
-        assert {t.region_id for t in row.ties} == {row.region_id}
-    for tie in table.regions[0].ties:
-        assert tie.stage == stage_on(Partnership.objects.get(pk=tie.pk), day).stage
+    for region_id, ties in by_region.items():
+        assert {t.region_id for t in ties} == {region_id}
+        for tie in ties:
+            assert tie.stage == stage_on(Partnership.objects.get(pk=tie.pk), day).stage
+
+
+@pytest.mark.parametrize("name", VIEWERS)
+@pytest.mark.parametrize("back", [0, 120])
+def test_each_region_s_sums_are_those_of_its_ties(request, world, name, back):
+    """The regions' table is summed in SQL; its page lists the ties: the two agree."""
+    user = request.getfixturevalue(name)
+    day = days_ago(back)
+    by_region = _ties(user, day)
+    for row in selectors.region_rows(user, as_of=day).regions:
+        ties = by_region[row.region_id]
+        assert row.ties == len(ties)
+        assert row.signed == sum(t.stage in SIGNED_STAGES for t in ties)
+        assert row.stalled == sum(t.stalled for t in ties)
+        assert row.overdue == sum(t.overdue for t in ties)
+        assert row.open_actions == sum(t.open_actions for t in ties)
+        assert row.overdue_actions == sum(t.overdue_actions for t in ties)
+        assert row.last_contact == max(
+            (t.last_contact for t in ties if t.last_contact), default=None
+        )
+        assert row.days_idle == ((day - row.last_contact).days if row.last_contact else None)
+        assert sum(n for _stage, _label, n in row.stages) == len(ties)
+        assert dict((s, n) for s, _label, n in row.stages) == {
+            s: sum(t.stage == s for t in ties) for s in {t.stage for t in ties}
+        }
+        # The stalled and overdue ones come first on the region's page.
+        marks = [t.stalled or t.overdue for t in ties]
+        assert marks == sorted(marks, reverse=True)
 
 
 def _row(table, pk):
-    return next(t for region in table.regions for t in region.ties if t.pk == pk)
+    return next(t for ties in table.values() for t in ties if t.pk == pk)
 
 
 def test_last_contact_is_the_latest_event_meeting_or_message_the_viewer_may_see(
     world, coordinator, embassy
 ):
-    table = selectors.region_rows(coordinator, as_of=today())
+    table = _ties(coordinator, today())
     zi = _row(table, world["zi"].pk)
     assert (zi.last_contact, zi.last_contact_kind, zi.days_idle) == (days_ago(5), "meeting", 5)
     # The coordinator reads their own message of today on Chernihiv – Minnesota ...
     cm = _row(table, world["cm"].pk)
     assert (cm.last_contact, cm.last_contact_kind, cm.stalled) == (today(), "message", False)
     # ... the embassy takes no part in that thread nor in the meeting: events only.
-    theirs = selectors.region_rows(embassy, as_of=today())
+    theirs = _ties(embassy, today())
     cm = _row(theirs, world["cm"].pk)
     assert (cm.last_contact, cm.days_idle, cm.stalled) == (days_ago(200), 200, True)
     zi = _row(theirs, world["zi"].pk)
@@ -300,11 +341,11 @@ def test_last_contact_is_the_latest_event_meeting_or_message_the_viewer_may_see(
 
 
 def test_next_steps_and_actions_overdue_today_and_not_on_a_past_day(world, coordinator):
-    row = _row(selectors.region_rows(coordinator, as_of=today()), world["zi"].pk)
+    row = _row(_ties(coordinator, today()), world["zi"].pk)
     assert row.next_step_overdue and row.overdue
     assert (row.open_actions, row.overdue_actions) == (1, 1)
     assert str(row.next_step) == "Exchange of delegations"
-    past = _row(selectors.region_rows(coordinator, as_of=days_ago(120)), world["zi"].pk)
+    past = _row(_ties(coordinator, days_ago(120)), world["zi"].pk)
     assert (past.next_step, past.next_step_overdue, past.open_actions) == ("", False, 0)
     assert past.stage == Stage.NEGOTIATING
     assert past.last_contact == days_ago(300)  # the meeting and its thread came later
@@ -312,17 +353,18 @@ def test_next_steps_and_actions_overdue_today_and_not_on_a_past_day(world, coord
 
 def test_a_closed_action_counts_as_open_on_a_day_before_it_was_closed(world, coordinator):
     ActionItem.objects.update(status="done", closed_at=at(days_ago(1)))
-    assert _row(selectors.region_rows(coordinator, as_of=today()), world["zi"].pk).open_actions == 0
-    row = _row(selectors.region_rows(coordinator, as_of=days_ago(2)), world["zi"].pk)
+    assert _row(_ties(coordinator, today()), world["zi"].pk).open_actions == 0
+    row = _row(_ties(coordinator, days_ago(2)), world["zi"].pk)
     assert (row.open_actions, row.overdue_actions) == (1, 0)  # due yesterday: not yet overdue
 
 
 def test_stalled_is_the_table_s_mark_in_sql(world, coordinator, embassy):
     for user in (coordinator, embassy):
         for day in (today(), days_ago(120)):
-            table = selectors.region_rows(user, as_of=day)
-            marked = {t.pk for region in table.regions for t in region.ties if t.stalled}
+            marked = {t.pk for ties in _ties(user, day).values() for t in ties if t.stalled}
             assert {t.pk for t in selectors.stalled(user, as_of=day)} == marked
+            assert selectors.stalled_count(user, as_of=day) == len(marked)
+            assert selectors.region_rows(user, as_of=day).stalled == len(marked)
     assert [t.pk for t in selectors.stalled(embassy, as_of=today())] == [world["cm"].pk]
     # The coordinator reads today's message on it; the Ontario negotiation is 80 days quiet.
     assert [t.pk for t in selectors.stalled(coordinator, as_of=today())] == [world["zo"].pk]
@@ -508,6 +550,35 @@ def test_the_page_costs_the_same_small_number_of_queries(
     assert response.status_code == 200
     with django_assert_max_num_queries(26):
         assert client.get(URL, {"as_of": days_ago(100).isoformat()}).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["coordinator", "embassy"])
+def test_a_region_s_page_costs_the_same_small_number_of_queries(
+    client, request, generated, name, django_assert_max_num_queries
+):
+    user = request.getfixturevalue(name)
+    client.force_login(user)
+    url = reverse("oversight:region", args=["UA-18"])
+    client.get(url)
+    for query in ({}, {"as_of": days_ago(100).isoformat()}, {"page": "2"}):
+        with django_assert_max_num_queries(14):
+            response = client.get(url, query)
+        assert response.status_code == 200
+
+
+def test_a_region_s_page_lists_its_ties_a_page_at_a_time(client, world, coordinator):
+    client.force_login(coordinator)
+    html = client.get(reverse("oversight:region", args=["ua-18"])).content.decode()
+
+    def link(name):
+        return f'href="{reverse("partnerships:detail", args=[world[name].pk])}"'
+
+    assert link("zi") in html and link("zo") in html
+    assert link("cm") not in html  # Chernihiv's
+    assert client.get(reverse("oversight:region", args=["US-IN"])).status_code == 404
+    assert (
+        client.get(reverse("oversight:region", args=["UA-18"]), {"as_of": "x"}).status_code == 400
+    )
 
 
 def test_mfa_is_one_of_the_clearing_ministries(reference):

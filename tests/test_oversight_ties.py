@@ -101,6 +101,31 @@ def test_the_svg_parses_and_holds_one_tile_per_region_and_one_line_per_tie(coord
     assert "<image" not in text and "@font-face" not in text
 
 
+def test_ties_between_the_same_two_regions_are_one_line_drawn_as_the_furthest_along(
+    coordinator,
+):
+    """A county's tie counts under its state: Zhytomyr – Indiana (signed) and Zhytomyr – Marion
+    County, Indiana (exploring) are one wider line, solid as the memorandum, named both ways."""
+    signed(zhytomyr_indiana())
+    partnerships.partnership_create(
+        by=None,
+        ukrainian_region=region_at("UA-18"),
+        partner_region=region_at("US-IN"),
+        partner_kind="county",
+        partner_name_en="Marion County",
+        partner_name_uk="Округ Маріон",
+    )
+    root = svg_for(coordinator)
+    (line,) = links_of(root)
+    assert (line.get("data-stage"), line.get("data-ties")) == ("memorandum_signed", "2")
+    assert float(line.get("stroke-width")) > ties.LOOKS["memorandum_signed"].width
+    title = line.find(f"{SVG}title").text
+    assert "2 ties" in title and "memorandum signed 1" in title and "exploring 1" in title
+    picture = ties.picture_of(overseen_partnerships(coordinator), us())
+    indiana = next(t for t in picture.partner if t.code == "US-IN")
+    assert len(indiana.ties) == 2 and len(indiana.pairs) == 1
+
+
 def test_the_phone_shape_holds_the_same_tiles_and_lines(coordinator):
     zhytomyr_indiana()
     picture = ties.picture_of(overseen_partnerships(coordinator), us())

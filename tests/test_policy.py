@@ -790,7 +790,92 @@ RULES = (
         "read_the_briefing",
         UA_OR_US | frozenset({"zhytomyr", "chernihiv"}),
     ),
+    # --- needs and offers (tests/test_matching_policy.py holds more): every member browses and
+    # sees those meant for all; institutions post for themselves, regional and partner staff for
+    # their region's office; partners-only posts stay within live, open ties.
+    Rule(Action.POST_BROWSE, "browse_needs_and_offers", MEMBERS),
+    Rule(Action.POST_CREATE, "post_for_no_organization_named", NOBODY),
+    Rule(
+        Action.POST_CREATE,
+        "post_for_the_zhytomyr_hospital",
+        frozenset({"coordinator", "institution_user"}),
+        lambda rq, user: hospital(rq),
+    ),
+    Rule(
+        Action.POST_CREATE,
+        "post_for_the_zhytomyr_rma",
+        frozenset({"coordinator", "zhytomyr"}),
+        lambda rq, user: org("rma-UA-18"),
+    ),
+    Rule(
+        Action.POST_CREATE,
+        "post_for_the_indiana_government",
+        frozenset({"coordinator", "indiana"}),
+        lambda rq, user: org("gov-US-IN"),
+    ),
+    Rule(
+        Action.POST_VIEW,
+        "see_the_hospital_s_need",
+        MEMBERS,
+        lambda rq, user: hospital_need(rq),
+    ),
+    Rule(
+        Action.POST_VIEW,
+        "see_indiana_s_partners_only_offer_under_the_zhytomyr_indiana_tie",
+        frozenset({"coordinator", "indiana", "zhytomyr", "institution_user"}),
+        lambda rq, user: partners_offer(org("gov-US-IN"), tie=zhytomyr_indiana()),
+    ),
+    Rule(
+        Action.POST_VIEW,
+        "see_illinois_s_partners_only_offer_without_a_tie",
+        frozenset({"coordinator"}),
+        lambda rq, user: partners_offer(org("gov-US-IL")),
+    ),
+    Rule(
+        Action.POST_EDIT,
+        "change_the_hospital_s_need",
+        frozenset({"coordinator", "institution_user"}),
+        lambda rq, user: hospital_need(rq),
+    ),
+    Rule(
+        Action.POST_CONNECT,
+        "connect_the_hospital_s_need_with_an_indiana_offer",
+        frozenset({"coordinator", "institution_user"}),
+        lambda rq, user: (hospital_need(rq), partners_offer(org("gov-US-IN"), audience="members")),
+    ),
+    Rule(Action.MATCHING_OVERVIEW, "see_unmatched_needs", frozenset({"coordinator"})),
+    Rule(Action.TAXONOMY_EDIT, "edit_the_topic_taxonomy", frozenset({"coordinator"})),
 )
+
+
+def hospital_need(rq: pytest.FixtureRequest) -> Any:
+    """The Zhytomyr hospital's need, for every member."""
+    from regionbridge.matching.services import post_create
+
+    organization = hospital(rq)
+    return post_create(
+        by=None,
+        kind="need",
+        title="Протезування верхніх кінцівок",
+        description="Потрібні протези й навчання для 40 ветеранів.",
+        region=organization.region,
+        organization=organization,
+    )
+
+
+def partners_offer(organization: Organization, *, tie: Any = None, audience: str = "partners"):
+    """An offer of `organization` (a partner region's office), for its partnerships only."""
+    from regionbridge.matching.services import post_create
+
+    return post_create(
+        by=None,
+        kind="offer",
+        title="Upper-limb prosthetics fitting",
+        description="Fitting and training for arm prostheses.",
+        region=organization.region,
+        organization=organization,
+        audience=audience,
+    )
 
 
 def meeting_with(user: Any, *, organizer: Any = None, partnership: Any = None) -> Any:

@@ -209,6 +209,42 @@ EVENTS += [
 ]
 
 
+# --- needs and offers: a strong match tells the people of both posts who may see both ---------
+
+
+def _match(rq, *, offer_audience: str = "members", tie: bool = False):
+    from regionbridge.matching.models import Match
+    from tests.test_policy import hospital_need, org, partners_offer
+
+    if tie:
+        zhytomyr_indiana()
+    need = hospital_need(rq)
+    offer = partners_offer(org("gov-US-IN"), audience=offer_audience)
+    return Match.objects.create(need=need, offer=offer, score=0.9, strong=True)
+
+
+EVENTS += [
+    (
+        "match.found",
+        "the hospital's need and Indiana's offer",
+        lambda rq: _match(rq),
+        frozenset({"institution_user", "indiana"}),
+    ),
+    (
+        "match.found",
+        "a partners-only offer the hospital may not see",
+        lambda rq: _match(rq, offer_audience="partners"),
+        frozenset({"indiana"}),
+    ),
+    (
+        "match.found",
+        "a partners-only offer under the Zhytomyr – Indiana tie",
+        lambda rq: _match(rq, offer_audience="partners", tie=True),
+        frozenset({"institution_user", "indiana"}),
+    ),
+]
+
+
 @pytest.mark.parametrize(
     ("kind", "about", "target", "told"),
     EVENTS,

@@ -412,6 +412,10 @@ def _action(request, user) -> dict[str, Any]:
     return {"pk": make_action(meeting, by=meeting.organizer, owner=owner).pk}
 
 
+def _zhytomyr_code(request, user) -> dict[str, Any]:
+    return {"code": "UA-18"}
+
+
 def _feed_token(request, user) -> dict[str, Any]:
     """An address nobody was given (a real one: tests/test_calendar_feed.py)."""
     return {"token": secrets.token_urlsafe(32)}
@@ -427,6 +431,25 @@ class Route:
     expected: dict[str, Any]
     kwargs: Callable[[pytest.FixtureRequest, Any], dict[str, Any]] = _no_kwargs
     content_type: str | None = None  # of a 200 answer, where it matters (streams, downloads)
+
+
+# --- needs and offers: the Zhytomyr hospital's need, and an Indiana hospital's offer -----------
+
+POSTS_FOR_SOMEONE = members_only("coordinator", "institution_user", "zhytomyr", "chernihiv", "indiana")
+CHANGES_THE_NEED = members_only("coordinator", "institution_user")
+
+
+def _need(request, user) -> dict[str, Any]:
+    from tests.test_policy import hospital_need
+
+    return {"pk": hospital_need(request).pk}
+
+
+def _need_and_offer(request, user) -> dict[str, Any]:
+    from tests.test_policy import hospital_need, partners_offer
+
+    offer = partners_offer(Organization.objects.get(key="gov-US-IN"), audience="members")
+    return {"pk": hospital_need(request).pk, "other": offer.pk}
 
 
 ROUTES: dict[str, Route] = {
@@ -576,9 +599,25 @@ ROUTES: dict[str, Route] = {
     ),
     "meetings/calendar/": Route("meetings:feed_manage", SIGNED_IN),
     "meetings/calendar/<str:token>.ics": Route("meetings:feed", everyone(404), _feed_token),
+    # Needs and offers (tests/test_matching_pages.py): every member browses; those who may post
+    # for an organization post; the sample is the Zhytomyr hospital's need, for every member.
+    "matching/": Route("matching:list", MEMBERS_ONLY),
+    "matching/needs/new/": Route("matching:new_need", POSTS_FOR_SOMEONE),
+    "matching/offers/new/": Route("matching:new_offer", POSTS_FOR_SOMEONE),
+    "matching/overview/": Route("matching:overview", members_only("coordinator")),
+    "matching/<int:pk>/": Route("matching:detail", MEMBERS_ONLY, _need),
+    "matching/<int:pk>/edit/": Route("matching:edit", CHANGES_THE_NEED, _need),
+    "matching/<int:pk>/status/": Route("matching:status", CHANGES_THE_NEED, _need),
+    "matching/<int:pk>/connect/<int:other>/": Route(
+        "matching:connect", POST_ONLY_SIGNED_IN, _need_and_offer
+    ),
     # The dashboard (tests/test_oversight_dashboard.py): the coordinators, the ministries and
     # the embassy, each their part; a region's staff have the briefing instead.
     "oversight/": Route("oversight:dashboard", members_only("coordinator", "ministry", "embassy")),
+    # A region's ties, a page at a time: the same readers, each their part of it.
+    "oversight/regions/<str:code>/": Route(
+        "oversight:region", members_only("coordinator", "ministry", "embassy"), _zhytomyr_code
+    ),
     # The briefing (tests/test_oversight_briefing.py): overseers and a region's staff; the PDF
     # with its defaults (the reader's language, today, a week before).
     "oversight/briefing/": Route(
@@ -943,6 +982,8 @@ EXPORTS = {
     "meetings": ("meetings:list", ""),
     "actions": ("meetings:actions", ""),
     "threads": ("messaging:inbox", ""),
+    "needs_and_offers": ("matching:list", ""),
+    "unmatched_needs": ("matching:overview", ""),
 }
 EXPORT_TYPES = {
     "csv": "text/csv",

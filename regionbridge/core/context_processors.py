@@ -16,6 +16,7 @@ def navigation(request):
         "nav_registry": policy.can(user, policy.Action.REGISTRY_BROWSE),
         "nav_audit": policy.can(user, policy.Action.AUDIT_VIEW),
         "nav_oversight": policy.can(user, policy.Action.OVERSIGHT_VIEW),
+        "nav_matching": policy.can(user, policy.Action.POST_BROWSE),
         "nav_reviews": reviews,
         # The review queue's badge: drafts waiting for my ministry's decision (all drafts under
         # review for coordinators); one count, made only when the menu shows the item.

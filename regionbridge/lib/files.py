@@ -120,18 +120,20 @@ def _xml_text(head: bytes) -> str:
     return head.decode(encoding, errors="ignore")
 
 
-def _check_archive(archive: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]:
+def _check_archive(
+    archive: zipfile.ZipFile, name: str, max_unpacked: int = ARCHIVE_MAX_UNPACKED
+) -> list[zipfile.ZipInfo]:
     """Refuse archives that would cost their readers far more than their size."""
     infos = archive.infolist()
     if len(infos) > ARCHIVE_MAX_ENTRIES:
         raise _too_many_parts(name)
     unpacked = sum(info.file_size for info in infos)
     packed = sum(info.compress_size for info in infos)
-    if unpacked > ARCHIVE_MAX_UNPACKED:
+    if unpacked > max_unpacked:
         raise _refusal(
             _("%(name)s would unpack to more than %(limit)s; such files are not accepted."),
             name,
-            limit=filesizeformat(ARCHIVE_MAX_UNPACKED),
+            limit=filesizeformat(max_unpacked),
         )
     if unpacked > ARCHIVE_RATIO_FROM and unpacked > ARCHIVE_MAX_RATIO * packed:
         raise _refusal(
@@ -172,6 +174,25 @@ def _sniff_package(upload: UploadedFile, name: str) -> str | None:
         if mimetype is not None and _head(archive, mimetype, len(ODT) + 64).strip() == ODT.encode():
             return ODT
     return None
+
+
+def check_archive(upload: IO[bytes], name: str, *, max_unpacked: int) -> None:
+    """A ZIP-based file (a worksheet) that may be opened by a reader: its directory, its size
+    unpacked (at most `max_unpacked`), its compression ratio and its entries checked as a
+    document's are, without unpacking anything; else a ValidationError that says why."""
+    upload.seek(0)
+    try:
+        entries, directory_bytes = _directory_extent(upload)
+        if entries > ARCHIVE_MAX_ENTRIES or directory_bytes > ARCHIVE_MAX_DIRECTORY_BYTES:
+            raise _too_many_parts(name)
+        with zipfile.ZipFile(upload) as archive:
+            _check_archive(archive, name, max_unpacked)
+    except _ARCHIVE_FAULTS:
+        raise ValidationError(
+            _("%(name)s is damaged or not a real spreadsheet.") % {"name": name}
+        ) from None
+    finally:
+        upload.seek(0)
 
 
 def _sniff(upload: UploadedFile, name: str) -> str | None:

@@ -92,6 +92,9 @@ class Post(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     # Bumped with each change that matters to matching; the worker skips stale runs.
     revision = models.PositiveIntegerField(default=0, editable=False)
+    # Casefolded title, description, organization and region (lib.text.search_blob): the
+    # list's text search, the same on SQLite and PostgreSQL; written by the services.
+    search_text = models.TextField(editable=False, default="")
 
     class Meta:
         verbose_name = _("need or offer")

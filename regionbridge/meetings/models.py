@@ -214,6 +214,8 @@ class ActionItem(models.Model):
         indexes = [
             models.Index(fields=["owner", "status", "due"], name="action_owner"),
             models.Index(fields=["status", "due"], name="action_due"),
+            # A tie's open and overdue items (oversight), without scanning every open item.
+            models.Index(fields=["partnership", "status", "due"], name="action_partnership"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -29,7 +29,6 @@ from regionbridge import policy
 from regionbridge.accounts.models import Role
 from regionbridge.oversight import selectors
 from regionbridge.oversight.part import overseen_partnerships, oversees_everything
-from regionbridge.partnerships.lifecycle import SIGNED_STAGES
 from regionbridge.partnerships.models import (
     EARLIEST_DATE,
     LATEST_DATE,
@@ -160,7 +159,10 @@ def _facts(user: Any, *, as_of: date, since: date) -> Facts:
             (_("All ties"), figures.total.now, figures.total.then),
         ],
         changes=_changes(overseen_partnerships(user), as_of=as_of, since=since),
-        stalled=_stalled(_stalled_of(user, table, as_of=as_of)),
+        stalled=_stalled(
+            selectors.stalled(user, as_of=as_of, limit=LIST_LINES[0]) if table.stalled else [],
+            table.stalled,
+        ),
         coming=_coming(
             selectors.upcoming(user, as_of=as_of, days=COMING_DAYS),
             selectors.clearance_waits(user, as_of=as_of),
@@ -168,14 +170,9 @@ def _facts(user: Any, *, as_of: date, since: date) -> Facts:
         regions=[
             (
                 row.name,
-                [
-                    len(row.ties),
-                    sum(tie.stage in SIGNED_STAGES for tie in row.ties),
-                    row.stalled,
-                    row.overdue,
-                ],
+                [row.ties, row.signed, row.stalled, row.overdue],
             )
-            for row in sorted(table.regions, key=lambda row: -len(row.ties))
+            for row in sorted(table.regions, key=lambda row: -row.ties)
         ],
         region_columns=[
             _("Ties"),
@@ -201,16 +198,7 @@ def _changes(part: QuerySet[Partnership], *, as_of: date, since: date) -> Listin
     return Listing(lines, events.count())
 
 
-def _stalled_of(user: Any, table: selectors.RegionTable, *, as_of: date) -> list:
-    """The stalled ties, in `selectors.stalled`'s order, from the regions' table already read
-    (the same rows: one read of every tie's last contact instead of two)."""
-    if table.truncated:
-        return selectors.stalled(user, as_of=as_of)
-    rows = [tie for region in table.regions for tie in region.ties if tie.stalled]
-    return sorted(rows, key=lambda t: (-(t.days_idle or 0), t.region, t.partner))
-
-
-def _stalled(rows: list[selectors.TieRow]) -> Listing:
+def _stalled(rows: list[selectors.TieRow], count: int) -> Listing:
     lines = []
     for tie in rows[: LIST_LINES[0]]:
         idle = tie.days_idle or 0
@@ -220,7 +208,7 @@ def _stalled(rows: list[selectors.TieRow]) -> Listing:
             idle,
         ) % {"tie": f"{tie.region} – {tie.partner}", "stage": tie.stage_label, "days": idle}
         lines.append(Line(text))
-    return Listing(lines, len(rows))
+    return Listing(lines, count)
 
 
 def _coming(coming: selectors.Upcoming, waits: selectors.ClearanceWaits) -> Listing:

@@ -199,7 +199,10 @@ def weekly_picture(
         "since": since,
         "figures": figures.total,
         "countries": figures.countries if len(figures.countries) > 1 else (),
-        "stalled": _cut(selectors.stalled(user, as_of=as_of)),
+        "stalled": _cut(
+            selectors.stalled(user, as_of=as_of, limit=ROWS),
+            selectors.stalled_count(user, as_of=as_of),
+        ),
         "stalled_after": selectors.STALLED_AFTER_DAYS,
         "coming": coming,
         "meetings": _cut(coming.meetings, coming.meetings_count),

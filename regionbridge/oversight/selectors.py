@@ -9,36 +9,43 @@ ordering happen in SQL; Python only shapes the rows it got back (a few hundred a
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from itertools import groupby
 from typing import Any
 
 from django.db.models import (
     BooleanField,
     Case,
     Count,
+    DateField,
     Exists,
     IntegerField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, Greatest, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from regionbridge import policy
 from regionbridge.lib.collation import name_order
 from regionbridge.meetings.models import ActionItem, ActionStatus, Meeting, MeetingStatus
-from regionbridge.messaging.models import Message
+from regionbridge.messaging.models import Message, Thread
 from regionbridge.organizations.models import InstitutionType, Organization
 from regionbridge.oversight.part import overseen_partnerships, oversees_everything
 from regionbridge.partnerships.clearance import POSITIVE
-from regionbridge.partnerships.lifecycle import OPEN_STAGES, STALLED_AFTER_DAYS, Stage
+from regionbridge.partnerships.lifecycle import (
+    OPEN_STAGES,
+    SIGNED_STAGES,
+    STALLED_AFTER_DAYS,
+    Stage,
+)
 from regionbridge.partnerships.models import (
     Activity,
     Document,
@@ -52,11 +59,11 @@ from regionbridge.partnerships.selectors import by_name, with_state_on
 from regionbridge.regions.models import Country, Region
 
 CLOSED_STAGES = (Stage.DORMANT, Stage.ENDED)
+NEVER = date(1900, 1, 1)  # "no contact" inside SQL, where a NULL would win GREATEST on SQLite
 DEFAULT_PERIOD_DAYS = 90  # "since" when the reader names no date
 UPCOMING_DAYS = 60
 LISTED = 20  # rows a list shows; its count is complete
-# A safety bound on the regions' table (27 regions with their ties: a few hundred rows).
-REGION_TIES_LIMIT = 2000
+REGION_PAGE = 25  # ties on a page of one region's ties
 
 
 def _end_of(day: date) -> datetime:
@@ -196,8 +203,33 @@ def _visible_meetings(user: Any, day: date) -> QuerySet[Meeting]:
     )
 
 
-def _visible_messages(user: Any, day: date) -> QuerySet[Message]:
-    return policy.visible(user, Message).filter(created_at__lt=_end_of(day))
+def _last_message_at(user: Any, day: date) -> Subquery:
+    """The time of the last message on the tie's threads that the viewer may read, up to the end
+    of `day`. Today that is each thread's `last_message_at` (a few threads per tie); on a past
+    day, each thread's last message before the day ended (an indexed seek per thread)."""
+    threads = policy.visible(user, Thread).filter(partnership=OuterRef("pk"))
+    if _is_today(day):
+        latest = threads.filter(last_message_at__isnull=False).order_by("-last_message_at")
+        return Subquery(latest.values("last_message_at")[:1])
+    before_end = (
+        Message.objects.filter(thread=OuterRef("pk"), created_at__lt=_end_of(day))
+        .order_by("-created_at")
+        .values("created_at")[:1]
+    )
+    latest = threads.annotate(at=Subquery(before_end)).filter(at__isnull=False).order_by("-at")
+    return Subquery(latest.values("at")[:1])
+
+
+def _messages_after(user: Any, day: date, start: datetime) -> Exists:
+    """Whether the viewer may read a message on the tie's threads from `start` to `day`'s end."""
+    threads = policy.visible(user, Thread).filter(partnership=OuterRef("pk"))
+    if _is_today(day):
+        return Exists(threads.filter(last_message_at__gte=start))
+    return Exists(
+        Message.objects.filter(
+            thread__in=threads.values("pk"), created_at__gte=start, created_at__lt=_end_of(day)
+        )
+    )
 
 
 def _open_actions(user: Any, day: date) -> QuerySet[ActionItem]:
@@ -220,10 +252,10 @@ def _count_of(qs: QuerySet) -> Coalesce:
 
 def _with_contact(user: Any, day: date) -> QuerySet[Partnership]:
     """The viewer's ties on `day`, each with its last meeting and message (those the viewer may
-    see), its open and overdue action items, whether its next step is overdue and whether it
-    has stalled (an open stage with no event, meeting or message for STALLED_AFTER_DAYS)."""
+    see), its last contact of any kind (`last_contact_on`, a date in the reader's zone), its
+    open and overdue action items, whether its next step is overdue and whether it has stalled
+    (an open stage with no event, meeting or message for STALLED_AFTER_DAYS)."""
     meetings = _visible_meetings(user, day).filter(partnership=OuterRef("pk"))
-    messages = _visible_messages(user, day).filter(thread__partnership=OuterRef("pk"))
     actions = _open_actions(user, day).filter(partnership=OuterRef("pk"))
     quiet_since = day - timedelta(days=STALLED_AFTER_DAYS)
     after_quiet = _end_of(quiet_since)
@@ -234,23 +266,35 @@ def _with_contact(user: Any, day: date) -> QuerySet[Partnership]:
             default=Value(False),
             output_field=BooleanField(),
         )
-    return _existing_on(user, day).annotate(
-        last_meeting_at=Subquery(meetings.order_by("-starts_at").values("starts_at")[:1]),
-        last_message_at=Subquery(messages.order_by("-created_at").values("created_at")[:1]),
-        open_actions=_count_of(actions),
-        overdue_actions=_count_of(actions.filter(due__lt=day)),
-        next_step_overdue=next_step_overdue,
-        is_stalled=Case(
-            When(
-                Q(day_stage__in=OPEN_STAGES)
-                & Q(day_last_event__lte=quiet_since)
-                & ~Exists(meetings.filter(starts_at__gte=after_quiet))
-                & ~Exists(messages.filter(created_at__gte=after_quiet)),
-                then=Value(True),
+    return (
+        _existing_on(user, day)
+        .select_related("ukrainian_region", "partner_region__country")
+        .annotate(
+            last_meeting_at=Subquery(meetings.order_by("-starts_at").values("starts_at")[:1]),
+            last_message_at=_last_message_at(user, day),
+        )
+        .annotate(
+            last_contact_on=Greatest(
+                Coalesce("day_last_event", Value(NEVER)),
+                Coalesce(TruncDate("last_meeting_at"), Value(NEVER)),
+                Coalesce(TruncDate("last_message_at"), Value(NEVER)),
+                output_field=DateField(),
             ),
-            default=Value(False),
-            output_field=BooleanField(),
-        ),
+            open_actions=_count_of(actions),
+            overdue_actions=_count_of(actions.filter(due__lt=day)),
+            next_step_overdue=next_step_overdue,
+            is_stalled=Case(
+                When(
+                    Q(day_stage__in=OPEN_STAGES)
+                    & Q(day_last_event__lte=quiet_since)
+                    & ~Exists(meetings.filter(starts_at__gte=after_quiet))
+                    & ~_messages_after(user, day, after_quiet),
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
+        )
     )
 
 
@@ -324,70 +368,136 @@ def _tie_row(p: Partnership, day: date) -> TieRow:
     )
 
 
-def _rows_of(qs: QuerySet[Partnership], day: date) -> list[TieRow]:
-    return [
-        _tie_row(p, day) for p in qs.select_related("ukrainian_region", "partner_region__country")
-    ]
-
-
-@dataclass
+@dataclass(frozen=True)
 class RegionRow:
-    """A Ukrainian region with the viewer's ties of it on the day."""
+    """A Ukrainian region with the sums of the viewer's ties of it on the day."""
 
     region_id: int
+    code: str
     name: str
-    ties: list[TieRow] = field(default_factory=list)
-
-    @property
-    def stalled(self) -> int:
-        return sum(t.stalled for t in self.ties)
-
-    @property
-    def overdue(self) -> int:
-        return sum(t.overdue for t in self.ties)
-
-    @property
-    def open_actions(self) -> int:
-        return sum(t.open_actions for t in self.ties)
+    ties: int
+    signed: int
+    stalled: int
+    overdue: int  # ties with an overdue next step or overdue action items
+    open_actions: int
+    overdue_actions: int
+    last_contact: date | None
+    days_idle: int | None
+    stages: tuple[tuple[str, str, int], ...]  # (stage, label, ties), in the lifecycle's order
 
 
 @dataclass(frozen=True)
 class RegionTable:
     regions: list[RegionRow]
     without_ties: list[str]  # Ukrainian regions with none of the viewer's ties on the day
-    truncated: bool
+
+    @property
+    def ties(self) -> int:
+        return sum(row.ties for row in self.regions)
+
+    @property
+    def stalled(self) -> int:
+        return sum(row.stalled for row in self.regions)
+
+
+def _flag(condition: Q) -> Sum:
+    """How many rows of a group meet `condition` (a SUM of 1s, on every database)."""
+    return Sum(Case(When(condition, then=Value(1)), default=Value(0)), output_field=IntegerField())
 
 
 def region_rows(user: Any, *, as_of: date) -> RegionTable:
-    """Each Ukrainian region with its ties on `as_of` (stalled and overdue ones first inside a
-    region): one query for the ties, one for the regions without any."""
-    qs = _with_contact(user, as_of).order_by(
-        name_order("ukrainian_region__"), "ukrainian_region", "-is_stalled", *by_name()[1:]
-    )
-    ties = _rows_of(qs[: REGION_TIES_LIMIT + 1], as_of)
-    truncated = len(ties) > REGION_TIES_LIMIT
-    ties = ties[:REGION_TIES_LIMIT]
-    regions = [
-        RegionRow(region_id=region_id, name=rows[0].region, ties=rows)
-        for region_id, rows in ((k, list(g)) for k, g in groupby(ties, key=lambda t: t.region_id))
-    ]
-    with_ties = {r.region_id for r in regions}
-    others = [
-        region.name
-        for region in Region.objects.filter(country__code="UA")
-        .exclude(pk__in=with_ties)
+    """Each Ukrainian region with the sums of its ties on `as_of` (how many, at which stage,
+    stalled, overdue, open action items, the last contact): two aggregations in SQL, however
+    many ties there are; the ties themselves are `region_ties`, a page at a time."""
+    ties = _with_contact(user, as_of).order_by()
+    sums = {
+        row["ukrainian_region"]: row
+        for row in ties.values("ukrainian_region").annotate(
+            n=Count("pk"),
+            signed=_flag(Q(day_stage__in=SIGNED_STAGES)),
+            stalled=_flag(Q(is_stalled=True)),
+            overdue=_flag(Q(next_step_overdue=True) | Q(overdue_actions__gt=0)),
+            open=Sum("open_actions"),
+            overdue_open=Sum("overdue_actions"),
+            last=Max("last_contact_on"),
+        )
+    }
+    stages: dict[int, dict[str, int]] = defaultdict(dict)
+    for region_id, stage, n in (
+        _existing_on(user, as_of)
+        .order_by()
+        .values_list("ukrainian_region", "day_stage")
+        .annotate(n=Count("pk"))
+    ):
+        stages[region_id][stage] = n
+    regions, others = [], []
+    for region in (
+        Region.objects.filter(country__code="UA")
         .order_by(name_order(), "code")
-        .only("name_uk", "name_en", "sort_uk", "sort_en")
-    ]
-    return RegionTable(regions=regions, without_ties=others, truncated=truncated)
+        .only("code", "name_uk", "name_en", "sort_uk", "sort_en")
+    ):
+        row = sums.get(region.pk)
+        if row is None:
+            others.append(region.name)
+            continue
+        last = _as_date(row["last"]) if row["last"] and _as_date(row["last"]) > NEVER else None
+        regions.append(
+            RegionRow(
+                region_id=region.pk,
+                code=region.code,
+                name=region.name,
+                ties=row["n"],
+                signed=row["signed"] or 0,
+                stalled=row["stalled"] or 0,
+                overdue=row["overdue"] or 0,
+                open_actions=row["open"] or 0,
+                overdue_actions=row["overdue_open"] or 0,
+                last_contact=last,
+                days_idle=(as_of - last).days if last else None,
+                stages=tuple(
+                    (stage.value, str(stage.label), stages[region.pk][stage.value])
+                    for stage in Stage
+                    if stages[region.pk].get(stage.value)
+                ),
+            )
+        )
+    return RegionTable(regions=regions, without_ties=others)
 
 
-def stalled(user: Any, *, as_of: date) -> list[TieRow]:
+def region_ties(user: Any, *, as_of: date, region: Region) -> QuerySet[Partnership]:
+    """One Ukrainian region's ties on `as_of` with their contact, the stalled and overdue ones
+    first, then by name: page it, then turn the page into rows with `tie_rows`."""
+    attention = Case(
+        When(
+            Q(is_stalled=True) | Q(next_step_overdue=True) | Q(overdue_actions__gt=0),
+            then=Value(0),
+        ),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return (
+        _with_contact(user, as_of)
+        .filter(ukrainian_region=region)
+        .annotate(attention=attention)
+        .order_by("attention", *by_name())
+    )
+
+
+def tie_rows(ties: Any, day: date) -> list[TieRow]:
+    """Rows for a page (or a slice) of `_with_contact`'s ties."""
+    return [_tie_row(p, day) for p in ties]
+
+
+def stalled(user: Any, *, as_of: date, limit: int = LISTED) -> list[TieRow]:
     """Negotiations (exploring or negotiating on `as_of`) with no event, meeting or message the
-    viewer may see for STALLED_AFTER_DAYS, the longest idle first."""
-    qs = _with_contact(user, as_of).filter(is_stalled=True).order_by(*by_name())
-    rows = _rows_of(qs, as_of)
-    return sorted(rows, key=lambda t: (-(t.days_idle or 0), t.region, t.partner))
+    viewer may see for STALLED_AFTER_DAYS: the `limit` idle longest, ordered in SQL. How many
+    there are in all is `region_rows(...).stalled` or `stalled_count`."""
+    qs = _with_contact(user, as_of).filter(is_stalled=True)
+    return tie_rows(qs.order_by("last_contact_on", *by_name())[:limit], as_of)
+
+
+def stalled_count(user: Any, *, as_of: date) -> int:
+    return _with_contact(user, as_of).filter(is_stalled=True).count()
 
 
 # --- what comes next ------------------------------------------------------------------------

@@ -114,6 +114,7 @@ class Tie:
     partner: str
     ukrainian_name: str
     partner_name: str  # the partner as lists show it (a county or city by its own name)
+    partner_region_name: str  # its region's (a county's state)
     stage: str
     since: date | None
     confidential: bool
@@ -127,6 +128,61 @@ class Tie:
         return LOOKS[self.stage]
 
 
+# Which of a pair's ties gives its line its look: the furthest along first.
+PROMINENCE = (
+    Stage.AGREEMENT_SIGNED,
+    Stage.MEMORANDUM_SIGNED,
+    Stage.NEGOTIATING,
+    Stage.EXPLORING,
+    Stage.DORMANT,
+    Stage.ENDED,
+)
+
+
+@dataclass
+class Pair:
+    """The ties between one Ukrainian region and one partner region (a county's or a city's
+    tie counts under its state): one line, drawn as the furthest along of them."""
+
+    ukrainian: str
+    partner: str
+    ties: list[Tie] = field(default_factory=list)
+
+    @property
+    def stage(self) -> str:
+        stages = {tie.stage for tie in self.ties}
+        return next(stage.value for stage in PROMINENCE if stage.value in stages)
+
+    @property
+    def look(self) -> Look:
+        return LOOKS[self.stage]
+
+    @property
+    def width(self) -> float:
+        """Wider with more ties (up to 3 more units), so a busy pair stands out."""
+        return self.look.width + min(len(self.ties) - 1, 3) * 0.75
+
+    @property
+    def highlight(self) -> float:
+        return self.width + 2
+
+    @property
+    def partner_region_name(self) -> str:
+        return self.ties[0].partner_region_name
+
+    @property
+    def single(self) -> Tie | None:
+        return self.ties[0] if len(self.ties) == 1 else None
+
+    @property
+    def stages_text(self) -> str:
+        """ "memorandum signed 1, exploring 2": the pair's ties per stage, furthest first."""
+        counts = Counter(tie.stage for tie in self.ties)
+        return ", ".join(
+            f"{stage.label} {counts[stage.value]}" for stage in PROMINENCE if counts[stage.value]
+        )
+
+
 @dataclass
 class Tile:
     code: str
@@ -135,6 +191,7 @@ class Tile:
     column: int
     row: int
     ties: list[Tie] = field(default_factory=list)
+    pairs: list[Pair] = field(default_factory=list)  # its ties by the other side's region
     # Where the tile is drawn, set by `drawing` for the shape drawn:
     x: float = 0
     y: float = 0
@@ -156,6 +213,7 @@ class Picture:
     ukrainian: list[Tile]
     partner: list[Tile]
     ties: list[Tie]
+    pairs: list[Pair]
     counts: dict[str, int]  # per stage, of the ties drawn
     focus: str = ""  # the region whose page shows the picture
 
@@ -197,7 +255,8 @@ def _ties(partnerships: QuerySet[Partnership], country_code: str, as_of: date | 
     )
     ties = []
     for row in rows:
-        partner = pick(row["partner_region__name_uk"], row["partner_region__name_en"])
+        region = pick(row["partner_region__name_uk"], row["partner_region__name_en"])
+        partner = region
         if row["partner_kind"] != PartnerKind.REGION:
             partner = pick(row["partner_name_uk"], row["partner_name_en"]) or partner
         ties.append(
@@ -209,6 +268,7 @@ def _ties(partnerships: QuerySet[Partnership], country_code: str, as_of: date | 
                     row["ukrainian_region__name_uk"], row["ukrainian_region__name_en"]
                 ),
                 partner_name=partner,
+                partner_region_name=region,
                 stage=row["day_stage"],
                 since=row["day_since"],
                 confidential=row["confidential"],
@@ -270,8 +330,16 @@ def picture_of(
         places = _grid(codes, GRID_COLUMNS)
     partner = [tile(code, place, _suffix(code)) for code, place in places.items()]
     by_code = {t.code: t for t in (*ukrainian, *partner)}
+    pairs: dict[tuple[str, str], Pair] = {}
     for tie in ties:
-        for code in (tie.ukrainian, tie.partner):
+        key = (tie.ukrainian, tie.partner)
+        if key not in pairs:
+            pairs[key] = Pair(ukrainian=tie.ukrainian, partner=tie.partner)
+            for code in key:
+                if code in by_code:
+                    by_code[code].pairs.append(pairs[key])
+        pairs[key].ties.append(tie)
+        for code in key:
             if code in by_code:
                 by_code[code].ties.append(tie)
     return Picture(
@@ -282,6 +350,7 @@ def picture_of(
         ukrainian=ukrainian,
         partner=partner,
         ties=ties,
+        pairs=list(pairs.values()),
         counts={stage: counts[stage] for stage in Stage.values if counts.get(stage)},
         focus=focus,
     )
@@ -317,21 +386,40 @@ def _size(tiles: list[Tile], s: Shape) -> tuple[float, float]:
 
 
 def _tooltip(tile: Tile, side_ukrainian: bool) -> str:
-    """A tile's ties in words (tiles without ties are named by their label only: a picture
-    names no region it has nothing to say about)."""
+    """A tile's ties in words, by the region on the other side (tiles without ties are named by
+    their label only: a picture names no region it has nothing to say about)."""
     if not tile.ties:
         return ""
     lines = [
         f"{tile.name}: "
         + ngettext("%(count)s tie", "%(count)s ties", len(tile.ties)) % {"count": len(tile.ties)}
     ]
-    for tie in tile.ties[:TITLE_TIES]:
-        other = tie.partner_name if side_ukrainian else tie.ukrainian_name
-        lines.append(f"{other} — {tie.stage_label}")
-    if len(tile.ties) > TITLE_TIES:
-        more = len(tile.ties) - TITLE_TIES
-        lines.append(ngettext("and %(count)s more", "and %(count)s more", more) % {"count": more})
+    for pair in tile.pairs[:TITLE_TIES]:
+        lines.append(f"{_other(pair, side_ukrainian)} — {_pair_text(pair)}")
+    if len(tile.pairs) > TITLE_TIES:
+        more = len(tile.pairs) - TITLE_TIES
+        lines.append(
+            ngettext("and %(count)s more region", "and %(count)s more regions", more)
+            % {"count": more}
+        )
     return "\n".join(lines)
+
+
+def _other(pair: Pair, side_ukrainian: bool) -> str:
+    """The pair's other side as the reader knows it: the partner itself (a county, a city) when
+    the pair is one tie, else its region."""
+    tie = pair.ties[0]
+    if side_ukrainian:
+        return tie.partner_name if pair.single else pair.partner_region_name
+    return tie.ukrainian_name
+
+
+def _pair_text(pair: Pair) -> str:
+    if pair.single:
+        return pair.single.stage_label
+    n = len(pair.ties)
+    counted = ngettext("%(count)s tie", "%(count)s ties", n) % {"count": n}
+    return f"{counted} ({pair.stages_text})"
 
 
 def _curve(a: tuple[float, float], b: tuple[float, float], bend: float) -> str:
@@ -373,19 +461,17 @@ def drawing(picture: Picture, *, shape: str = "wide", href=None) -> dict:
     _place(picture.partner, pa_x, pa_y, s)
     by_code = {t.code: t for t in (*picture.ukrainian, *picture.partner)}
 
-    pairs = Counter((tie.ukrainian, tie.partner) for tie in picture.ties)
-    seen: Counter = Counter()
     lines = {}
-    for tie in picture.ties:
-        a, b = by_code.get(tie.ukrainian), by_code.get(tie.partner)
+    for pair in picture.pairs:
+        a, b = by_code.get(pair.ukrainian), by_code.get(pair.partner)
         if a is None or b is None:
             continue
-        pair = (tie.ukrainian, tie.partner)
-        n, k = pairs[pair], seen[pair]
-        seen[pair] += 1
-        lines[tie.pk] = {
-            "d": _curve(a.centre, b.centre, (k - (n - 1) / 2) * s.tile / 3),
-            "tie": tie,
+        tie = pair.ties[0]
+        name = tie.partner_name if pair.single else pair.partner_region_name
+        lines[(pair.ukrainian, pair.partner)] = {
+            "d": _curve(a.centre, b.centre, 0),
+            "pair": pair,
+            "title": f"{tie.ukrainian_name} — {name}: {_pair_text(pair)}",
         }
     link_list = list(lines.values())
 
@@ -423,7 +509,11 @@ def drawing(picture: Picture, *, shape: str = "wide", href=None) -> dict:
                     "own": tile.code == picture.focus,
                     "tooltip": _tooltip(tile, ukrainian),
                     "href": href(tile) if href and tile.ties else "",
-                    "links": [lines[t.pk] for t in tile.ties if t.pk in lines],
+                    "links": [
+                        lines[key]
+                        for key in ((p.ukrainian, p.partner) for p in tile.pairs)
+                        if key in lines
+                    ],
                 }
             )
         return drawn

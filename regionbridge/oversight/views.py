@@ -1,7 +1,8 @@
 """The oversight dashboard: the state of play of the viewer's part of the picture on a day."""
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from regionbridge import policy
@@ -9,6 +10,7 @@ from regionbridge.core.access import requires
 from regionbridge.oversight import charts, selectors
 from regionbridge.oversight.dashboard_forms import PeriodForm
 from regionbridge.oversight.part import oversees_everything
+from regionbridge.regions.models import Region
 
 
 @requires(policy.Action.OVERSIGHT_VIEW)
@@ -22,6 +24,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     as_of, since = form.cleaned_data["as_of"], form.cleaned_data["since"]
     user = request.user
     series = selectors.activity_series(user, as_of=as_of)
+    table = selectors.region_rows(user, as_of=as_of)
     context = {
         # The dates in effect, filled in (an empty field would hide which day is shown).
         "form": PeriodForm(initial={"as_of": as_of, "since": since}),
@@ -30,8 +33,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "is_today": as_of == timezone.localdate(),
         "everything": oversees_everything(user),
         "figures": selectors.figures(user, as_of=as_of, since=since),
-        "table": selectors.region_rows(user, as_of=as_of),
-        "stalled": selectors.stalled(user, as_of=as_of),
+        "table": table,
+        # The longest idle first, a few: the count is the regions' sum (no second count).
+        "stalled": selectors.stalled(user, as_of=as_of) if table.stalled else [],
         "stalled_after": selectors.STALLED_AFTER_DAYS,
         "upcoming": selectors.upcoming(user, as_of=as_of),
         "clearance": selectors.clearance_waits(user, as_of=as_of),
@@ -41,3 +45,26 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "month_labels": charts.month_labels(series.months),
     }
     return render(request, "oversight/dashboard.html", context)
+
+
+@requires(policy.Action.OVERSIGHT_VIEW)
+def region(request: HttpRequest, code: str) -> HttpResponse:
+    """`/oversight/regions/UA-18/`: one Ukrainian region's ties on `as_of`, a page at a time,
+    those that stalled or are overdue first, with their last contact, next step and actions."""
+    place = get_object_or_404(Region, country__code="UA", code=code.upper())
+    form = PeriodForm(request.GET)
+    context: dict = {"form": form, "region": place}
+    if not form.is_valid():
+        return render(request, "oversight/region.html", context, status=400)
+    as_of = form.cleaned_data["as_of"]
+    ties = selectors.region_ties(request.user, as_of=as_of, region=place)
+    page = Paginator(ties, selectors.REGION_PAGE).get_page(request.GET.get("page"))
+    context.update(
+        form=PeriodForm(initial={"as_of": as_of}),
+        as_of=as_of,
+        is_today=as_of == timezone.localdate(),
+        page=page,
+        ties=selectors.tie_rows(page.object_list, as_of),
+        pager_extra=f"as_of={as_of.isoformat()}&",
+    )
+    return render(request, "oversight/region.html", context)

@@ -33,6 +33,7 @@ from regionbridge.policy import (  # noqa: F401
     audit,
     directory,
     institutions,
+    matching,
     meetings,
     messaging,
     oversight,
@@ -56,7 +57,9 @@ __all__ = [
     "can",
     "clearing_ministries",
     "forget",
+    "live_ties",
     "partnership_viewers",
+    "post_organizations",
     "published",
     "require",
     "scope_of",
@@ -66,6 +69,12 @@ __all__ = [
 
 partnership_viewers = partnerships.partnership_viewers
 thread_readers = messaging.thread_readers
+live_ties = partnerships.live_ties
+
+
+def post_organizations(user: Any) -> QuerySet:
+    """The organizations `user` may post needs and offers for."""
+    return matching.post_organizations(scope_of(user))
 
 
 def can(user: Any, action: str, obj: Any = None) -> bool:

@@ -37,3 +37,10 @@ class Action(StrEnum):
     ACTION_EDIT = "action.edit"  # an ActionItem: status, due date, title, owner
     OVERSIGHT_VIEW = "oversight.view"  # the dashboard: coordinators, ministries, the embassy
     BRIEFING_VIEW = "oversight.briefing"  # the briefing: those, and a region's staff (its part)
+    POST_BROWSE = "post.browse"  # the lists of needs and offers
+    POST_CREATE = "post.create"  # a need or an offer, for an Organization
+    POST_VIEW = "post.view"  # a Post
+    POST_EDIT = "post.edit"  # a Post: its text, fields and status
+    POST_CONNECT = "post.connect"  # a (need, offer) pair of Posts: open a thread between them
+    MATCHING_OVERVIEW = "matching.overview"  # unmatched needs by region and sphere
+    TAXONOMY_EDIT = "taxonomy.edit"  # the bilingual topic taxonomy

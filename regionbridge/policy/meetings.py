@@ -16,7 +16,7 @@ from regionbridge.accounts.models import User
 from regionbridge.meetings.models import ActionItem, AgendaItem, Decision, Meeting, MeetingResponse
 from regionbridge.policy import scope as users
 from regionbridge.policy.actions import Action
-from regionbridge.policy.messaging import readable_threads, thread_readers
+from regionbridge.policy.messaging import readable_threads, reads_thread, thread_readers
 from regionbridge.policy.partnerships import partnership_rule, viewers_of
 from regionbridge.policy.registry import allows, sees, shows, tells
 from regionbridge.policy.scope import Scope
@@ -26,8 +26,7 @@ def meeting_rule(scope: Scope, prefix: str = "") -> Q | None:
     """Which meetings a user may see (None: none; an empty Q: all)."""
     if scope.is_coordinator:
         return Q()
-    threads = readable_threads(scope)
-    return None if threads is None else Q(**{f"{prefix}thread__in": threads})
+    return reads_thread(scope, f"{prefix}thread")
 
 
 def through_meeting(prefix: str):
@@ -47,10 +46,10 @@ shows(AgendaItem, Decision, MeetingResponse)(through_meeting("meeting__"))
 def _actions(scope: Scope, qs: QuerySet) -> QuerySet:
     if scope.is_coordinator:
         return qs
-    threads = readable_threads(scope)
-    if threads is None:
+    in_meeting, in_thread = reads_thread(scope, "meeting__thread"), reads_thread(scope, "thread")
+    if in_meeting is None or in_thread is None:
         return qs.none()
-    seen = Q(meeting__thread__in=threads) | Q(thread__in=threads)
+    seen = in_meeting | in_thread
     own_side = Q(owner=scope.user_id)
     if scope.offices:
         colleagues = users.active_users().filter(users.working_in(list(scope.offices)))

@@ -7,7 +7,7 @@ participants with a role bring others in (a guest who claimed an account reads o
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from regionbridge.accounts.models import User
 from regionbridge.messaging.models import Attachment, Mention, Message, Participant, Thread
@@ -22,8 +22,14 @@ def thread_rule(scope: Scope) -> Q | None:
     """Which threads a user may read (None: none)."""
     if not scope.authenticated:
         return None
-    taking_part = Q(participants__user=scope.user_id) | Q(
-        participants__organization__in=scope.offices
+    # EXISTS rather than a join: no duplicate rows, and a check per thread that the database
+    # answers from the participant index (a join's IN-list was rebuilt for each outer row).
+    taking_part = Q(
+        Exists(
+            Participant.objects.filter(thread=OuterRef("pk")).filter(
+                Q(user=scope.user_id) | Q(organization__in=scope.offices)
+            )
+        )
     )
     partnership = partnership_rule(scope, "partnership__")
     if partnership is None:
@@ -40,6 +46,13 @@ def readable_threads(scope: Scope) -> QuerySet | None:
     return None if q is None else Thread.objects.filter(q).values("pk")
 
 
+def reads_thread(scope: Scope, path: str) -> Q | None:
+    """A condition on rows that lead to a thread through `path` (its id): the user may read
+    that thread (None: no thread at all). An EXISTS per row, answered from the thread's key."""
+    q = thread_rule(scope)
+    return None if q is None else Q(Exists(Thread.objects.filter(q, pk=OuterRef(path))))
+
+
 def through_thread(path: str):
     """A visibility rule for rows reached through a thread (`path` leads to its thread's id)."""
 
@@ -53,7 +66,12 @@ def through_thread(path: str):
     return rule
 
 
-shows(Thread)(through_thread("pk"))
+@shows(Thread)
+def _threads(scope: Scope, qs: QuerySet) -> QuerySet:
+    q = thread_rule(scope)
+    return qs.none() if q is None else qs.filter(q)
+
+
 shows(Message)(through_thread("thread"))
 shows(Attachment)(through_thread("message__thread"))
 

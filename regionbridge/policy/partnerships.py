@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from regionbridge.accounts.models import Role, User
-from regionbridge.partnerships.lifecycle import SIGNED_STAGES, EventKind
+from regionbridge.partnerships.lifecycle import OPEN_STAGES, SIGNED_STAGES, EventKind
 from regionbridge.partnerships.models import (
     Activity,
     Document,
@@ -118,6 +118,15 @@ def manages_partnership(scope: Scope, partnership: Partnership) -> bool:
     return Role.REGIONAL in scope.roles and (
         partnership.ukrainian_region_id in scope.region_ids
         or partnership.ukrainian_organization_id in scope.organization_ids
+    )
+
+
+def live_ties() -> QuerySet[Partnership]:
+    """Ties being worked out or signed (not dormant, not ended) and not confidential: those that
+    let two regions' people see each other's partners-only needs and offers, and that a match
+    may name as a reason (a confidential negotiation is never named to anyone)."""
+    return Partnership.objects.filter(
+        stage__in=(*OPEN_STAGES, *SIGNED_STAGES), confidential=False
     )
 
 
