@@ -156,6 +156,7 @@ def pick_targets() -> dict:
 
     coordinator, coordinator_password = busiest("coordinator", f"coordinator@{DEMO_DOMAIN}")
     regional, regional_password = busiest("regional", f"zhytomyr@{DEMO_DOMAIN}")
+    embassy, embassy_password = busiest("embassy", f"embassy@{DEMO_DOMAIN}")
     thread = (
         policy.visible(coordinator, Thread)
         .annotate(n=Count("messages"))
@@ -182,6 +183,7 @@ def pick_targets() -> dict:
     return {
         "coordinator": {"email": coordinator.email, "password": coordinator_password},
         "regional": {"email": regional.email, "password": regional_password},
+        "embassy": {"email": embassy.email, "password": embassy_password},
         "thread": thread.pk if thread else None,
         "thread_messages": thread.n if thread else 0,
         "partnership": partnership.pk if partnership else None,
@@ -245,6 +247,8 @@ def pages_for(targets: dict) -> list[Page]:
         Page("meetings (API)", "regional", "/api/v1/meetings"),
         Page("my actions (API)", "regional", "/api/v1/actions?owner=me&status=open"),
         Page("oversight dashboard", "coordinator", "/oversight/"),
+        Page("oversight dashboard", "embassy", "/oversight/"),
+        Page("a region's ties (oversight)", "coordinator", "/oversight/regions/UA-18/"),
         Page("picture of ties", "coordinator", "/oversight/ties/?partner_country=US"),
         Page(
             "picture of ties (API)", "coordinator", "/api/v1/oversight/ties.svg?partner_country=US"
@@ -614,6 +618,7 @@ def bench_database(config: Config) -> list[dict]:
                         "anonymous": "",
                         "coordinator": sign_in(server.port, **targets["coordinator"]),
                         "regional": sign_in(server.port, **targets["regional"]),
+                        "embassy": sign_in(server.port, **targets["embassy"]),
                     }
                     pages = pages_for(targets)
                     for page in pages:

@@ -33,6 +33,7 @@ from regionbridge.accounts.services import token_issue
 from regionbridge.api.api import api
 from regionbridge.demo.services import demo_load
 from regionbridge.institutions.models import InstitutionLink
+from regionbridge.matching.services import post_create
 from regionbridge.meetings.services import action_add, meeting_create
 from regionbridge.messaging.services import message_post, thread_create
 from regionbridge.organizations.models import Organization, Person
@@ -128,6 +129,23 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
             by=zhytomyr, title="Reply", owner=indiana, due=date(2030, 4, 1), meeting=meeting
         )
         institutions = Organization.objects.filter(kind__in=["institution", "local_government"])
+        rma = Organization.objects.get(key="rma-UA-18")
+        need = post_create(
+            by=zhytomyr,
+            kind="need",
+            title="Протезування",
+            description="Потрібне навчання протезистів.",
+            region=region("UA-18"),
+            organization=rma,
+        )
+        offer = post_create(
+            by=indiana,
+            kind="offer",
+            title="Prosthetics training",
+            description="We train prosthetists.",
+            region=region("US-IN"),
+            organization=Organization.objects.get(key="gov-US-IN"),
+        )
         REAL.update(
             {
                 "code": ["UA-18", "US-IN", "UA-74", "us-oh"],
@@ -150,6 +168,10 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
                 "ukrainian_region": ["UA-18", "UA-74"],
                 "partner_region": ["US-IN", "US-OH", "US-CA"],
                 "sphere": ["education", "health"],
+                "need_id": [need.pk],
+                "offer_id": [offer.pk],
+                "region": ["UA-18", "US-IN", "ua-74"],
+                "organization": [rma.pk],
             }
         )
         yield {"regional": zhytomyr, "coordinator": coordinator}
@@ -192,6 +214,10 @@ BODY_TARGETS = {
     "upto": "message_id",
     "sphere": "sphere",
     "owner": "owner",
+    "need_id": "need_id",
+    "offer_id": "offer_id",
+    "region": "region",
+    "organization": "organization",
 }
 
 

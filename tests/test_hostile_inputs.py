@@ -554,6 +554,7 @@ HOSTILE_QUERY_VALUES = [
 @pytest.fixture
 def world(coordinator, zhytomyr, indiana, dated, media):
     """One of everything the API can point at, all visible to the coordinator."""
+    from regionbridge.matching.services import post_create
     from regionbridge.meetings.services import action_add, meeting_create
     from regionbridge.messaging.services import message_post
 
@@ -575,8 +576,21 @@ def world(coordinator, zhytomyr, indiana, dated, media):
     action = action_add(
         by=coordinator, title="Reply", owner=zhytomyr, due=date(2030, 4, 1), meeting=meeting
     )
+    need, offer = (
+        post_create(
+            by=coordinator,
+            kind=kind,
+            title="Hostile",
+            description="Hostile input",
+            region=region(code),
+            organization=dated["ours"],
+        )
+        for kind, code in (("need", "UA-18"), ("offer", "US-OH"))
+    )
     return {
         **dated,
+        "need": need,
+        "offer": offer,
         "meeting": meeting,
         "action": action,
         "thread": thread,
@@ -596,6 +610,8 @@ def _path(template: str, world) -> str:
         "{attachment_id}": world["attachment"].pk,
         "{meeting_id}": world["meeting"].pk,
         "{action_id}": world["action"].pk,
+        "{need_id}": world["need"].pk,
+        "{offer_id}": world["offer"].pk,
         "{organization_id}": world["ours"].pk,
         "{person_id}": 1,
         "{code}": "UA-18",
@@ -680,6 +696,41 @@ def _bodies(world) -> dict[tuple[str, str], dict]:
             "owner": "zhytomyr@example.org",
             "due": "2030-04-02",
             "status": "done",
+        },
+        **{
+            ("post", f"/api/v1/{plural}"): {
+                "title": "Beds",
+                "description": "Hospital beds",
+                "region": "UA-18",
+                "organization": world["ours"].pk,
+                "sphere": "healthcare",
+                "topics": [],
+                "institution_type": "hospital",
+                "scale": "20",
+                "timing": "2026",
+                "audience": "partners",
+            }
+            for plural in ("needs", "offers")
+        },
+        **{
+            ("patch", f"/api/v1/{plural}/{{{kind}_id}}"): {
+                "title": "Beds",
+                "description": "Hospital beds",
+                "region": "UA-18",
+                "organization": world["ours"].pk,
+                "sphere": "healthcare",
+                "topics": [],
+                "institution_type": "hospital",
+                "scale": "20",
+                "timing": "2026",
+                "audience": "members",
+                "status": "in_talks",
+            }
+            for kind, plural in (("need", "needs"), ("offer", "offers"))
+        },
+        ("post", "/api/v1/matches/connect"): {
+            "need_id": world["need"].pk,
+            "offer_id": world["offer"].pk,
         },
     }
 
@@ -778,6 +829,8 @@ def test_hostile_query_and_path_values_never_give_a_5xx(coordinator, world):
             "{message_id}",
             "{meeting_id}",
             "{action_id}",
+            "{need_id}",
+            "{offer_id}",
         ):
             if name in template:
                 for value in (str(BIG), str(-BIG), "0"):

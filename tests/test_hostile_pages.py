@@ -249,6 +249,16 @@ MEETING = (
     "find",
 )
 ACTION = ("title", "owner", "due")
+TOPIC_FORM = (
+    "uk",
+    "en",
+    "synonyms_uk",
+    "synonyms_en",
+    "related",
+    "spheres",
+    "institution_types",
+    "note",
+)
 
 PAGES: dict[str, Page] = {
     "core:home": Page(),
@@ -364,6 +374,17 @@ PAGES: dict[str, Page] = {
     "matching:edit": Page(post=POST_FORM),
     "matching:status": Page(post=("status",)),
     "matching:connect": Page(post=()),
+    "matching:import": Page(post=("organization", "file"), files=("file",)),
+    "matching:import_preview": Page(),
+    "matching:import_confirm": Page(post=("batch", "confirm", "discard")),
+    "matching:import_template": Page(),
+    "matching:taxonomy": Page(get=("q", "page")),
+    "matching:taxonomy_json": Page(),
+    "matching:taxonomy_new": Page(post=("code", *TOPIC_FORM)),
+    "matching:taxonomy_versions": Page(get=("page",)),
+    "matching:taxonomy_version_json": Page(),
+    "matching:taxonomy_edit": Page(post=TOPIC_FORM),
+    "matching:taxonomy_delete": Page(post=("note",)),
     "oversight:dashboard": Page(get=("as_of", "since")),
     "oversight:region": Page(get=("as_of", "page")),
     "oversight:briefing": Page(get=("lang", "as_of", "since")),

@@ -282,3 +282,36 @@ def test_taxonomy_round_trips_and_refuses_bad_shapes(taxonomy):
         {"version": 3, "topics": [{"code": "x", "uk": "ікс", "en": "ex", "related": ["gone"]}]}
     )
     assert small.version == 3 and small.concepts("ікс") == ["x"]
+
+
+# Quality mechanisms (issue 14, point 6): invented texts, not rows of the labelled set
+
+
+def test_a_phrase_is_found_when_the_lemmatizer_knows_only_some_forms(taxonomy):
+    # simplemma maps "стресовий" to "стрес" but leaves "стресового": the cut form still meets.
+    assert "ptsd" in taxonomy.concepts("терапія посттравматичного стресового розладу")
+    assert "ptsd" in taxonomy.concepts("посттравматичний стресовий розлад")
+
+
+def test_an_offer_missing_the_needs_focus_scores_lower(taxonomy):
+    need = Doc("n", "Службові собаки для кінологів-рятувальників", "Навчання собак.", "uk")
+    dogs = offer("dogs", "Detection dog handler training", "Canine unit instructors.")
+    demining = offer("mines", "Humanitarian demining training", "Mine clearance courses.")
+    scores = {s.offer_id: s.score for s in Matcher([dogs, demining], taxonomy).match(need).matches}
+    assert scores["dogs"] > scores["mines"]
+
+
+def test_title_words_no_concept_explains_lower_the_score_not_the_order(taxonomy):
+    offers = [PROSTHETICS, GENERATORS]
+    plain = Doc("a", "Протезування рук", "", "uk")
+    vague = Doc("b", "Протезування рук і квантова хромодинаміка", "", "uk")
+    first = Matcher(offers, taxonomy).match(plain).matches
+    second = Matcher(offers, taxonomy).match(vague).matches
+    assert [s.offer_id for s in first] == [s.offer_id for s in second]
+    assert second[0].score < first[0].score
+
+
+def test_bomb_shelters_and_animal_shelters_are_different_topics(taxonomy):
+    assert "bomb_shelter" in taxonomy.concepts("укриття для ліцею")
+    assert "animal_welfare" in taxonomy.concepts("a shelter for stray animals and pets")
+    assert "bomb_shelter" not in taxonomy.concepts("a shelter for stray animals and pets")

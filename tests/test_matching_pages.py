@@ -126,9 +126,7 @@ def test_a_new_need_is_posted_with_its_organization_s_region(institution_user):
         {"audience": "everyone"},
     ],
 )
-def test_hostile_input_is_refused_with_a_summary_and_nothing_is_written(
-    institution_user, changes
-):
+def test_hostile_input_is_refused_with_a_summary_and_nothing_is_written(institution_user, changes):
     hospital = hospital_of(institution_user)
     response = signed_in(institution_user).post(
         reverse("matching:new_need"), form_data(hospital, **changes)
@@ -240,7 +238,10 @@ def test_connect_opens_the_thread_once(institution_user, zhytomyr):
     assert "Open the thread" in page
     # Someone on neither side sees no button, and a POST is refused.
     other = signed_in(zhytomyr)
-    assert f'action="{connect}"' not in other.get(reverse("matching:detail", args=[need.pk])).content.decode()
+    assert (
+        f'action="{connect}"'
+        not in other.get(reverse("matching:detail", args=[need.pk])).content.decode()
+    )
     assert other.post(reverse("matching:connect", args=[offer.pk, need.pk])).status_code == 403
 
 

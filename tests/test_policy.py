@@ -823,7 +823,7 @@ RULES = (
         Action.POST_VIEW,
         "see_indiana_s_partners_only_offer_under_the_zhytomyr_indiana_tie",
         frozenset({"coordinator", "indiana", "zhytomyr", "institution_user"}),
-        lambda rq, user: partners_offer(org("gov-US-IN"), tie=zhytomyr_indiana()),
+        lambda rq, user: (zhytomyr_indiana(), partners_offer(org("gov-US-IN")))[1],
     ),
     Rule(
         Action.POST_VIEW,
@@ -840,7 +840,7 @@ RULES = (
     Rule(
         Action.POST_CONNECT,
         "connect_the_hospital_s_need_with_an_indiana_offer",
-        frozenset({"coordinator", "institution_user"}),
+        frozenset({"coordinator", "institution_user", "indiana"}),
         lambda rq, user: (hospital_need(rq), partners_offer(org("gov-US-IN"), audience="members")),
     ),
     Rule(Action.MATCHING_OVERVIEW, "see_unmatched_needs", frozenset({"coordinator"})),
@@ -863,7 +863,7 @@ def hospital_need(rq: pytest.FixtureRequest) -> Any:
     )
 
 
-def partners_offer(organization: Organization, *, tie: Any = None, audience: str = "partners"):
+def partners_offer(organization: Organization, *, audience: str = "partners"):
     """An offer of `organization` (a partner region's office), for its partnerships only."""
     from regionbridge.matching.services import post_create
 

@@ -129,6 +129,20 @@ INVITED_TO_THE_CONFIDENTIAL_MEETING = {**IN_THE_CONFIDENTIAL_MEETING, "coordinat
 # --- sample arguments -----------------------------------------------------------------------
 
 
+def _topic(request, user) -> dict[str, Any]:
+    """A topic of the shipped taxonomy (no version loaded: the shipped file is read)."""
+    return {"code": "accessibility_design"}
+
+
+def _taxonomy_version(request, user) -> dict[str, Any]:
+    from regionbridge.matching import taxonomy
+    from regionbridge.partnerships.services import spheres_load
+
+    spheres_load()
+    version = taxonomy.latest() or taxonomy.taxonomy_load()
+    return {"number": version.number}
+
+
 def _no_kwargs(request, user) -> dict[str, Any]:
     return {}
 
@@ -433,9 +447,11 @@ class Route:
     content_type: str | None = None  # of a 200 answer, where it matters (streams, downloads)
 
 
-# --- needs and offers: the Zhytomyr hospital's need, and an Indiana hospital's offer -----------
+# --- needs and offers: the Zhytomyr hospital's need, and an offer of Indiana's government ------
 
-POSTS_FOR_SOMEONE = members_only("coordinator", "institution_user", "zhytomyr", "chernihiv", "indiana")
+POSTS_FOR_SOMEONE = members_only(
+    "coordinator", "institution_user", "zhytomyr", "chernihiv", "indiana"
+)
 CHANGES_THE_NEED = members_only("coordinator", "institution_user")
 
 
@@ -610,6 +626,32 @@ ROUTES: dict[str, Route] = {
     "matching/<int:pk>/status/": Route("matching:status", CHANGES_THE_NEED, _need),
     "matching/<int:pk>/connect/<int:other>/": Route(
         "matching:connect", POST_ONLY_SIGNED_IN, _need_and_offer
+    ),
+    # Bulk import (tests/test_matching_import.py): those who post for someone; with no file
+    # waiting, the preview sends back to the upload page.
+    "matching/import/": Route("matching:import", POSTS_FOR_SOMEONE),
+    "matching/import/preview/": Route(
+        "matching:import_preview", {**everyone(302), "anonymous": LOGIN, "outsider": 403}
+    ),
+    "matching/import/confirm/": Route("matching:import_confirm", POST_ONLY_MEMBERS),
+    "matching/import/template.csv": Route(
+        "matching:import_template", MEMBERS_ONLY, content_type="text/csv"
+    ),
+    # The taxonomy (tests/test_matching_taxonomy.py): every member reads, coordinators edit.
+    "matching/taxonomy/": Route("matching:taxonomy", MEMBERS_ONLY),
+    "matching/taxonomy.json": Route(
+        "matching:taxonomy_json", MEMBERS_ONLY, content_type="application/json"
+    ),
+    "matching/taxonomy/new/": Route("matching:taxonomy_new", COORDINATOR_ONLY),
+    "matching/taxonomy/versions/": Route("matching:taxonomy_versions", MEMBERS_ONLY),
+    "matching/taxonomy/versions/<int:number>.json": Route(
+        "matching:taxonomy_version_json", MEMBERS_ONLY, _taxonomy_version, "application/json"
+    ),
+    "matching/taxonomy/<slug:code>/edit/": Route(
+        "matching:taxonomy_edit", COORDINATOR_ONLY, _topic
+    ),
+    "matching/taxonomy/<slug:code>/delete/": Route(
+        "matching:taxonomy_delete", COORDINATOR_ONLY, _topic
     ),
     # The dashboard (tests/test_oversight_dashboard.py): the coordinators, the ministries and
     # the embassy, each their part; a region's staff have the briefing instead.

@@ -45,6 +45,7 @@ STOPWORDS_UK = frozenset(
     також там те тем ти тим тих тільки то тобто того тож той тому ту тут у уже усі усе усіх хоча
     це цей цих ця ці цього цьому час через чи чим що щоб щодо як який яка яке які якщо я ваш
     ваша ваше ваші вже ще інший інша інше інші інших нашої нашого нашому нашим наших
+    на над та поза біля серед навколо крім окрім перед понад близько щонайменше майже ось
     потреба потребувати потрібний потрібно шукати пропонувати пропозиція запрошувати
     готовий могти хотіти надати надавати мати бажано наявний
     """.split()
@@ -175,11 +176,19 @@ class PhraseIndex:
     by_length: dict[int, dict[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
     vocabulary: set[str] = field(default_factory=set)
     longest: int = 0
+    # The lemmatizer knows some forms of a word and not others ("стресовий" → "стрес", but
+    # "стресового" stays and is cut to "стресов"): a phrase word's own cut form also finds it.
+    aliases: dict[str, str] = field(default_factory=dict)
 
     def add(self, phrase: str, code: str) -> None:
         phrase_keys = keys(phrase)
         if not phrase_keys or len(phrase_keys) > MAX_PHRASE:
             return
+        for token in tokenize(phrase):
+            key, _ = word_key(token)
+            cut = _stem_uk(token) if _CYRILLIC.search(token) else _stem_en(token)
+            if key and cut != key:
+                self.aliases.setdefault(cut, key)
         sig = tuple(sorted(phrase_keys))
         table = self.by_length.setdefault(len(sig), {})
         codes = table.get(sig, ())
@@ -216,8 +225,10 @@ class PhraseIndex:
 
     def find_with_positions(self, text_keys: list[str]) -> tuple[list[str], list[bool]]:
         """Concept codes as `find`, and per key whether a phrase explained it."""
+        vocabulary, aliases = self.vocabulary, self.aliases
+        text_keys = [k if k in vocabulary or k not in aliases else aliases[k] for k in text_keys]
         n_keys = len(text_keys)
-        known = [k in self.vocabulary for k in text_keys]
+        known = [k in vocabulary for k in text_keys]
         # run[i]: how many known keys start at i in a row (a phrase needs all its keys known).
         run = [0] * (n_keys + 1)
         for i in range(n_keys - 1, -1, -1):

@@ -11,9 +11,13 @@ How a score is made (docs/MATCHING.md has the reasoning and the measured figures
 3. For a need, each channel is read as a *coverage* in 0..1: the sum over the need's terms of
    the offer's BM25 term score, each term capped at what an average-length offer mentioning it
    once would get, divided by what that reference offer would get for all of the need's terms
-   (so a need whose main concept no offer has stays low). Related topics add at half weight.
+   (so a need whose main concept no offer has stays low). Related topics add at 0.3 weight.
    Concepts are also read the other way (what share of the offer's concepts the need covers), so
-   an offer mostly about something else does not ride on one shared word.
+   an offer mostly about something else does not ride on one shared word. An offer that misses
+   the need's focus (its weightiest concept, or one related to it) keeps 0.7 of its score; and
+   the need's title words that no concept explains lower every offer's score alike (the
+   taxonomy did not understand that part of the need), which moves the answer towards "no good
+   match yet" without changing the order.
 4. Structured signals (same sphere, an institution type suited to the need's topics, partnered
    regions (the product's), the same region) raise the text evidence by fixed shares: they
    corroborate a topical match, they cannot make one.
@@ -76,6 +80,8 @@ RELATED = 0.3  # a related topic counts this much of a shared one (alone: no mat
 TITLE_BOOST = 2  # title words and concepts, and author-chosen topics, count twice
 WORDS_ONLY = 0.7  # a need with no concept at all is judged on words, at most this much
 WORDS_LIFT = 0.25  # words above the concept evidence lift a pair by this share of the gap
+LOOSE = 0.5  # a title word no concept explains weighs this share of its idf
+FOCUS_MISS = 0.7  # an offer missing the need's focus concept keeps this share of its score
 BM25_K1 = 1.2
 BM25_B = 0.75
 IDF_PRIOR_DOCS = 50  # small collections are smoothed towards even term weights
@@ -174,6 +180,8 @@ class Analysis:
     concepts: Counter[str] = field(default_factory=Counter)
     words: Counter[str] = field(default_factory=Counter)
     shown: dict[str, str] = field(default_factory=dict)  # key → a lemma a reader can read
+    # Title words no taxonomy phrase explains: what the post is about that no concept names.
+    loose: Counter[str] = field(default_factory=Counter)
 
 
 def _strings(value: Any, where: str) -> tuple[str, ...]:
@@ -287,8 +295,13 @@ class Taxonomy:
         result = Analysis()
         for text, weight in ((doc.title, TITLE_BOOST), (doc.description, 1)):
             text_keys, shown = analysis.keys_and_lemmas(text or "")
-            for code in self.phrases.find(text_keys):
+            codes, explained = self.phrases.find_with_positions(text_keys)
+            for code in codes:
                 result.concepts[code] += weight
+            if weight == TITLE_BOOST:
+                for key, done in zip(text_keys, explained, strict=True):
+                    if not done:
+                        result.loose[key] += 1
             for key in text_keys:
                 result.words[key] += weight
             for key, lemma in shown.items():
@@ -444,6 +457,18 @@ class Matcher:
                     self.offer_mass > 0, (shared + rel_shared) / self.offer_mass, 0.0
                 )
             text = W_NEED_SIDE * need_side + (1 - W_NEED_SIDE) * np.minimum(offer_side, 1.0)
+            # The need's focus: its most weighty concept(s) (title concepts count twice, rare
+            # ones weigh more). An offer that covers the rest but not the focus (nor a topic
+            # related to it) shares a setting with the need, not its object.
+            top_value = max(direct.values())
+            focus = [c for c, v in direct.items() if v >= top_value * (1 - 1e-9)]
+            focus_terms = {c: 1.0 for c in focus}
+            for c in focus:
+                for other in self.taxonomy.related.get(c, ()):
+                    if other not in focus_terms:
+                        focus_terms[other] = RELATED
+            covered, _ = self.concepts.accumulate(focus_terms)
+            text = text * (FOCUS_MISS + (1 - FOCUS_MISS) * np.minimum(covered, 1.0))
         word_terms = {k: self.words.weight(k) * (1 + math.log(n)) for k, n in found.words.items()}
         if word_terms:
             level, _ = self.words.accumulate(word_terms)
@@ -452,6 +477,14 @@ class Matcher:
                 text = text + WORDS_LIFT * np.maximum(words - text, 0.0)
             else:
                 text = WORDS_ONLY * words
+        if direct:
+            # How much of what the need's title says the taxonomy understood: title words no
+            # concept explains are content no offer can be shown to cover across languages.
+            # The same factor for every offer: it moves the score against the threshold, never
+            # the order of the offers.
+            mass = sum(direct.values())
+            unexplained = sum(LOOSE * self.words.weight(k) for k in found.loose)
+            text = text * (mass / (mass + unexplained))
         # Signals.
         sphere = np.zeros(self.n)
         need_sphere = self._sphere_ids.get(need.sphere or "", -1)

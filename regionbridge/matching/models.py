@@ -132,6 +132,9 @@ class Match(models.Model):
             models.Index(fields=["offer", "-score"], name="match_offer_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.need_id} ↔ {self.offer_id} ({self.score:.2f})"
+
 
 class Connection(models.Model):
     """'Connect': the thread opened between a need's and an offer's people, both posts linked."""
@@ -148,6 +151,9 @@ class Connection(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["need", "offer"], name="connection_pair_unique")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.need_id} ↔ {self.offer_id}: thread {self.thread_id}"
 
 
 class Topic(models.Model):
@@ -189,3 +195,6 @@ class TaxonomyVersion(models.Model):
 
     class Meta:
         ordering = ["-number"]
+
+    def __str__(self) -> str:
+        return f"taxonomy v{self.number}"

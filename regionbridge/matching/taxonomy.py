@@ -25,6 +25,7 @@ from regionbridge.matching import engine
 from regionbridge.matching.models import TaxonomyVersion, Topic
 from regionbridge.organizations.models import InstitutionType
 from regionbridge.partnerships.models import Sphere
+from regionbridge.partnerships.services import SPHERES
 
 SHIPPED = Path(__file__).resolve().parent / "data" / "taxonomy.json"
 
@@ -235,7 +236,7 @@ def check_file(data: Any) -> list[dict[str, Any]]:
         raise TaxonomyError(_("At most %(limit)s topics.") % {"limit": TOPICS_MAX})
     codes = [entry.get("code") for entry in raw if isinstance(entry, dict)]
     known = {code for code in codes if isinstance(code, str)}
-    spheres = set(Sphere.objects.values_list("code", flat=True))
+    spheres = sphere_codes()
     problems: list[str] = []
     topics: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -271,6 +272,28 @@ def _row(entry: dict[str, Any], topic: Topic | None = None) -> Topic:
     topic.spheres = entry["spheres"]
     topic.institution_types = entry["institution_types"]
     return topic
+
+
+def file_rows(data: dict[str, Any]) -> list[Topic]:
+    """A file's topics as unsaved rows, to show (not checked: the shipped file is read as is)."""
+    rows = []
+    for entry in data.get("topics") or []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("code"), str):
+            continue
+        synonyms = entry.get("synonyms") if isinstance(entry.get("synonyms"), dict) else {}
+        rows.append(
+            Topic(
+                code=entry["code"],
+                label_uk=str(entry.get("uk") or ""),
+                label_en=str(entry.get("en") or ""),
+                synonyms_uk="\n".join(str(t) for t in synonyms.get("uk") or []),
+                synonyms_en="\n".join(str(t) for t in synonyms.get("en") or []),
+                related=list(entry.get("related") or []),
+                spheres=list(entry.get("spheres") or []),
+                institution_types=list(entry.get("institution_types") or []),
+            )
+        )
+    return rows
 
 
 def _next_version(*, by: Any, note: str) -> TaxonomyVersion:
@@ -320,11 +343,14 @@ def taxonomy_load(*, by: Any = None, data: Any = None, note: str = "") -> Taxono
     return version
 
 
+def sphere_codes() -> set[str]:
+    """The spheres a topic may name: those in the database and the standard ones (which
+    `spheres_load` puts there), so that the shipped file reads before reference data is loaded."""
+    return set(Sphere.objects.values_list("code", flat=True)) | {code for code, *_ in SPHERES}
+
+
 def _known() -> tuple[set[str], set[str]]:
-    return (
-        set(Topic.objects.values_list("code", flat=True)),
-        set(Sphere.objects.values_list("code", flat=True)),
-    )
+    return set(Topic.objects.values_list("code", flat=True)), sphere_codes()
 
 
 @transaction.atomic

@@ -2,6 +2,7 @@
 versions; coordinators add, change and delete topics, each change a new version."""
 
 import json
+import unicodedata
 from typing import Any
 
 from django import forms
@@ -31,7 +32,7 @@ Action = policy.Action
 
 def _shipped_topics() -> list[Topic]:
     """The shipped file's topics as unsaved rows, while no version is in the database."""
-    return [taxonomy._row(entry) for entry in taxonomy.check_file(taxonomy.shipped_data())]
+    return taxonomy.file_rows(taxonomy.shipped_data())
 
 
 def topics_for(user: Any, query: str) -> Any:
@@ -277,9 +278,8 @@ def topic_delete(request: HttpRequest, code: str) -> HttpResponse:
     """A confirmation page, then the topic goes (in a new version; older ones keep it)."""
     topic = access_topic(request.user, code)
     if request.method == "POST":
-        version = taxonomy.topic_delete(
-            by=request.user, topic=topic, note=request.POST.get("note", "")[:300]
-        )
+        note = "".join(c for c in request.POST.get("note", "") if unicodedata.category(c)[0] != "C")
+        version = taxonomy.topic_delete(by=request.user, topic=topic, note=note[:300])
         flash.success(
             request,
             _("The topic %(code)s was deleted (version %(number)s).")

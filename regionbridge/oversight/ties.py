@@ -21,7 +21,7 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from django.db.models import Count, Q, QuerySet
@@ -148,12 +148,12 @@ class Pair:
     partner: str
     ties: list[Tie] = field(default_factory=list)
 
-    @property
+    @cached_property
     def stage(self) -> str:
         stages = {tie.stage for tie in self.ties}
         return next(stage.value for stage in PROMINENCE if stage.value in stages)
 
-    @property
+    @cached_property
     def look(self) -> Look:
         return LOOKS[self.stage]
 
@@ -174,7 +174,7 @@ class Pair:
     def single(self) -> Tie | None:
         return self.ties[0] if len(self.ties) == 1 else None
 
-    @property
+    @cached_property
     def stages_text(self) -> str:
         """ "memorandum signed 1, exploring 2": the pair's ties per stage, furthest first."""
         counts = Counter(tie.stage for tie in self.ties)

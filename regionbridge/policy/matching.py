@@ -43,7 +43,7 @@ POSTING_ROLES = frozenset({Role.INSTITUTION, Role.REGIONAL, Role.PARTNER})
 
 def posts_for(scope: Scope, organization: Any) -> bool:
     """May the user post needs and offers for `organization`? (`post_organizations` for one.)"""
-    if organization is None or not scope.is_member:
+    if not isinstance(organization, Organization) or not scope.is_member:
         return False
     if scope.is_coordinator:
         return True

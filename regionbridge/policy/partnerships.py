@@ -125,9 +125,7 @@ def live_ties() -> QuerySet[Partnership]:
     """Ties being worked out or signed (not dormant, not ended) and not confidential: those that
     let two regions' people see each other's partners-only needs and offers, and that a match
     may name as a reason (a confidential negotiation is never named to anyone)."""
-    return Partnership.objects.filter(
-        stage__in=(*OPEN_STAGES, *SIGNED_STAGES), confidential=False
-    )
+    return Partnership.objects.filter(stage__in=(*OPEN_STAGES, *SIGNED_STAGES), confidential=False)
 
 
 @allows(Action.REGISTRY_BROWSE)
