@@ -195,9 +195,10 @@ def figures(user: Any, *, as_of: date, since: date) -> Figures:
 
 
 def _visible_meetings(user: Any, day: date) -> QuerySet[Meeting]:
-    """Meetings the viewer may see that had begun by the end of `day` (none cancelled)."""
+    """Meetings the viewer may see that had begun by the end of `day` (none cancelled), in the
+    policy's per-row form: these reads are subqueries of each tie."""
     return (
-        policy.visible(user, Meeting)
+        policy.visible(user, Meeting, per_row=True)
         .filter(starts_at__lt=_end_of(day))
         .exclude(status=MeetingStatus.CANCELLED)
     )
@@ -207,7 +208,7 @@ def _last_message_at(user: Any, day: date) -> Subquery:
     """The time of the last message on the tie's threads that the viewer may read, up to the end
     of `day`. Today that is each thread's `last_message_at` (a few threads per tie); on a past
     day, each thread's last message before the day ended (an indexed seek per thread)."""
-    threads = policy.visible(user, Thread).filter(partnership=OuterRef("pk"))
+    threads = policy.visible(user, Thread, per_row=True).filter(partnership=OuterRef("pk"))
     if _is_today(day):
         latest = threads.filter(last_message_at__isnull=False).order_by("-last_message_at")
         return Subquery(latest.values("last_message_at")[:1])
@@ -222,7 +223,7 @@ def _last_message_at(user: Any, day: date) -> Subquery:
 
 def _messages_after(user: Any, day: date, start: datetime) -> Exists:
     """Whether the viewer may read a message on the tie's threads from `start` to `day`'s end."""
-    threads = policy.visible(user, Thread).filter(partnership=OuterRef("pk"))
+    threads = policy.visible(user, Thread, per_row=True).filter(partnership=OuterRef("pk"))
     if _is_today(day):
         return Exists(threads.filter(last_message_at__gte=start))
     return Exists(
@@ -235,7 +236,7 @@ def _messages_after(user: Any, day: date, start: datetime) -> Exists:
 def _open_actions(user: Any, day: date) -> QuerySet[ActionItem]:
     """Action items the viewer may see that were open on `day`: made by then, not yet closed
     (a closed item keeps when it was closed)."""
-    actions = policy.visible(user, ActionItem)
+    actions = policy.visible(user, ActionItem, per_row=True)
     if _is_today(day):
         return actions.filter(status=ActionStatus.OPEN)
     end = _end_of(day)

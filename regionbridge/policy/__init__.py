@@ -94,9 +94,11 @@ def require(by: Any, action: str, obj: Any = None) -> None:
         raise PermissionDenied(_("You may not do this."))
 
 
-def visible(user: Any, model: type[Model]) -> QuerySet:
-    """The rows of `model` that `user` may see; every list, count, search and export starts here."""
-    return visible_to(scope_of(user), model)
+def visible(user: Any, model: type[Model], *, per_row: bool = False) -> QuerySet:
+    """The rows of `model` that `user` may see; every list, count, search and export starts here.
+    `per_row`: the same rows, decided by a check per row, for a subquery tied to an outer row
+    (a tie's last message); lists and counts keep the default."""
+    return visible_to(scope_of(user), model, per_row=per_row)
 
 
 def published(model: type[Model]) -> QuerySet:

@@ -22,34 +22,51 @@ from regionbridge.policy.registry import allows, sees, shows, tells
 from regionbridge.policy.scope import Scope
 
 
-def meeting_rule(scope: Scope, prefix: str = "") -> Q | None:
-    """Which meetings a user may see (None: none; an empty Q: all)."""
+def meeting_rule(scope: Scope, prefix: str = "", *, per_row: bool = False) -> Q | None:
+    """Which meetings a user may see (None: none; an empty Q: all); `per_row`: checked per
+    meeting, for subqueries correlated with an outer row."""
     if scope.is_coordinator:
         return Q()
-    return reads_thread(scope, f"{prefix}thread")
+    if per_row:
+        return reads_thread(scope, f"{prefix}thread")
+    threads = readable_threads(scope)
+    return None if threads is None else Q(**{f"{prefix}thread__in": threads})
 
 
-def through_meeting(prefix: str):
+def through_meeting(prefix: str, *, per_row: bool = False):
     def rule(scope: Scope, qs: QuerySet) -> QuerySet:
-        q = meeting_rule(scope, prefix)
+        q = meeting_rule(scope, prefix, per_row=per_row)
         return qs.none() if q is None else qs.filter(q)
 
-    rule.__name__ = f"through_meeting_{prefix or 'self'}"
+    rule.__name__ = f"through_meeting_{prefix or 'self'}{'_per_row' if per_row else ''}"
     return rule
 
 
 shows(Meeting)(through_meeting(""))
+shows(Meeting, per_row=True)(through_meeting("", per_row=True))
 shows(AgendaItem, Decision, MeetingResponse)(through_meeting("meeting__"))
 
 
 @shows(ActionItem)
 def _actions(scope: Scope, qs: QuerySet) -> QuerySet:
+    threads = readable_threads(scope)
+    seen = None if threads is None else Q(meeting__thread__in=threads) | Q(thread__in=threads)
+    return _actions_seen(scope, qs, seen)
+
+
+@shows(ActionItem, per_row=True)
+def _actions_per_row(scope: Scope, qs: QuerySet) -> QuerySet:
+    in_meeting, in_thread = reads_thread(scope, "meeting__thread"), reads_thread(scope, "thread")
+    seen = None if in_meeting is None or in_thread is None else in_meeting | in_thread
+    return _actions_seen(scope, qs, seen)
+
+
+def _actions_seen(scope: Scope, qs: QuerySet, seen: Q | None) -> QuerySet:
+    """Items in a meeting or thread the user reads (`seen`), or owned on the user's side."""
     if scope.is_coordinator:
         return qs
-    in_meeting, in_thread = reads_thread(scope, "meeting__thread"), reads_thread(scope, "thread")
-    if in_meeting is None or in_thread is None:
+    if seen is None:
         return qs.none()
-    seen = in_meeting | in_thread
     own_side = Q(owner=scope.user_id)
     if scope.offices:
         colleagues = users.active_users().filter(users.working_in(list(scope.offices)))

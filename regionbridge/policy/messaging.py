@@ -22,15 +22,27 @@ def thread_rule(scope: Scope) -> Q | None:
     """Which threads a user may read (None: none)."""
     if not scope.authenticated:
         return None
-    # EXISTS rather than a join: no duplicate rows, and a check per thread that the database
-    # answers from the participant index (a join's IN-list was rebuilt for each outer row).
-    taking_part = Q(
-        Exists(
-            Participant.objects.filter(thread=OuterRef("pk")).filter(
-                Q(user=scope.user_id) | Q(organization__in=scope.offices)
-            )
+    return _on_threads(
+        scope,
+        Q(participants__user=scope.user_id) | Q(participants__organization__in=scope.offices),
+    )
+
+
+def thread_rule_per_row(scope: Scope) -> Q | None:
+    """`thread_rule` as a check per thread (EXISTS on its participants, no join): for subqueries
+    correlated with an outer row."""
+    if not scope.authenticated:
+        return None
+    taking_part = Exists(
+        Participant.objects.filter(thread=OuterRef("pk")).filter(
+            Q(user=scope.user_id) | Q(organization__in=scope.offices)
         )
     )
+    return _on_threads(scope, Q(taking_part))
+
+
+def _on_threads(scope: Scope, taking_part: Q) -> Q:
+    """Taking part, and for a thread on a partnership, sight of the partnership."""
     partnership = partnership_rule(scope, "partnership__")
     if partnership is None:
         return taking_part & Q(partnership__isnull=True)
@@ -47,9 +59,9 @@ def readable_threads(scope: Scope) -> QuerySet | None:
 
 
 def reads_thread(scope: Scope, path: str) -> Q | None:
-    """A condition on rows that lead to a thread through `path` (its id): the user may read
-    that thread (None: no thread at all). An EXISTS per row, answered from the thread's key."""
-    q = thread_rule(scope)
+    """A condition on rows that lead to a thread through `path` (its id), checked per row: the
+    user may read that thread (None: no thread at all)."""
+    q = thread_rule_per_row(scope)
     return None if q is None else Q(Exists(Thread.objects.filter(q, pk=OuterRef(path))))
 
 
@@ -66,9 +78,12 @@ def through_thread(path: str):
     return rule
 
 
-@shows(Thread)
-def _threads(scope: Scope, qs: QuerySet) -> QuerySet:
-    q = thread_rule(scope)
+shows(Thread)(through_thread("pk"))
+
+
+@shows(Thread, per_row=True)
+def _threads_per_row(scope: Scope, qs: QuerySet) -> QuerySet:
+    q = thread_rule_per_row(scope)
     return qs.none() if q is None else qs.filter(q)
 
 

@@ -26,6 +26,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 OBJECT_RULES: dict[Action, ObjectRule] = {}
 VISIBILITY_RULES: dict[type[Model], VisibilityRule] = {}
+# The same rows asked as a check per row (EXISTS): for subqueries correlated with an outer row,
+# where SQLite would rebuild a list rule's IN-list for each row. Lists keep the list rule (a
+# semi-join from the person's few participations is faster there).
+PER_ROW_RULES: dict[type[Model], VisibilityRule] = {}
 PUBLICATION_RULES: dict[type[Model], PublicationRule] = {}
 AUDIENCE_RULES: dict[str, AudienceRule] = {}
 
@@ -47,11 +51,12 @@ def allows(*actions: Action) -> Callable[[F], F]:
     return decorator
 
 
-def shows(*models: type[Model]) -> Callable[[F], F]:
-    """Register the decorated `(scope, queryset) -> queryset` as the visibility of `models`."""
+def shows(*models: type[Model], per_row: bool = False) -> Callable[[F], F]:
+    """Register the decorated `(scope, queryset) -> queryset` as the visibility of `models`
+    (`per_row`: its form for correlated subqueries; the same rows, tests/test_policy.py)."""
 
     def decorator(rule: F) -> F:
-        _register(VISIBILITY_RULES, models, rule)
+        _register(PER_ROW_RULES if per_row else VISIBILITY_RULES, models, rule)
         return rule
 
     return decorator
@@ -78,9 +83,9 @@ def tells(*kinds: str) -> Callable[[F], F]:
     return decorator
 
 
-def visible_to(scope: Scope, model: type[Model]) -> QuerySet:
+def visible_to(scope: Scope, model: type[Model], *, per_row: bool = False) -> QuerySet:
     try:
-        rule = VISIBILITY_RULES[model]
+        rule = (per_row and PER_ROW_RULES.get(model)) or VISIBILITY_RULES[model]
     except KeyError:
         raise LookupError(f"policy has no visibility rule for {model.__name__}") from None
     return rule(scope, model._default_manager.all())
