@@ -132,6 +132,7 @@ def pick_targets() -> dict:
     from regionbridge import policy
     from regionbridge.accounts.models import User
     from regionbridge.demo.data import DEMO_DOMAIN, DEMO_PASSWORD
+    from regionbridge.matching.models import Match, Post, PostKind
     from regionbridge.meetings.models import ActionItem, Meeting
     from regionbridge.messaging.models import Message, Participant, Thread
     from regionbridge.organizations.models import Organization, Person
@@ -175,6 +176,22 @@ def pick_targets() -> dict:
         .order_by("-n", "pk")
         .first()
     )
+    # The need and the offer with the most suggestions that the regional user may see (the
+    # coordinator sees every post).
+    need = (
+        policy.visible(regional, Post)
+        .filter(kind=PostKind.NEED)
+        .annotate(n=Count("offer_matches"))
+        .order_by("-n", "pk")
+        .first()
+    )
+    offer = (
+        policy.visible(regional, Post)
+        .filter(kind=PostKind.OFFER)
+        .annotate(n=Count("need_matches"))
+        .order_by("-n", "pk")
+        .first()
+    )
     bodies = (
         policy.visible(coordinator, Message).order_by("-pk").values_list("body", flat=True)[:500]
     )
@@ -189,6 +206,9 @@ def pick_targets() -> dict:
         "partnership": partnership.pk if partnership else None,
         "partnership_events": partnership.n if partnership else 0,
         "meeting": meeting.pk if meeting else None,
+        "need": need.pk if need else None,
+        "need_matches": need.n if need else 0,
+        "offer": offer.pk if offer else None,
         "search_word": word,
         "counts": {
             "partnerships": Partnership.objects.count(),
@@ -200,6 +220,9 @@ def pick_targets() -> dict:
             "messages": Message.objects.count(),
             "meetings": Meeting.objects.count(),
             "action_items": ActionItem.objects.count(),
+            "needs": Post.objects.filter(kind=PostKind.NEED).count(),
+            "offers": Post.objects.filter(kind=PostKind.OFFER).count(),
+            "matches": Match.objects.count(),
         },
     }
 
@@ -258,6 +281,23 @@ def pages_for(targets: dict) -> list[Page]:
     ]
     if targets.get("meeting"):
         pages.append(Page("meeting page", "coordinator", f"/meetings/{targets['meeting']}/"))
+    # Needs and offers (issue 14).
+    pages += [
+        Page("needs and offers", "coordinator", "/matching/"),
+        Page("needs and offers", "regional", "/matching/"),
+        Page("open needs, filtered", "regional", "/matching/?kind=need&status=open"),
+        Page("matching overview", "coordinator", "/matching/overview/"),
+        Page("needs (API)", "coordinator", "/api/v1/needs"),
+    ]
+    if targets.get("need"):
+        need = targets["need"]
+        pages += [
+            Page("need page", "coordinator", f"/matching/{need}/"),
+            Page("need page", "regional", f"/matching/{need}/"),
+            Page("a need's matches (API)", "coordinator", f"/api/v1/needs/{need}/matches"),
+        ]
+    if targets.get("offer"):
+        pages.append(Page("offer page", "regional", f"/matching/{targets['offer']}/"))
     return pages
 
 
@@ -651,6 +691,7 @@ def bench_database(config: Config) -> list[dict]:
                     "signed_in_as": {k: targets[k]["email"] for k in ("coordinator", "regional")},
                     "thread_messages": targets["thread_messages"],
                     "partnership_events": targets["partnership_events"],
+                    "need_matches": targets.get("need_matches", 0),
                     "search_word": targets["search_word"],
                     "pages": pages,
                     "live": live,
@@ -814,7 +855,8 @@ def main() -> None:
             f"Signed in as {run['signed_in_as']['coordinator']} (coordinator) and "
             f"{run['signed_in_as']['regional']} (regional); the thread has "
             f"{run['thread_messages']:,} messages, the partnership {run['partnership_events']} "
-            f"events; message search for “{run['search_word']}”.",
+            f"events, the need {run.get('need_matches', 0)} suggestions; message search for "
+            f"“{run['search_word']}”.",
             "",
             table(run, runs[0]["scale"]),
             "",

@@ -283,3 +283,166 @@ INSTITUTIONS = [
         "US-IN",
     ),
 ]
+
+# Fictional institutions for the needs and offers: (key, type, name_en, name_uk, region)
+MATCHING_INSTITUTIONS = [
+    (
+        "demo-zt-pedagogical-university",
+        "university",
+        "Polissia Pedagogical University (demo)",
+        "Поліський педагогічний університет (демо)",
+        "UA-18",
+    ),
+    (
+        "demo-il-saturday-school",
+        "diaspora",
+        "Ukrainian Saturday School of Chicago (demo)",
+        "Українська суботня школа Чикаго (демо)",
+        "US-IL",
+    ),
+]
+
+# Needs and offers, posted through the matching services by the demo account named in "by"
+# (its local part) for the organization keyed in "organization", in the region of that
+# organization. The first is the article's example; the last need has no fitting offer.
+NEEDS_AND_OFFERS = [
+    {
+        "by": "institution",
+        "organization": "demo-rehab-zhytomyr",
+        "kind": "need",
+        "title": "Протезування верхніх кінцівок для ветеранів",
+        "description": (
+            "Шукаємо партнера для протезування верхніх кінцівок: підбір і припасування "
+            "протезів рук і кисті, навчання користуванню ними та тренування побутових навичок "
+            "для ветеранів після ампутацій. Маємо відділення фізичної терапії та ерготерапії; "
+            "бракує досвіду з біонічними протезами і навчання наших протезистів."
+        ),
+        "sphere": "healthcare",
+        "topics": ["prosthetics", "upper_limb", "veterans"],
+        "institution_type": "rehabilitation",
+        "scale": "40 ветеранів на рік, 4 фахівці на навчання",
+        "timing": "з вересня 2026 року",
+        "audience": "members",
+    },
+    {
+        "by": "indiana",
+        "organization": "gov-US-IN",
+        "kind": "offer",
+        "title": "Upper-limb prosthetics fitting and training",
+        "description": (
+            "The prosthetics and orthotics team of Hoosier Children's Hospital (demo) and its "
+            "adult partner clinics fit arm and hand prostheses, myoelectric ones included, and "
+            "train amputees, veterans among them, to use them in daily life. We offer remote "
+            "case reviews, two-week placements in Indianapolis for prosthetists and occupational "
+            "therapists, and follow-up by video."
+        ),
+        "sphere": "healthcare",
+        "topics": ["prosthetics", "upper_limb", "occupational_therapy"],
+        "institution_type": "hospital",
+        "scale": "Up to 6 specialists a year",
+        "timing": "From spring 2026",
+        "audience": "members",
+    },
+    {
+        "by": "zhytomyr",
+        "organization": "rma-UA-18",
+        "kind": "need",
+        "title": "Психологічна допомога дітям з ПТСР",
+        "description": (
+            "У школах області багато дітей із родин військових і переселенців з ознаками "
+            "посттравматичного стресового розладу. Потрібне навчання шкільних психологів "
+            "методам роботи з травмою та регулярна супервізія їхньої роботи."
+        ),
+        "sphere": "healthcare",
+        "topics": ["ptsd", "children", "mental_health"],
+        "institution_type": "school",
+        "scale": "60 шкільних психологів",
+        "timing": "навчальний рік 2026–2027",
+        "audience": "members",
+    },
+    {
+        "by": "coordinator",
+        "organization": "demo-in-childrens-hospital",
+        "kind": "offer",
+        "title": "Trauma-informed counselling training for school staff",
+        "description": (
+            "Our child psychiatry department trains school counsellors and psychologists in "
+            "trauma-focused therapy for children and teenagers affected by war and "
+            "displacement: an online course in English with interpretation, then monthly "
+            "group supervision for a year."
+        ),
+        "sphere": "healthcare",
+        "topics": ["trauma_therapy", "children", "mental_health"],
+        "institution_type": "hospital",
+        "scale": "Two cohorts of 30",
+        "timing": "Starting in autumn 2026",
+        "audience": "partners",
+    },
+    {
+        "by": "coordinator",
+        "organization": "demo-zt-pedagogical-university",
+        "kind": "offer",
+        "title": "Викладачі української мови для шкіл діаспори",
+        "description": (
+            "Кафедра української філології готова проводити онлайн-уроки української мови й "
+            "літератури для дітей суботніх шкіл за кордоном, надати підручники й методичні "
+            "матеріали та навчати місцевих учителів."
+        ),
+        "sphere": "education",
+        "topics": ["ukrainian_learning", "diaspora_schools", "teacher_training"],
+        "institution_type": "university",
+        "scale": "8 викладачів, до 10 груп",
+        "timing": "щосуботи, з жовтня",
+        "audience": "members",
+    },
+    {
+        "by": "coordinator",
+        "organization": "demo-il-saturday-school",
+        "kind": "need",
+        "title": "Teachers of Ukrainian for our Saturday school",
+        "description": (
+            "Our school in Chicago's Ukrainian Village teaches 120 children, many of them "
+            "recently arrived. We need qualified teachers of Ukrainian (live online lessons "
+            "are fine) and textbooks for grades 1 to 6."
+        ),
+        "sphere": "diaspora",
+        "topics": ["ukrainian_learning", "diaspora_schools"],
+        "institution_type": "diaspora",
+        "scale": "6 classes, 120 children",
+        "timing": "School year 2026–2027",
+        "audience": "members",
+    },
+    {
+        "by": "indiana",
+        "organization": "gov-US-IN",
+        "kind": "offer",
+        "title": "Backup generators for hospitals and shelters",
+        "description": (
+            "Indiana utilities donate twelve refurbished 100 kW diesel generators with "
+            "transfer switches, and train local technicians to install and maintain them "
+            "before winter."
+        ),
+        "sphere": "energy",
+        "topics": ["generators", "winterization"],
+        "institution_type": "",
+        "scale": "12 generators",
+        "timing": "Shipping in September",
+        "audience": "members",
+    },
+    {
+        "by": "zhytomyr",
+        "organization": "rma-UA-18",
+        "kind": "need",
+        "title": "Реставрація дерев'яної церкви XVIII століття",
+        "description": (
+            "Дерев'яна церква в селі на Поліссі потребує обстеження конструкцій, "
+            "реставраторів із досвідом роботи з давнім деревом і коштів на новий дах."
+        ),
+        "sphere": "culture",
+        "topics": ["heritage_restoration"],
+        "institution_type": "cultural",
+        "scale": "одна пам'ятка",
+        "timing": "до кінця 2027 року",
+        "audience": "members",
+    },
+]

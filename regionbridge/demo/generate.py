@@ -3,9 +3,10 @@
 `generate(scale=1, seed=1)` adds, beside the real regions and offices: 2,000 institutions,
 400 partnerships with their events and documents, 3,000 institution links, 5,000 activities,
 500 people with accounts (every role), 2,000 threads with 50,000 messages, 800 meetings (each
-with its own thread, answers, minutes, decisions and action items), and the records that
-come with them (participants, read states, mentions, revisions, outbox rows sent, API tokens,
-audit entries). Scale 10 is ten times that; the regions stay the real ones.
+with its own thread, answers, minutes, decisions and action items), 600 needs and 900 offers
+with the matches the worker would have kept, and the records that come with them
+(participants, read states, mentions, revisions, outbox rows sent, API tokens, audit entries).
+Scale 10 is ten times that; the regions stay the real ones.
 
 Rules the generator keeps:
 - Deterministic: every choice comes from `random.Random` seeded with the seed and the run's
@@ -14,7 +15,9 @@ Rules the generator keeps:
 - Derived fields through the models' own rules: search text (`organization_search_text`,
   `person_search_text`), each partnership's stored stage (`partnerships_restage`, the replay of
   `lifecycle`), rendered messages and their lemmas (`messaging.text`), the search index
-  (`messaging.search.index`). Histories are drawn from `lifecycle.ALLOWED`.
+  (`messaging.search.index`), a post's language and search text (`matching.services`), its
+  matches (the worker's helpers in `matching.tasks` over one `engine.Matcher`). Histories are
+  drawn from `lifecycle.ALLOWED`.
 - Fast: rows are written with `bulk_create` in batches inside one transaction (all or nothing);
   the password hash is computed once for every account.
 - Marked: accounts and contacts use the domain GENERATED_DOMAIN, institutions a `gen<run>-` key,
@@ -48,6 +51,8 @@ from regionbridge.audit.models import AuditEntry
 from regionbridge.demo import words
 from regionbridge.institutions.models import InstitutionLink, LinkStatus
 from regionbridge.lib.workweek import calendar_for
+from regionbridge.matching import engine, services, tasks, taxonomy
+from regionbridge.matching.models import Audience, Match, Post, PostKind, PostStatus
 from regionbridge.meetings.models import (
     ActionItem,
     ActionStatus,
@@ -123,6 +128,8 @@ BASE = {
     "threads": 2000,
     "messages": 50000,
     "meetings": 800,
+    "needs": 600,
+    "offers": 900,
 }
 # Accounts by role (shares of all accounts); the rest are regional officers.
 ROLE_SHARES = {
@@ -148,6 +155,8 @@ class Plan:
     threads: int
     messages: int
     meetings: int
+    needs: int
+    offers: int
 
     @classmethod
     def for_scale(cls, scale: float) -> "Plan":
@@ -464,6 +473,7 @@ def _counts() -> dict[str, int]:
             "audit",
             "regions",
             "meetings",
+            "matching",
         }
     }
 
@@ -488,6 +498,7 @@ class _Generator:
         self._activities()
         self._threads_and_messages()
         self._meetings()
+        self._posts()
         self._notifications()
         self._tokens()
         self.progress.start("audit log", len(self.world.audit))
@@ -1695,6 +1706,247 @@ class _Generator:
             world.audit.append(
                 _audit(action.created_by, "action.created", action, action.created_at)
             )
+        self.progress.finish()
+
+    # --- needs and offers, and their matches ----------------------------------------------------
+
+    def _posts(self) -> None:
+        """Needs and offers over the year, each composed from one taxonomy topic: its label or
+        a synonym in the post's language, a sentence of context; the sphere and the type of
+        institution are the topic's. Needs come mostly from Ukrainian institutions and regional
+        offices, in Ukrainian; offers mostly from American institutions (diaspora organizations
+        among them) and state governments, in English; some the other way round. Most stay
+        open; a partners-only audience for about one in seven. Then the matches, as the worker
+        keeps them (`_matches`)."""
+        rng, world = self.rng, self.world
+        tax = taxonomy.current()
+        topics = [tax.topics[code] for code in sorted(tax.topics)]
+        if not topics or not (self.plan.needs or self.plan.offers):
+            return
+        # Some topics are asked (or offered) a lot; about one in five is offered by nobody yet.
+        asked_weights = [rng.choice((1, 1, 1, 2, 3, 5)) for _ in topics]
+        offered_weights = [
+            0 if rng.random() < 0.2 else rng.choice((1, 1, 1, 2, 3, 5)) for _ in topics
+        ]
+        spheres = {sphere.code: sphere for sphere in world.spheres}
+        institutions: dict[tuple[str, str], list[Organization]] = defaultdict(list)
+        for group in [*world.institutions_ua.values(), world.institutions_us]:
+            for institution in group:
+                key = (institution.country.code, institution.institution_type)
+                institutions[key].append(institution)
+        us_offices = [
+            world.offices[f"gov-{r.code}"]
+            for r in world.us_regions
+            if f"gov-{r.code}" in world.offices
+        ]
+        posters: dict[int, list[Account]] = defaultdict(list)
+        for account in world.accounts:
+            if account.role in (Role.INSTITUTION, Role.REGIONAL, Role.PARTNER):
+                posters[account.organization.pk].append(account)
+        coordinators = self.by_role[Role.COORDINATOR]
+        posts, audit, asked = [], [], []
+        kinds = [PostKind.NEED] * self.plan.needs + [PostKind.OFFER] * self.plan.offers
+        for index, kind in enumerate(kinds):
+            need = kind == PostKind.NEED
+            topic = rng.choices(topics, weights=asked_weights if need else offered_weights)[0]
+            if need:
+                asked.append(topic)
+            elif index - self.plan.needs < min(3, len(asked)):
+                # Whatever the scale, the first offers answer the first needs' topics.
+                topic = asked[index - self.plan.needs]
+            ukrainian = rng.random() < (0.85 if need else 0.2)
+            country = "UA" if ukrainian else "US"
+            suited = [
+                i for t in topic.institution_types for i in institutions.get((country, t), ())
+            ]
+            staffed = [i for i in suited if i.pk in posters]  # their own people post
+            if suited and rng.random() < 0.75:
+                organization = rng.choice(staffed if staffed and rng.random() < 0.4 else suited)
+                region = organization.region
+                institution_type = organization.institution_type
+            else:
+                region = rng.choice(world.ua_regions) if ukrainian else None
+                organization = (
+                    world.offices[f"rma-{region.code}"] if region else rng.choice(us_offices)
+                )
+                region = organization.region
+                institution_type = (
+                    rng.choice(topic.institution_types)
+                    if topic.institution_types and rng.random() < 0.6
+                    else ""
+                )
+            in_english = rng.random() < (
+                0.1 if ukrainian else 0.5 if institution_type == "diaspora" else 0.9
+            )
+            language = "en" if in_english else "uk"
+            title, description, scale, timing = self._post_text(rng, topic, need, language)
+            author = (
+                rng.choice(posters[organization.pk])
+                if posters.get(organization.pk)
+                else rng.choice(coordinators)  # a coordinator posts (or imports) for the others
+            )
+            joined = (author.user.date_joined - EPOCH).total_seconds() / 86400
+            day = rng.uniform(max(20.0, joined), YEAR_DAYS - 1)
+            status = _weighted(
+                rng,
+                {
+                    PostStatus.OPEN: 76,
+                    PostStatus.IN_TALKS: 12,
+                    PostStatus.MET: 8,
+                    PostStatus.CLOSED: 4,
+                },
+            )
+            chosen = [topic.code] if rng.random() < 0.6 else []
+            related = sorted(tax.related.get(topic.code, ()))
+            if chosen and related and rng.random() < 0.25:
+                chosen.append(rng.choice(related))
+            post = Post(
+                kind=kind,
+                title=title,
+                description=description,
+                language=services._language(title, description),
+                sphere=spheres.get(rng.choice(topic.spheres)) if topic.spheres else None,
+                topics=chosen,
+                institution_type=institution_type,
+                region=region,
+                organization=organization,
+                author=author.user,
+                scale=scale,
+                timing=timing,
+                status=status,
+                audience=Audience.PARTNERS if rng.random() < 0.15 else Audience.MEMBERS,
+                created_at=_at(day),
+                updated_at=_at(day),
+                revision=1,
+            )
+            if rng.random() < 0.1:
+                post.sphere = None
+            post.search_text = services.post_search_text(post)
+            audit.append((author.user, f"{kind}.created", post, post.created_at, {}))
+            if status != PostStatus.OPEN:  # post_set_status: a later change, one revision more
+                post.updated_at = _at(min(day + rng.uniform(3, 90), YEAR_DAYS - 0.01))
+                post.revision = 2
+                changes = {"from": PostStatus.OPEN, "to": status}
+                audit.append((author.user, f"{kind}.status", post, post.updated_at, changes))
+            posts.append(post)
+        self.progress.start("needs, offers", len(posts))
+        _bulk(Post, posts, self.progress)
+        self.progress.finish()
+        for actor, action, post, at, changes in audit:
+            world.audit.append(_audit(actor, action, post, at, **changes))
+        self._matches(posts[0].pk, posts[-1].pk)
+
+    @staticmethod
+    def _post_text(
+        rng: random.Random, topic: engine.Topic, need: bool, language: str
+    ) -> tuple[str, str, str, str]:
+        """(title, description, scale, timing) of a post on `topic` in `language`."""
+        uk = language == "uk"
+        terms = [topic.label(language), *(topic.synonyms_uk if uk else topic.synonyms_en)]
+        term = rng.choice(terms)
+        other = rng.choice([t for t in terms if t != term] or terms)
+        if need:
+            titles = words.NEED_TITLES_UK if uk else words.NEED_TITLES_EN
+            leads = words.NEED_LEADS_UK if uk else words.NEED_LEADS_EN
+            contexts = words.NEED_CONTEXT_UK if uk else words.NEED_CONTEXT_EN
+        else:
+            titles = words.OFFER_TITLES_UK if uk else words.OFFER_TITLES_EN
+            leads = words.OFFER_LEADS_UK if uk else words.OFFER_LEADS_EN
+            contexts = words.OFFER_CONTEXT_UK if uk else words.OFFER_CONTEXT_EN
+        month = rng.choice(words.MONTHS_UK if uk else words.MONTHS_EN)
+        numbers = {
+            "n": rng.choice((10, 20, 30, 40, 50, 60, 80, 100, 120, 150, 200, 300, 500)),
+            "m": rng.choice((5, 6, 7, 8, 10, 12, 15)),
+            "k": rng.choice((6, 9, 12, 18) if need else (6, 8, 10, 12)),
+            "month": month,
+        }
+        title = rng.choice(titles).format(term=term, Term=term[:1].upper() + term[1:])
+        sentences = [
+            rng.choice(leads).format(term=other),
+            *(c.format(**numbers) for c in rng.sample(contexts, rng.randint(1, 2))),
+        ]
+        if need:
+            scale = f"{numbers['n']} осіб на рік" if uk else f"{numbers['n']} people a year"
+        else:
+            scale = f"до {numbers['m']} фахівців" if uk else f"up to {numbers['m']} specialists"
+        timing = f"у {month} 2025 р." if uk else f"from {month} 2025"
+        if rng.random() < 0.3:
+            scale, timing = ("", "") if rng.random() < 0.5 else (scale, "")
+        return title[: services.TITLE_MAX], " ".join(sentences), scale, timing
+
+    def _matches(self, first: int, last: int) -> None:
+        """The suggestions the worker would keep for this run's open needs, computed in bulk:
+        one `engine.Matcher` over every open offer (with the live ties as the partnership
+        signal, as `tasks.recompute_matches` reads them), each need's best ten among the offers
+        its people could see (a partners-only offer only near its region), at or above the
+        engine's threshold; strong ones count as told (they are history)."""
+        offers = list(
+            Post.objects.filter(kind=PostKind.OFFER, status=PostStatus.OPEN)
+            .order_by("pk")
+            .values(*tasks.FIELDS, "audience", "created_at")
+        )
+        needs = list(
+            Post.objects.filter(
+                kind=PostKind.NEED, status=PostStatus.OPEN, pk__gte=first, pk__lte=last
+            )
+            .order_by("pk")
+            .values(*tasks.FIELDS, "created_at")
+        )
+        self.progress.start("matching", len(needs))
+        if not needs or not offers:
+            self.progress.finish()
+            return
+        matcher = engine.Matcher(
+            [tasks.doc(row) for row in offers], taxonomy.current(), tasks.partnered_regions()
+        )
+        partners_only = {
+            str(row["pk"]): row["region_id"]
+            for row in offers
+            if row["audience"] == Audience.PARTNERS
+        }
+        created = {str(row["pk"]): row["created_at"] for row in offers}
+        near: dict[int, set[int]] = {}
+        docs = [tasks.doc(row) for row in needs]
+        rows = []
+        wide = 2 * tasks.TOP  # room for the partners-only offers a need's people do not see
+        for row, doc, result in zip(needs, docs, matcher.match_many(docs, top=wide), strict=True):
+            if row["region_id"] not in near:
+                near[row["region_id"]] = tasks.near_region_ids(row["region_id"])
+            seen = near[row["region_id"]]
+
+            def kept(result: engine.Result, seen: set[int] = seen) -> list[engine.Suggestion]:
+                return [
+                    s
+                    for s in tasks._good(result)
+                    if s.offer_id not in partners_only or partners_only[s.offer_id] in seen
+                ]
+
+            good, top = kept(result), wide
+            while (
+                len(good) < tasks.TOP
+                and len(result.matches) == top
+                and result.matches[-1].score >= engine.THRESHOLD
+            ):
+                top *= 4
+                result = matcher.match(doc, top=top)
+                good = kept(result)
+            for suggestion in good[: tasks.TOP]:
+                strong = tasks._strong(suggestion, result)
+                rows.append(
+                    Match(
+                        need_id=row["pk"],
+                        offer_id=int(suggestion.offer_id),
+                        score=round(float(suggestion.score), 4),
+                        reasons=tasks._reasons(suggestion),
+                        strong=strong,
+                        computed_at=max(row["created_at"], created[suggestion.offer_id]),
+                        notified=strong,
+                    )
+                )
+            self.progress.advance()
+        self.progress.finish()
+        self.progress.start("matches", len(rows))
+        _bulk(Match, rows, self.progress)
         self.progress.finish()
 
     def _notifications(self) -> None:

@@ -247,3 +247,78 @@ GREETINGS_EN = ["Dear colleagues,", "Hello,", "Good afternoon,", "Hi all,"]
 GREETINGS_UK = ["Шановні колеги,", "Добрий день!", "Вітаю!", "Доброго ранку, колеги."]
 CLOSINGS_EN = ["Best regards.", "Thank you!", "Kind regards.", "Talk soon."]
 CLOSINGS_UK = ["З повагою.", "Дякуємо!", "Гарного дня.", "До зв'язку."]
+
+# Needs and offers (issue 14): a title frames a topic's label or synonym, the description names
+# it again in other words and adds a sentence of context with numbers and timing. `{term}` is a
+# topic's term in the post's language (nominative; in Ukrainian after a colon or in quotes).
+NEED_TITLES_UK = [
+    "Потрібна допомога: {term}",
+    "Шукаємо партнера за напрямом «{term}»",
+    "{Term}: шукаємо досвід і партнерів",
+    "{Term} — потрібні фахівці та обладнання",
+    "Потреба громади: {term}",
+]
+NEED_TITLES_EN = [
+    "Looking for partners: {term}",
+    "Help needed with {term}",
+    "{Term}: seeking experience and equipment",
+    "Support wanted for {term}",
+]
+OFFER_TITLES_UK = [
+    "Пропонуємо: {term}",
+    "Готові поділитися досвідом: {term}",
+    "{Term}: навчання і стажування для партнерів",
+    "Допомога за напрямом «{term}»",
+]
+OFFER_TITLES_EN = [
+    "We offer {term}",
+    "{Term}: training and exchange for Ukrainian partners",
+    "Sharing expertise in {term}",
+    "{Term} support for communities in Ukraine",
+    "Partnership offer: {term}",
+]
+NEED_LEADS_UK = [
+    "Наш заклад розвиває напрям «{term}» і шукає партнера, який поділиться досвідом.",
+    "Потребуємо підтримки за напрямом «{term}»: навчання фахівців, обладнання, консультації.",
+    "Головне для нас зараз — {term}; власних ресурсів бракує.",
+    "Просимо про допомогу: {term}. Готові до спільного проєкту.",
+]
+NEED_LEADS_EN = [
+    "Our organization is developing {term} and looks for a partner who can share experience.",
+    "We need support with {term}: staff training, equipment and advice.",
+    "Our main gap right now is {term}; we cannot close it alone.",
+]
+OFFER_LEADS_UK = [
+    "Наша команда має досвід за напрямом «{term}» і готова навчати колег.",
+    "Можемо допомогти: {term}, консультації, стажування.",
+    "Ділимося напрацюваннями: {term}. Шукаємо, кому це потрібно.",
+]
+OFFER_LEADS_EN = [
+    "Our team has long experience in {term} and is ready to train colleagues from Ukraine.",
+    "We can help with {term}, consultations and placements.",
+    "We would like to share what we know about {term} with a partner in Ukraine.",
+    "Our staff and volunteers offer {term}, in person or remotely.",
+]
+# Context: {n} a round number of people or items (10–500), {m} of specialists (5–15), {k} of
+# months (6–18) or weeks (6–12), {month} from MONTHS_UK / MONTHS_EN.
+NEED_CONTEXT_UK = [
+    "Йдеться про близько {n} осіб на рік.",
+    "Хочемо почати у {month} 2025 року; тривалість — {k} місяців.",
+    "Маємо приміщення і команду з {m} фахівців, бракує досвіду та обладнання.",
+    "Громада готова покрити частину витрат; потрібно {n} комплектів обладнання.",
+]
+NEED_CONTEXT_EN = [
+    "About {n} people a year would benefit.",
+    "We would like to start in {month} 2025, for {k} months.",
+    "We have premises and a team of {m} specialists but lack experience and equipment.",
+]
+OFFER_CONTEXT_UK = [
+    "Можемо прийняти до {m} фахівців на стажування на {k} тижнів.",
+    "Готові почати у {month} 2025 року.",
+    "Дистанційне наставництво можливе для {n} учасників на рік.",
+]
+OFFER_CONTEXT_EN = [
+    "We can host up to {m} specialists for {k} weeks.",
+    "We could start in {month} 2025.",
+    "Remote mentoring is possible for {n} participants a year.",
+]

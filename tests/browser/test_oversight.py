@@ -57,3 +57,27 @@ def test_the_dashboard_fits_a_phone_and_a_desktop_in_both_languages(
     page.context.close()
     # The browser reports the 400 it was meant to get; nothing else may go wrong.
     assert [e for e in page_errors if "status of 400" not in e] == []
+
+
+def test_a_region_s_ties_fit_a_phone_and_a_desktop_in_both_languages(
+    browser: Browser, demo_site: str, page_errors: list[str]
+):
+    """From the regions' table (one row per region) to a region's own page of ties."""
+    facts_load()
+    page = signed_in(browser, demo_site, page_errors, "coordinator")
+    for language in ("uk", "en"):
+        page.goto("/oversight/")
+        speak(page, language)
+        page.goto("/oversight/")
+        page.locator("table.oversight-regions a[href*='/oversight/regions/UA-18/']").click()
+        expect(page.locator("table.oversight-regions tbody tr").first).to_be_visible()
+        assert "/oversight/regions/UA-18/" in page.url
+        for width in (360, 1280):
+            page.set_viewport_size({"width": width, "height": 900})
+            assert sideways(page) <= 0, f"{language} at {width} px scrolls sideways"
+            page.screenshot(
+                path=SCREENSHOTS / f"oversight-region-{language}-{width}.png", full_page=True
+            )
+            check_a11y(page)
+    page.context.close()
+    assert page_errors == []
