@@ -10,6 +10,7 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.db.models import F
 from django.test import override_settings
 
 from regionbridge import policy
@@ -25,6 +26,7 @@ from regionbridge.demo.generate import (
 )
 from regionbridge.institutions.models import InstitutionLink
 from regionbridge.lib.collation import name_sort_keys
+from regionbridge.matching.models import Match, Post
 from regionbridge.messaging import search
 from regionbridge.messaging.models import (
     Attachment,
@@ -76,6 +78,7 @@ def _generated_users():
 def test_scale_decides_the_counts():
     assert Plan.for_scale(1).messages == 50_000
     assert Plan.for_scale(10).partnerships == 4_000
+    assert (Plan.for_scale(1).needs, Plan.for_scale(1).offers) == (600, 900)
     small = Plan.for_scale(0.01)
     assert (small.institutions, small.accounts, small.messages) == (20, 5, 500)
     with pytest.raises(ValueError):
@@ -94,6 +97,7 @@ class TestGeneratedData:
         assert rows["partnerships.Activity"] == plan.activities
         assert rows["organizations.Organization"] >= plan.institutions  # + offices, when missing
         assert rows["partnerships.Partnership"] == plan.partnerships
+        assert rows["matching.Post"] == plan.needs + plan.offers
         for model in (
             User,
             RoleAssignment,
@@ -118,6 +122,8 @@ class TestGeneratedData:
             OutboundEmail,
             Notification,
             AuditEntry,
+            Post,
+            Match,
         ):
             assert rows[model._meta.label] > 0, model
         users = _generated_users()
@@ -140,6 +146,9 @@ class TestGeneratedData:
             (AuditEntry, "at"),
             (Activity, "created_at"),
             (Notification, "created_at"),
+            (Post, "created_at"),
+            (Post, "updated_at"),
+            (Match, "computed_at"),
         ):
             rows = model.objects.all()
             if model is User:
@@ -312,6 +321,8 @@ def test_same_seed_on_the_same_starting_database_gives_identical_rows(db, tmp_pa
     assert first == second
     assert first["messaging.Message"] != before["messaging.Message"]
     assert first["partnerships.Partnership"] != before["partnerships.Partnership"]
+    assert first["matching.Post"] != before["matching.Post"]
+    assert first["matching.Match"] != before["matching.Match"]
 
 
 # --- meetings (issue 12) ------------------------------------------------------------------------
@@ -398,3 +409,75 @@ class TestGeneratedMeetings:
             )
         regional = _generated_users().filter(role_assignments__role=Role.REGIONAL)
         assert regional and all(u.holiday_calendar == "UA" for u in regional)
+
+
+# --- needs and offers (issue 14) ----------------------------------------------------------------
+
+
+class TestGeneratedPosts:
+    """The generated needs and offers are what the services would have written, and their
+    matches what the worker would have kept."""
+
+    def test_posts_have_the_fields_the_services_derive(self, generated, db):
+        from regionbridge.matching import services, taxonomy
+
+        tax = taxonomy.current()
+        posts = list(Post.objects.select_related("organization", "region", "sphere", "author"))
+        assert {p.kind for p in posts} == {"need", "offer"}
+        for post in posts:
+            assert post.language == services._language(post.title, post.description)
+            assert post.search_text == services.post_search_text(post)
+            assert post.revision == (1 if post.status == "open" else 2)  # post_set_status
+            assert post.title == services.clean_text(post.title, "title", services.TITLE_MAX)
+            assert post.description == services.clean_text(
+                post.description, "description", services.DESCRIPTION_MAX, lines=True
+            )
+            assert set(post.topics) <= set(tax.topics)
+            if post.topics:  # the first topic is the one the post was composed from
+                topic = tax.topics[post.topics[0]]
+                assert post.sphere is None or post.sphere.code in topic.spheres
+                assert post.institution_type in ("", *topic.institution_types)
+            assert post.region_id == post.organization.region_id
+            assert policy.can(post.author, policy.Action.POST_CREATE, post.organization), post
+            created = AuditEntry.objects.filter(
+                action=f"{post.kind}.created", target_id=str(post.pk)
+            )
+            assert created.count() == 1
+
+    def test_matches_are_the_workers_above_the_threshold(self, generated, db):
+        from regionbridge.matching import engine, selectors, tasks, taxonomy
+
+        matches = list(Match.objects.select_related("need__region", "offer__region"))
+        assert matches
+        per_need = {}
+        for match in matches:
+            per_need[match.need_id] = per_need.get(match.need_id, 0) + 1
+            assert (match.need.kind, match.offer.kind) == ("need", "offer")
+            assert match.need.status == match.offer.status == "open"
+            assert engine.THRESHOLD <= match.score <= 1
+            assert match.strong == (match.score >= engine.STRONG)
+            assert match.notified == match.strong  # told, long ago
+            assert all(set(r) == {"code", "params"} for r in match.reasons)
+            words = selectors.reason_words(match.reasons, taxonomy.current(), "en", {})
+            assert len(words) == len(match.reasons)
+            if match.offer.audience == "partners":
+                assert match.offer.region_id in tasks.near_region_ids(match.need.region_id)
+        assert max(per_need.values()) <= tasks.TOP
+
+    def test_the_worker_recomputing_a_need_keeps_the_same_rows(self, generated, db):
+        """The worker's own run for each open need writes exactly the rows generated for it,
+        and counts nothing as left to do."""
+        from regionbridge.matching import tasks
+
+        def rows(need):
+            return sorted(
+                Match.objects.filter(need=need).values_list(
+                    "offer_id", "score", "reasons", "strong", "notified"
+                )
+            )
+
+        assert not Post.objects.filter(matched_revision__lt=F("revision")).exists()
+        for need in Post.objects.filter(kind="need", status="open").order_by("pk"):
+            before = rows(need)
+            tasks.recompute_matches.call(need.pk, need.revision)
+            assert rows(need) == before, need

@@ -305,7 +305,7 @@ MATCHING_INSTITUTIONS = [
 # Needs and offers, posted through the matching services by the demo account named in "by"
 # (its local part) for the organization keyed in "organization", in the region of that
 # organization. The first is the article's example; the last need has no fitting offer.
-NEEDS_AND_OFFERS = [
+NEEDS_AND_OFFERS: list[dict] = [
     {
         "by": "institution",
         "organization": "demo-rehab-zhytomyr",

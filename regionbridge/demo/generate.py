@@ -1749,10 +1749,12 @@ class _Generator:
         for index, kind in enumerate(kinds):
             need = kind == PostKind.NEED
             topic = rng.choices(topics, weights=asked_weights if need else offered_weights)[0]
+            # Whatever the scale, the first offers answer the first needs' topics (all of them
+            # open, for every member).
+            first = (index if need else index - self.plan.needs) < min(3, self.plan.needs)
             if need:
                 asked.append(topic)
-            elif index - self.plan.needs < min(3, len(asked)):
-                # Whatever the scale, the first offers answer the first needs' topics.
+            elif first:
                 topic = asked[index - self.plan.needs]
             ukrainian = rng.random() < (0.85 if need else 0.2)
             country = "UA" if ukrainian else "US"
@@ -1796,6 +1798,9 @@ class _Generator:
                     PostStatus.CLOSED: 4,
                 },
             )
+            audience = Audience.PARTNERS if rng.random() < 0.15 else Audience.MEMBERS
+            if first:
+                status, audience = PostStatus.OPEN, Audience.MEMBERS
             chosen = [topic.code] if rng.random() < 0.6 else []
             related = sorted(tax.related.get(topic.code, ()))
             if chosen and related and rng.random() < 0.25:
@@ -1814,10 +1819,11 @@ class _Generator:
                 scale=scale,
                 timing=timing,
                 status=status,
-                audience=Audience.PARTNERS if rng.random() < 0.15 else Audience.MEMBERS,
+                audience=audience,
                 created_at=_at(day),
                 updated_at=_at(day),
                 revision=1,
+                matched_revision=1,  # the worker has matched it (`_matches`)
             )
             if rng.random() < 0.1:
                 post.sphere = None
@@ -1825,7 +1831,7 @@ class _Generator:
             audit.append((author.user, f"{kind}.created", post, post.created_at, {}))
             if status != PostStatus.OPEN:  # post_set_status: a later change, one revision more
                 post.updated_at = _at(min(day + rng.uniform(3, 90), YEAR_DAYS - 0.01))
-                post.revision = 2
+                post.revision = post.matched_revision = 2
                 changes = {"from": PostStatus.OPEN, "to": status}
                 audit.append((author.user, f"{kind}.status", post, post.updated_at, changes))
             posts.append(post)
@@ -1875,14 +1881,15 @@ class _Generator:
         return title[: services.TITLE_MAX], " ".join(sentences), scale, timing
 
     def _matches(self, first: int, last: int) -> None:
-        """The suggestions the worker would keep for this run's open needs, computed in bulk:
-        one `engine.Matcher` over every open offer (with the live ties as the partnership
-        signal, as `tasks.recompute_matches` reads them), each need's best ten among the offers
-        its people could see (a partners-only offer only near its region), at or above the
-        engine's threshold; strong ones count as told (they are history)."""
+        """The suggestions the worker keeps for this run's open needs, computed in one batch as
+        its run after an import does (`tasks._match`, whose helpers these are): one
+        `engine.Matcher` over every open offer, the live ties as the partnership signal, each
+        need's best among the offers its people could see (a partners-only offer only near its
+        region), at or above the engine's threshold. Dated when the later post of the pair
+        appeared; the strong ones count as told (they are history)."""
         offers = list(
             Post.objects.filter(kind=PostKind.OFFER, status=PostStatus.OPEN)
-            .order_by("pk")
+            .order_by("-created_at", "-id")  # the model's order, as the worker reads them
             .values(*tasks.FIELDS, "audience", "created_at")
         )
         needs = list(
@@ -1896,54 +1903,38 @@ class _Generator:
         if not needs or not offers:
             self.progress.finish()
             return
+        shared = {str(row["pk"]) for row in offers if row["audience"] == Audience.MEMBERS}
+        region_of = {str(row["pk"]): row["region_id"] for row in offers}
+        created = {str(row["pk"]): row["created_at"] for row in offers}
         matcher = engine.Matcher(
             [tasks.doc(row) for row in offers], taxonomy.current(), tasks.partnered_regions()
         )
-        partners_only = {
-            str(row["pk"]): row["region_id"]
-            for row in offers
-            if row["audience"] == Audience.PARTNERS
-        }
-        created = {str(row["pk"]): row["created_at"] for row in offers}
-        near: dict[int, set[int]] = {}
-        docs = [tasks.doc(row) for row in needs]
+        near = tasks.near_regions()
         rows = []
-        wide = 2 * tasks.TOP  # room for the partners-only offers a need's people do not see
-        for row, doc, result in zip(needs, docs, matcher.match_many(docs, top=wide), strict=True):
-            if row["region_id"] not in near:
-                near[row["region_id"]] = tasks.near_region_ids(row["region_id"])
-            seen = near[row["region_id"]]
-
-            def kept(result: engine.Result, seen: set[int] = seen) -> list[engine.Suggestion]:
-                return [
+        for start in range(0, len(needs), BATCH // 10):
+            batch = needs[start : start + BATCH // 10]
+            results = matcher.match_many([tasks.doc(row) for row in batch], top=tasks.TOP * 3)
+            for row, result in zip(batch, results, strict=True):
+                seen = near(row["region_id"])
+                visible = [
                     s
                     for s in tasks._good(result)
-                    if s.offer_id not in partners_only or partners_only[s.offer_id] in seen
+                    if s.offer_id in shared or region_of[s.offer_id] in seen
                 ]
-
-            good, top = kept(result), wide
-            while (
-                len(good) < tasks.TOP
-                and len(result.matches) == top
-                and result.matches[-1].score >= engine.THRESHOLD
-            ):
-                top *= 4
-                result = matcher.match(doc, top=top)
-                good = kept(result)
-            for suggestion in good[: tasks.TOP]:
-                strong = tasks._strong(suggestion, result)
-                rows.append(
-                    Match(
-                        need_id=row["pk"],
-                        offer_id=int(suggestion.offer_id),
-                        score=round(float(suggestion.score), 4),
-                        reasons=tasks._reasons(suggestion),
-                        strong=strong,
-                        computed_at=max(row["created_at"], created[suggestion.offer_id]),
-                        notified=strong,
+                for suggestion in visible[: tasks.TOP]:
+                    strong = tasks._strong(suggestion, result)
+                    rows.append(
+                        Match(
+                            need_id=row["pk"],
+                            offer_id=int(suggestion.offer_id),
+                            score=round(float(suggestion.score), 4),
+                            reasons=tasks._reasons(suggestion),
+                            strong=strong,
+                            computed_at=max(row["created_at"], created[suggestion.offer_id]),
+                            notified=strong,
+                        )
                     )
-                )
-            self.progress.advance()
+            self.progress.advance(len(batch))
         self.progress.finish()
         self.progress.start("matches", len(rows))
         _bulk(Match, rows, self.progress)

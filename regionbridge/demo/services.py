@@ -37,9 +37,11 @@ def _institution() -> Organization:
     return organization
 
 
-def _institutions() -> dict[str, Organization]:
+def _institutions(
+    rows: list[tuple[str, str, str, str, str]] = data.INSTITUTIONS,
+) -> dict[str, Organization]:
     result = {}
-    for key, kind, name_en, name_uk, region_code in data.INSTITUTIONS:
+    for key, kind, name_en, name_uk, region_code in rows:
         institution = Organization.objects.filter(key=key).first()
         if institution is None:
             institution = institution_create(
@@ -191,6 +193,7 @@ def demo_load() -> list[DemoAccount]:
             )
         accounts.append(DemoAccount(email, role, str(region or office or "")))
     _meetings()
+    _needs_and_offers()
     return accounts
 
 
@@ -254,3 +257,37 @@ def _meetings() -> None:
         place="Zhytomyr, RMA, room 214",
         agenda=["Draft memorandum", "Clearance timeline"],
     )
+
+
+def _needs_and_offers() -> None:
+    """The article's example (Zhytomyr's rehabilitation center needs upper-limb prosthetics,
+    Indiana offers it) and a few more needs and offers both ways, posted through the matching
+    services by the demo accounts that may post them, then matched at once as the worker would,
+    so that the demo shows its suggestions without a worker. Once only."""
+    from regionbridge.matching import services as matching
+    from regionbridge.matching.models import Post, PostKind
+    from regionbridge.matching.tasks import recompute_matches
+
+    first = data.NEEDS_AND_OFFERS[0]
+    if Post.objects.filter(organization__key=first["organization"], title=first["title"]).exists():
+        return
+    _institutions(data.MATCHING_INSTITUTIONS)
+    spheres = {s.code: s for s in Sphere.objects.all()}
+    posts = []
+    for row in data.NEEDS_AND_OFFERS:
+        fields = dict(row)
+        by = User.objects.get(email=f"{fields.pop('by')}@{data.DEMO_DOMAIN}")
+        organization = Organization.objects.get(key=fields.pop("organization"))
+        posts.append(
+            matching.post_create(
+                by=by,
+                organization=organization,
+                region=Region.objects.get(organizations=organization),
+                sphere=spheres.get(fields.pop("sphere")),
+                **fields,
+            )
+        )
+    # Every pair is written from its need's side; the worker's runs after commit change nothing.
+    for post in posts:
+        if post.kind == PostKind.NEED:
+            recompute_matches.call(post.pk, post.revision)

@@ -90,8 +90,10 @@ class Post(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
-    # Bumped with each change that matters to matching; the worker skips stale runs.
+    # Bumped with each change that matters to matching; `matched_revision` is the revision the
+    # worker last matched: a post whose two differ waits for the next run (tasks.py).
     revision = models.PositiveIntegerField(default=0, editable=False)
+    matched_revision = models.PositiveIntegerField(default=0, editable=False)
     # Casefolded title, description, organization and region (lib.text.search_blob): the
     # list's text search, the same on SQLite and PostgreSQL; written by the services.
     search_text = models.TextField(editable=False, default="")

@@ -2,8 +2,8 @@
 
 Each function asks the policy itself, checks its input (lengths, control characters, codes that
 exist), writes in one transaction, audits, and asks the worker to recompute the post's matches
-after commit (`tasks.recompute_matches`, which skips a run whose revision has moved on): a page
-view never matches anything.
+after commit (`tasks.recompute_matches`: a run matches every post changed since the last, so a
+burst of changes costs one or two runs): a page view never matches anything.
 """
 
 import unicodedata

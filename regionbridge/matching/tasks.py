@@ -1,20 +1,21 @@
-"""The worker's matching: a post's suggestions recomputed after it changes, never on a page view.
+"""The worker's matching: suggestions recomputed after posts change, never on a page view.
 
-`recompute_matches(post_id, revision)` is enqueued by the services after commit; a run whose
-post has moved on to a later revision does nothing (the later run will do it). A need is matched
-against the open offers its people could see: every offer meant for all members, and the
-partners-only offers of its own region and of the regions that have a live tie with it. A
-changed offer is matched the other way round: the open needs that could see it, each against the
-open offers, keeping the rows of that offer. Each run rewrites its post's `Match` rows; a pair
-that has newly become strong is told to the people of both posts, once (the notification's key
-is the pair's).
+`recompute_matches(post_id, revision)` is enqueued by the services after each change, but a run
+brings up to date every post changed since the last (`revision` ahead of `matched_revision`), so
+an import of 500 offers or a burst of edits costs one or two runs, not one each: one index over
+the open offers, the needs that may have moved matched against it in one batch. A changed need
+is matched alone; a changed offer may enter or leave any need's list, so every open need is
+matched again. Each need sees the offers its people could see: those meant for all members, and
+the partners-only offers of its own region and of the regions with a live tie to it. A closed
+post loses its rows. A pair that has newly become strong is told to the people of both posts,
+once (the notification's key is the pair's). Two runs at once do the same work twice, harmlessly.
 """
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import task
@@ -25,6 +26,7 @@ from regionbridge.matching.models import Audience, Match, Post, PostKind, PostSt
 from regionbridge.outbox.notifications import notify
 
 TOP = 10
+CHUNK = 500  # ids per statement, well inside every database's limit on parameters
 FIELDS = (
     "pk",
     "title",
@@ -52,12 +54,19 @@ def partnered_regions() -> Callable[[str | None, str | None], bool]:
     return partnered
 
 
-def near_region_ids(region_id: int) -> set[int]:
-    """The region and those with a live tie to it, either side."""
-    ties = policy.live_ties().filter(Q(ukrainian_region=region_id) | Q(partner_region=region_id))
-    near = {region_id}
-    for ukrainian, partner in ties.values_list("ukrainian_region_id", "partner_region_id"):
-        near |= {ukrainian, partner}
+def near_regions() -> Callable[[int], set[int]]:
+    """`near(region_id)`: the region and those with a live tie to it, either side (the ties are
+    read once, for the whole run)."""
+    ties: dict[int, set[int]] = {}
+    for ukrainian, partner in policy.live_ties().values_list(
+        "ukrainian_region_id", "partner_region_id"
+    ):
+        ties.setdefault(ukrainian, set()).add(partner)
+        ties.setdefault(partner, set()).add(ukrainian)
+
+    def near(region_id: int) -> set[int]:
+        return {region_id} | ties.get(region_id, set())
+
     return near
 
 
@@ -78,11 +87,6 @@ def _open(kind: str) -> Any:
     return Post.objects.filter(kind=kind, status=PostStatus.OPEN)
 
 
-def _seen_from(region_ids: Iterable[int]) -> Q:
-    """Posts that people of `region_ids` could see: for all members, or partners-only there."""
-    return Q(audience=Audience.MEMBERS) | Q(region__in=list(region_ids))
-
-
 def _reasons(suggestion: engine.Suggestion) -> list[dict[str, Any]]:
     return [{"code": reason.code, "params": dict(reason.params)} for reason in suggestion.reasons]
 
@@ -100,38 +104,66 @@ def _strong(suggestion: engine.Suggestion, result: engine.Result) -> bool:
 
 
 @task()
-def recompute_matches(post_id: int, revision: int) -> int:
-    """Recompute the suggestions of one post; returns how many rows it kept."""
-    post = Post.objects.filter(pk=post_id).select_related("region").first()
-    if post is None or post.revision != revision:
+def recompute_matches(post_id: int, revision: int, again: bool = False) -> int:
+    """Bring every changed post's suggestions up to date (the post that enqueued this run among
+    them, unless an earlier run did it); `again`: match that post even if it has not changed
+    (its ties changed). Returns how many rows were kept."""
+    return refresh(again=(post_id, revision) if again else None)
+
+
+def refresh(*, again: tuple[int, int] | None = None, everything: bool = False) -> int:
+    """Match what changed since the last run; `again`: a post (id, revision) to match again
+    even if it did not change (while that revision is still its own); `everything`: every post
+    (`regionbridge refresh-matches`, after ties open or end, or a new taxonomy)."""
+    changed = Q(matched_revision__lt=F("revision"))
+    if again is not None:
+        changed |= Q(pk=again[0], revision=again[1])
+    if everything:
+        changed = Q()
+    dirty = list(Post.objects.filter(changed).values("pk", "kind", "status", "revision"))
+    if not dirty:
         return 0
-    if post.status != PostStatus.OPEN:
-        Match.objects.filter(Q(need=post) | Q(offer=post)).delete()
-        return 0
-    partnered = partnered_regions()
-    near = near_region_ids(post.region_id)
-    if post.kind == PostKind.NEED:
-        offers = list(_open(PostKind.OFFER).filter(_seen_from(near)).values(*FIELDS))
-        matcher = engine.Matcher([doc(row) for row in offers], taxonomy.current(), partnered)
-        need_row = Post.objects.filter(pk=post.pk).values(*FIELDS).get()
-        result = matcher.match(doc(need_row), top=TOP)
-        rows = [(post.pk, int(s.offer_id), s, result) for s in _good(result)]
-        return _rewrite(Q(need=post), rows)
-    # An offer: the open needs that could see it, each against the open offers.
+    closed = [row["pk"] for row in dirty if row["status"] != PostStatus.OPEN]
+    for start in range(0, len(closed), CHUNK):
+        part = closed[start : start + CHUNK]
+        Match.objects.filter(Q(need__in=part) | Q(offer__in=part)).delete()
     needs = _open(PostKind.NEED)
-    if post.audience == Audience.PARTNERS:
-        needs = needs.filter(region__in=list(near))
+    if not any(row["kind"] == PostKind.OFFER for row in dirty):
+        needs = needs.filter(pk__in=[row["pk"] for row in dirty])
+    kept = _match(needs)
+    # Done with these revisions (a post changed again meanwhile keeps its newer one to do): one
+    # update per revision number, not per post.
+    by_revision: dict[int, list[int]] = {}
+    for row in dirty:
+        by_revision.setdefault(row["revision"], []).append(row["pk"])
+    for revision, pks in by_revision.items():
+        for start in range(0, len(pks), CHUNK):
+            Post.objects.filter(pk__in=pks[start : start + CHUNK], revision=revision).update(
+                matched_revision=revision
+            )
+    return kept
+
+
+def _match(needs: QuerySet[Post]) -> int:
+    """Match `needs` against the open offers, in one batch, and rewrite their rows."""
     need_rows = list(needs.values(*FIELDS))
-    offers = list(_open(PostKind.OFFER).values(*FIELDS))
-    matcher = engine.Matcher([doc(row) for row in offers], taxonomy.current(), partnered)
-    results = matcher.match_many([doc(row) for row in need_rows], top=TOP)
-    mine = str(post.pk)
+    if not need_rows:
+        return 0
+    offers = list(_open(PostKind.OFFER).values(*FIELDS, "audience"))
+    shared = {str(row["pk"]) for row in offers if row["audience"] == Audience.MEMBERS}
+    region_of = {str(row["pk"]): row["region_id"] for row in offers}
+    matcher = engine.Matcher([doc(row) for row in offers], taxonomy.current(), partnered_regions())
+    near = near_regions()
+    # Asked for more than are kept: partners-only offers outside a need's ties drop out after.
+    results = matcher.match_many([doc(row) for row in need_rows], top=TOP * 3)
     rows = []
     for need_row, result in zip(need_rows, results, strict=True):
-        for suggestion in _good(result):
-            if suggestion.offer_id == mine:
-                rows.append((need_row["pk"], post.pk, suggestion, result))
-    return _rewrite(Q(offer=post), rows)
+        seen = near(need_row["region_id"])
+        visible = [
+            s for s in _good(result) if s.offer_id in shared or region_of[s.offer_id] in seen
+        ]
+        rows += [(need_row["pk"], int(s.offer_id), s, result) for s in visible[:TOP]]
+    return _rewrite(Q(need__in=needs.values("pk")), rows)
 
 
 def _rewrite(which: Q, rows: Sequence[tuple[int, int, engine.Suggestion, engine.Result]]) -> int:
