@@ -2,7 +2,7 @@
 the matching services by the demo accounts, matched at once, and loaded only once."""
 
 from regionbridge.demo.services import demo_load
-from regionbridge.matching.models import Match, Post
+from regionbridge.matching.models import Connection, Match, Post
 from regionbridge.partnerships.facts import facts_load
 
 
@@ -23,6 +23,9 @@ def test_the_demo_posts_needs_and_offers_once_and_matches_them_at_once(reference
     # The Chicago school's English need finds the Ukrainian university's offer.
     school = Post.objects.get(organization__key="demo-il-saturday-school")
     assert Match.objects.filter(need=school, offer__language="uk").exists()
+    assert Connection.objects.get().need == school  # a need that found a partner
+    # The list's newest is the article's example.
+    assert Post.objects.first() == need
     church = Post.objects.get(title__startswith="Реставрація")
     assert not Match.objects.filter(need=church).exists()  # "no good match yet"
     assert Match.objects.count() == 3

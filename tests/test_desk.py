@@ -11,13 +11,15 @@ from django.utils import timezone
 
 from regionbridge.accounts.services import role_assign
 from regionbridge.desk.selectors import STALLED_AFTER_DAYS, desk_blocks
+from regionbridge.matching.models import Match, Post
 from regionbridge.meetings.models import ActionItem
 from regionbridge.messaging import services as messaging
 from regionbridge.messaging.models import Participant
 from regionbridge.partnerships import clearance
 from regionbridge.partnerships.models import Document, DocumentStatus, Partnership, Review
 from regionbridge.regions.models import Region
-from tests.conftest import org
+from tests.conftest import org, region
+from tests.factories import OrganizationFactory
 from tests.test_policy import (
     chernihiv_minnesota,
     hospital_link,
@@ -281,13 +283,16 @@ def test_two_roles_two_blocks_the_one_with_most_waiting_first(client, zhytomyr):
 # actions' counts and rows, the upcoming meetings) and up to 2 for whoever follows up overdue
 # actions (coordinators, office staff: the owners' time zones, then the rows with their total;
 # the second is not asked when no followed action is open).
+# Needs and offers (issue 14): coordinators count the open needs without a match (+1); those
+# who post read whether they post for anyone, their open posts with their suggestions, and the
+# totals (+3).
 QUERIES = {
-    "coordinator": 17,
+    "coordinator": 18,
     "ministry": 14,
     "embassy": 17,
-    "zhytomyr": 17,
-    "indiana": 16,
-    "institution_user": 16,
+    "zhytomyr": 20,
+    "indiana": 19,
+    "institution_user": 19,
 }
 
 
@@ -308,6 +313,14 @@ def _fill(n: int, request) -> None:
         ActionItem.objects.create(
             title="Follow up", owner=people[i % len(people)], due=date(2025, 1, 1), thread=thread
         )
+    # A need of each posting office (the hospital, Zhytomyr's and Indiana's administrations)
+    # per partnership, each suggested an offer, strong and new for one in two.
+    offices = [hospital_of(request.getfixturevalue("institution_user")), org("rma-UA-18")]
+    offices.append(org("gov-US-IN"))
+    offer = _post(offices[2], "offer")
+    for i in range(len(states)):
+        for office in offices:
+            Match.objects.create(need=_post(office), offer=offer, score=0.7, strong=i % 2 == 0)
 
 
 @pytest.mark.parametrize("persona", sorted(QUERIES))
@@ -422,3 +435,124 @@ def test_office_staff_see_their_colleagues_overdue_actions(
     assert ([a.pk for a in follow_up["actions"]], follow_up["count"]) == ([late.pk], 1)
     # One's own overdue actions are under "My actions", not followed up as a colleague's.
     assert desk(client, institution_user).context["mine"]["follow_up"]["count"] == 0
+
+
+# --- needs and offers (issue 14) -------------------------------------------------------------
+
+
+def hospital_of(user):
+    return user.role_assignments.get().organization
+
+
+def _post(organization, kind: str = "need", **fields) -> Post:
+    """A post written straight to the table: the desk reads posts, it does not match them."""
+    values = {
+        "title": f"Rehabilitation {kind} of {organization}",
+        "description": "Upper-limb prosthetics.",
+        "language": "en",
+        "region": organization.region or region("UA-18"),
+        "organization": organization,
+    }
+    values.update(fields)
+    return Post.objects.create(kind=kind, **values)
+
+
+def _suggest(need: Post, offer: Post, *, strong: bool = False, days_ago: int = 0) -> Match:
+    return Match.objects.create(
+        need=need,
+        offer=offer,
+        score=0.8 if strong else 0.4,
+        strong=strong,
+        computed_at=timezone.now() - timedelta(days=days_ago),
+    )
+
+
+def test_those_who_post_see_their_open_posts_newest_activity_first_with_suggestions(
+    client, institution_user, settings
+):
+    settings.LANGUAGE_CODE = "en"
+    hospital = hospital_of(institution_user)
+    offer = _post(OrganizationFactory(region=region("US-IN")), "offer")
+    quiet = _post(hospital, title="Physiotherapy for children")
+    suggested = _post(hospital, title="Prosthetics for veterans")
+    Post.objects.filter(pk__in=[quiet.pk, suggested.pk]).update(
+        updated_at=timezone.now() - timedelta(days=30)
+    )
+    Post.objects.filter(pk=quiet.pk).update(updated_at=timezone.now() - timedelta(days=3))
+    _suggest(suggested, offer, strong=True)  # the worker's run is the newest activity
+    old = _post(hospital, title="Hydrotherapy pool")
+    Post.objects.filter(pk=old.pk).update(updated_at=timezone.now() - timedelta(days=60))
+    _suggest(old, offer, strong=True, days_ago=20)  # strong, but not new
+    _post(hospital, title="A closed need", status="closed")
+    response = desk(client, institution_user)
+    posts = response.context["posts"]
+    assert [p.pk for p in posts["posts"]] == [suggested.pk, quiet.pk, old.pk]
+    assert [(p.suggestions, p.new_strong) for p in posts["posts"]] == [
+        (1, True),
+        (0, False),
+        (1, False),
+    ]
+    assert (posts["total"], posts["waiting"]) == (3, 1)
+    page = response.content.decode()
+    assert 'id="desk-posts"' in page and "A closed need" not in page
+    assert "/matching/?mine=1&amp;status=open" in page
+    listed = client.get("/matching/?mine=1&status=open").content.decode()
+    assert "Prosthetics for veterans" in listed and "A closed need" not in listed
+    assert "/matching/needs/new/" in page and "/matching/offers/new/" in page
+    # A new strong match puts the block before the role's; without one it comes after.
+    assert page.index('id="desk-posts"') < page.index('id="desk-institution"')
+    Match.objects.filter(need=suggested).update(computed_at=timezone.now() - timedelta(days=15))
+    page = desk(client, institution_user).content.decode()
+    assert page.index('id="desk-posts"') > page.index('id="desk-institution"')
+
+
+def test_the_desk_shows_at_most_five_posts_and_links_to_all(client, zhytomyr):
+    for i in range(7):
+        _post(org("rma-UA-18"), title=f"Need number {i}")  # a colleague's, for the office
+    posts = desk(client, zhytomyr).context["posts"]
+    assert len(posts["posts"]) == 5 and posts["total"] == 7
+
+
+def test_a_post_one_may_not_see_never_appears_on_the_desk(client, zhytomyr):
+    from regionbridge import policy
+
+    need = _post(org("rma-UA-18"))
+    chernihiv_hospital = OrganizationFactory(region=region("UA-74"))
+    secret_offer = _post(chernihiv_hospital, "offer", audience="partners", title="Secret offer")
+    secret_need = _post(org("rma-UA-74"), audience="partners", title="Secret need")
+    assert not policy.visible(zhytomyr, Post).filter(pk__in=[secret_offer.pk, secret_need.pk])
+    _suggest(need, secret_offer, strong=True)
+    response = desk(client, zhytomyr)
+    posts = response.context["posts"]
+    assert [(p.pk, p.suggestions, p.new_strong) for p in posts["posts"]] == [(need.pk, 0, False)]
+    assert (posts["total"], posts["waiting"]) == (1, 0)
+    page = response.content.decode()
+    assert "Secret offer" not in page and "Secret need" not in page
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "ministry", "embassy"])
+def test_those_who_do_not_post_have_no_needs_and_offers_block(client, request, persona):
+    response = desk(client, request.getfixturevalue(persona))
+    assert response.context["posts"] is None
+    assert 'id="desk-posts"' not in response.content.decode()
+
+
+def test_an_empty_needs_and_offers_block_says_what_posting_does(client, indiana, settings):
+    settings.LANGUAGE_CODE = "en"
+    client.force_login(indiana)
+    client.cookies["rb_language"] = "en"
+    indiana.language = "en"
+    indiana.save(update_fields=["language"])
+    page = client.get("/").content.decode()
+    assert 'id="desk-posts"' in page
+    assert "Nothing posted yet" in page and "/matching/offers/new/" in page
+
+
+def test_coordinators_see_how_many_open_needs_have_no_match(client, coordinator, institution_user):
+    hospital = hospital_of(institution_user)
+    _post(hospital)
+    _post(hospital, status="closed")
+    _suggest(_post(hospital), _post(org("gov-US-IN"), "offer"))
+    response = desk(client, coordinator)
+    assert data_of(response, "coordinator")["unmatched_needs"] == 1
+    assert "/matching/overview/" in response.content.decode()

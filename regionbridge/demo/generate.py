@@ -1744,7 +1744,9 @@ class _Generator:
             if account.role in (Role.INSTITUTION, Role.REGIONAL, Role.PARTNER):
                 posters[account.organization.pk].append(account)
         coordinators = self.by_role[Role.COORDINATOR]
-        posts, audit, asked = [], [], []
+        posts: list[Post] = []
+        asked: list[engine.Topic] = []
+        audit: list[tuple[User, str, Post, datetime, dict[str, str]]] = []
         kinds = [PostKind.NEED] * self.plan.needs + [PostKind.OFFER] * self.plan.offers
         for index, kind in enumerate(kinds):
             need = kind == PostKind.NEED

@@ -263,9 +263,10 @@ def _needs_and_offers() -> None:
     """The article's example (Zhytomyr's rehabilitation center needs upper-limb prosthetics,
     Indiana offers it) and a few more needs and offers both ways, posted through the matching
     services by the demo accounts that may post them, then matched at once as the worker would,
-    so that the demo shows its suggestions without a worker. Once only."""
+    so that the demo shows its suggestions without a worker. The Chicago school and the
+    university are already connected (a need that found a partner). Once only."""
     from regionbridge.matching import services as matching
-    from regionbridge.matching.models import Post, PostKind
+    from regionbridge.matching.models import Match, Post
     from regionbridge.matching.tasks import recompute_matches
 
     first = data.NEEDS_AND_OFFERS[0]
@@ -274,7 +275,8 @@ def _needs_and_offers() -> None:
     _institutions(data.MATCHING_INSTITUTIONS)
     spheres = {s.code: s for s in Sphere.objects.all()}
     posts = []
-    for row in data.NEEDS_AND_OFFERS:
+    # The last posted shows first in the list: the article's example is posted last.
+    for row in reversed(data.NEEDS_AND_OFFERS):
         fields = dict(row)
         by = User.objects.get(email=f"{fields.pop('by')}@{data.DEMO_DOMAIN}")
         organization = Organization.objects.get(key=fields.pop("organization"))
@@ -287,7 +289,10 @@ def _needs_and_offers() -> None:
                 **fields,
             )
         )
-    # Every pair is written from its need's side; the worker's runs after commit change nothing.
+    # Matched now, as the worker's run would (its runs after commit find nothing left to do).
     for post in posts:
-        if post.kind == PostKind.NEED:
-            recompute_matches.call(post.pk, post.revision)
+        recompute_matches.call(post.pk, post.revision)
+    school = Match.objects.filter(need__organization__key="demo-il-saturday-school").first()
+    if school is not None:
+        coordinator = User.objects.get(email=f"coordinator@{data.DEMO_DOMAIN}")
+        matching.connect(by=coordinator, need=school.need, offer=school.offer)

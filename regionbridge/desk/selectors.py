@@ -10,7 +10,21 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DateTimeField,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from regionbridge import policy
@@ -18,6 +32,9 @@ from regionbridge.accounts.models import Role, User
 from regionbridge.institutions.models import InstitutionLink, LinkStatus
 from regionbridge.institutions.selectors import LINKABLE_KINDS
 from regionbridge.lib.collation import name_order
+from regionbridge.matching.models import Match, Post, PostKind, PostStatus
+from regionbridge.matching.selectors import ours as ours_rule
+from regionbridge.matching.selectors import unmatched_needs
 from regionbridge.meetings.action_selectors import my_open_actions, overdue_summary
 from regionbridge.meetings.models import Meeting, MeetingStatus
 from regionbridge.messaging.models import Message, Thread
@@ -304,6 +321,7 @@ def coordinator_block(user: Any, *, unread: int = 0) -> Block:
             "overdue": list(_partnership_rows(overdue).order_by("next_step_due", "id")[:ROWS]),
             "overdue_count": overdue_count,
             "today": today,
+            "unmatched_needs": unmatched_needs(user).count(),
         },
     )
 
@@ -328,6 +346,84 @@ def my_part(user: Any) -> dict[str, Any]:
         **my_open_actions(user, rows=MINE_ROWS),
         "meetings": list(upcoming[:MINE_ROWS]),
         "follow_up": overdue_summary(user, rows=MINE_ROWS),
+    }
+
+
+POST_ROWS = 5  # the person's open needs and offers shown; the rest is the list's "ours"
+NEW_STRONG_DAYS = 14  # a strong match computed this recently counts as new
+POSTING_ROLES = frozenset({Role.INSTITUTION, Role.REGIONAL, Role.PARTNER})
+
+
+def _suggestions_of(user: Any, post_field: str) -> Any:
+    """The suggestions of the outer post as `post_field` ("need" or "offer") of a match: those
+    `user` may see (both posts) whose other post is open, as on the post's page."""
+    other = "offer" if post_field == "need" else "need"
+    return policy.visible(user, Match).filter(
+        **{post_field: OuterRef("pk"), f"{other}__status": PostStatus.OPEN}
+    )
+
+
+def _by_kind(need: Any, offer: Any, output_field: Any) -> Case:
+    return Case(When(kind=PostKind.NEED, then=need), default=offer, output_field=output_field)
+
+
+def _count_of(matches: Any, post_field: str) -> Coalesce:
+    counted = matches.order_by().values(post_field).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted[:1], output_field=IntegerField()), Value(0))
+
+
+def _last_of(matches: Any, post_field: str) -> Subquery:
+    latest = matches.order_by().values(post_field).annotate(at=Max("computed_at")).values("at")
+    return Subquery(latest[:1], output_field=DateTimeField())
+
+
+def my_posts(user: Any) -> dict[str, Any] | None:
+    """The open needs and offers of the organizations the person posts for (and their own),
+    newest activity first (a change, or the worker's last suggestions), each with its number of
+    suggestions and whether a strong one is new (computed in the last NEW_STRONG_DAYS days).
+    None for whoever posts for nobody (a coordinator's view is their block's unmatched needs).
+    Three queries, whatever the number of posts."""
+    scope = policy.scope_of(user)
+    if not scope.roles & POSTING_ROLES or scope.is_coordinator:
+        return None
+    organizations = policy.post_organizations(user)
+    if not organizations.exists():
+        return None
+    since = timezone.now() - timedelta(days=NEW_STRONG_DAYS)
+    need, offer = _suggestions_of(user, "need"), _suggestions_of(user, "offer")
+    fresh = Q(strong=True, computed_at__gte=since)
+    ours = (
+        policy.visible(user, Post)
+        .filter(status=PostStatus.OPEN)
+        .filter(ours_rule(user))
+        .annotate(
+            new_strong=_by_kind(
+                Exists(need.filter(fresh)), Exists(offer.filter(fresh)), BooleanField()
+            )
+        )
+    )
+    rows = (
+        ours.annotate(
+            suggestions=_by_kind(
+                _count_of(need, "need"), _count_of(offer, "offer"), IntegerField()
+            ),
+            last_match_at=_by_kind(
+                _last_of(need, "need"), _last_of(offer, "offer"), DateTimeField()
+            ),
+            activity=Greatest(
+                "updated_at", Coalesce("last_match_at", "updated_at"), output_field=DateTimeField()
+            ),
+        )
+        .select_related("organization")
+        .order_by("-activity", "-id")
+    )
+    totals = ours.order_by().aggregate(
+        total=Count("pk"), fresh=Count("pk", filter=Q(new_strong=True))
+    )
+    return {
+        "posts": list(rows[:POST_ROWS]),
+        "total": totals["total"],
+        "waiting": totals["fresh"],
     }
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from regionbridge.lib.forms import INT64
@@ -68,7 +68,7 @@ class PostForm(forms.Form):
         help_text=_("The organization that needs it or offers it."),
     )
     title = forms.CharField(
-        label=_("Title"),
+        label=pgettext_lazy("need or offer", "Title"),  # «Назва», not a person's «Посада»
         max_length=services.TITLE_MAX,
         help_text=_("In a few words: “Upper-limb prosthetics fitting for 40 veterans”."),
     )

@@ -63,11 +63,20 @@ def posts_for(user: Any, filters: PostFilter = PostFilter()) -> QuerySet[Post]:
     if filters.institution_type:
         qs = qs.filter(institution_type=filters.institution_type)
     if filters.mine:
-        offices = policy.scope_of(user).offices
-        qs = qs.filter(Q(author=user.pk) | Q(organization__in=offices))
+        qs = qs.filter(ours(user))
     if filters.q:
         qs = filter_by_terms(qs, filters.q[:QUERY_MAX])
     return _with_places(qs).order_by("-created_at", "-id")
+
+
+def ours(user: Any) -> Q:
+    """The posts that are "ours" to the person: their own, their offices', and (but for a
+    coordinator, who may post for anyone) those of the organizations they post for."""
+    scope = policy.scope_of(user)
+    rule = Q(author=scope.user_id) | Q(organization__in=scope.offices)
+    if not scope.is_coordinator:
+        rule |= Q(organization__in=policy.post_organizations(user).values("pk"))
+    return rule
 
 
 # --- suggestions ------------------------------------------------------------------------------

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from regionbridge.matching.models import Post, PostKind
-from regionbridge.matching.tasks import recompute_matches
+from regionbridge.matching.models import Post
+from regionbridge.matching.tasks import refresh
 from regionbridge.partnerships.facts import facts_load
 from tests.browser.conftest import check_a11y
 from tests.browser.test_small_screens import sideways, signed_in, speak
@@ -37,19 +37,21 @@ def with_facts(demo_site: str) -> str:
     """The demo as `load-demo` sees it, with the real ties (Zhytomyr–Indiana among them), its
     needs matched again so that their reasons name the partnership."""
     facts_load()
-    for pk, revision in Post.objects.filter(kind=PostKind.NEED).values_list("pk", "revision"):
-        recompute_matches.call(pk, revision)
+    refresh(everything=True)  # as `regionbridge refresh-matches` after ties change
     return demo_site
 
 
-def looked_at(page: Page, name: str, persona: str, language: str) -> None:
-    """At both widths: no sideways scroll on the phone, a screenshot, and axe."""
+def looked_at(page: Page, name: str, persona: str, language: str, *, top: int = 0) -> None:
+    """At both widths: no sideways scroll on the phone, a screenshot (of its `top` pixels
+    only when given: a long page), and axe."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for width in WIDTHS:
-        page.set_viewport_size({"width": width, "height": 900})
+        page.set_viewport_size({"width": width, "height": top or 900})
         assert sideways(page) <= 0, f"{name} ({persona}, {language}) scrolls sideways at {width}"
         page.screenshot(
-            path=SCREENSHOTS / f"matching-{name}-{persona}-{language}-{width}.png", full_page=True
+            path=SCREENSHOTS / f"matching-{name}-{persona}-{language}-{width}.png",
+            full_page=not top,
+            timeout=20_000,
         )
         check_a11y(page)
 
@@ -92,6 +94,11 @@ def test_each_side_finds_the_other_and_connects_in_its_own_language(
             "en": "Hand therapy kits and training for two therapists, for 30 children a year.",
         }[language],
     )
+    # The topics wait folded under their disclosure.
+    topic = page.locator("input[name=topics][value=occupational_therapy]")
+    expect(topic).to_be_hidden()
+    page.locator(".topics-pick summary").click()
+    topic.check()
     page.locator("#post-form button[type=submit]").click()
     expect(page.locator("h1")).to_have_text(title)
     assert re.search(r"/matching/\d+/$", page.url), page.url
@@ -160,6 +167,6 @@ def test_the_coordinator_sees_unmatched_needs_and_the_taxonomy(
         page.goto("/matching/taxonomy/?q=prosthetics")
         expect(page.locator("#topic-prosthetics")).to_be_visible()
         page.goto("/matching/taxonomy/")
-        looked_at(page, "taxonomy", "coordinator", language)
+        looked_at(page, "taxonomy", "coordinator", language, top=2400)
     page.context.close()
     assert page_errors == []
