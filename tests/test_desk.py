@@ -458,12 +458,14 @@ def _post(organization, kind: str = "need", **fields) -> Post:
 
 
 def _suggest(need: Post, offer: Post, *, strong: bool = False, days_ago: int = 0) -> Match:
+    at = timezone.now() - timedelta(days=days_ago)
     return Match.objects.create(
         need=need,
         offer=offer,
         score=0.8 if strong else 0.4,
         strong=strong,
-        computed_at=timezone.now() - timedelta(days=days_ago),
+        strong_since=at if strong else None,
+        computed_at=at,
     )
 
 
@@ -501,7 +503,8 @@ def test_those_who_post_see_their_open_posts_newest_activity_first_with_suggesti
     assert "/matching/needs/new/" in page and "/matching/offers/new/" in page
     # A new strong match puts the block before the role's; without one it comes after.
     assert page.index('id="desk-posts"') < page.index('id="desk-institution"')
-    Match.objects.filter(need=suggested).update(computed_at=timezone.now() - timedelta(days=15))
+    fortnight = timezone.now() - timedelta(days=15)
+    Match.objects.filter(need=suggested).update(computed_at=fortnight, strong_since=fortnight)
     page = desk(client, institution_user).content.decode()
     assert page.index('id="desk-posts"') > page.index('id="desk-institution"')
 

@@ -457,6 +457,7 @@ class TestGeneratedPosts:
             assert engine.THRESHOLD <= match.score <= 1
             assert match.strong == (match.score >= engine.STRONG)
             assert match.notified == match.strong  # told, long ago
+            assert match.strong_since == (match.computed_at if match.strong else None)
             assert all(set(r) == {"code", "params"} for r in match.reasons)
             words = selectors.reason_words(match.reasons, taxonomy.current(), "en", {})
             assert len(words) == len(match.reasons)
@@ -472,7 +473,7 @@ class TestGeneratedPosts:
         def rows(need):
             return sorted(
                 Match.objects.filter(need=need).values_list(
-                    "offer_id", "score", "reasons", "strong", "notified"
+                    "offer_id", "score", "reasons", "strong", "strong_since", "notified"
                 )
             )
 

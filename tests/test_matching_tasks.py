@@ -197,3 +197,18 @@ def test_refresh_matches_matches_everything_again(institution_user):
     call_command("refresh-matches", stdout=out)
     assert Match.objects.filter(need=need, offer=offer).exists()
     assert "suggestions kept" in out.getvalue()
+
+
+def test_a_pair_keeps_when_it_became_strong_across_runs(institution_user, monkeypatch):
+    from regionbridge.matching import engine
+
+    monkeypatch.setattr(engine, "STRONG", engine.THRESHOLD)
+    offer_by_system()
+    need = need_of(institution_user)
+    run(need)
+    first = Match.objects.get(need=need).strong_since
+    assert first is not None
+    services.post_update(by=None, post=need, timing="2027")
+    run(need)
+    match = Match.objects.get(need=need)
+    assert match.strong_since == first and match.computed_at > first

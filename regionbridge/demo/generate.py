@@ -1925,6 +1925,7 @@ class _Generator:
                 ]
                 for suggestion in visible[: tasks.TOP]:
                     strong = tasks._strong(suggestion, result)
+                    at = max(row["created_at"], created[suggestion.offer_id])
                     rows.append(
                         Match(
                             need_id=row["pk"],
@@ -1932,7 +1933,8 @@ class _Generator:
                             score=round(float(suggestion.score), 4),
                             reasons=tasks._reasons(suggestion),
                             strong=strong,
-                            computed_at=max(row["created_at"], created[suggestion.offer_id]),
+                            computed_at=at,
+                            strong_since=at if strong else None,
                             notified=strong,
                         )
                     )

@@ -391,7 +391,7 @@ def my_posts(user: Any) -> dict[str, Any] | None:
         return None
     since = timezone.now() - timedelta(days=NEW_STRONG_DAYS)
     need, offer = _suggestions_of(user, "need"), _suggestions_of(user, "offer")
-    fresh = Q(strong=True, computed_at__gte=since)
+    fresh = Q(strong=True, strong_since__gte=since)
     ours = (
         policy.visible(user, Post)
         .filter(status=PostStatus.OPEN)

@@ -122,6 +122,8 @@ class Match(models.Model):
     reasons = models.JSONField(default=list)
     strong = models.BooleanField(default=False)
     computed_at = models.DateTimeField(default=timezone.now)
+    # When the pair became strong (kept across the worker's runs; None while it is not).
+    strong_since = models.DateTimeField(null=True, blank=True)
     # The owners were told of this pair (once, when it first became strong).
     notified = models.BooleanField(default=False)
 

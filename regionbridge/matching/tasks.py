@@ -174,8 +174,8 @@ def _rewrite(which: Q, rows: Sequence[tuple[int, int, engine.Suggestion, engine.
         existing = {(m.need_id, m.offer_id): m for m in Match.objects.filter(which)}
         wanted = {(need, offer) for need, offer, _s, _r in rows}
         stale = [m.pk for key, m in existing.items() if key not in wanted]
-        if stale:
-            Match.objects.filter(pk__in=stale).delete()
+        for start in range(0, len(stale), CHUNK):
+            Match.objects.filter(pk__in=stale[start : start + CHUNK]).delete()
         changed, new = [], []
         for need, offer, suggestion, result in rows:
             values = {
@@ -185,6 +185,8 @@ def _rewrite(which: Q, rows: Sequence[tuple[int, int, engine.Suggestion, engine.
                 "computed_at": now,
             }
             match = existing.get((need, offer))
+            was = match.strong_since if match is not None else None
+            values["strong_since"] = (was or now) if values["strong"] else None
             if match is None:
                 new.append(Match(need_id=need, offer_id=offer, **values))
             else:
@@ -192,10 +194,14 @@ def _rewrite(which: Q, rows: Sequence[tuple[int, int, engine.Suggestion, engine.
                     setattr(match, name, value)
                 changed.append(match)
         if changed:
-            Match.objects.bulk_update(changed, ["score", "reasons", "strong", "computed_at"])
+            Match.objects.bulk_update(
+                changed,
+                ["score", "reasons", "strong", "strong_since", "computed_at"],
+                batch_size=CHUNK,
+            )
         if new:
             # Another run may have written the same pair meanwhile: its row stands.
-            Match.objects.bulk_create(new, ignore_conflicts=True)
+            Match.objects.bulk_create(new, ignore_conflicts=True, batch_size=CHUNK)
         for match in Match.objects.filter(which, strong=True, notified=False).select_related(
             "need", "offer"
         ):
