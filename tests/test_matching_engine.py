@@ -311,6 +311,30 @@ def test_title_words_no_concept_explains_lower_the_score_not_the_order(taxonomy)
     assert second[0].score < first[0].score
 
 
+def test_the_less_of_a_title_is_understood_the_lower_every_score(taxonomy):
+    matcher = Matcher(OFFERS, taxonomy)
+    titles = ["Протезування рук", "Протезування рук квантова", "Протезування рук квантова глюонна"]
+    tops = [matcher.match(Doc("n", t, "", "uk")).matches[0] for t in titles]
+    assert [s.offer_id for s in tops] == ["mn-hospital"] * 3
+    assert tops[0].score > tops[1].score > tops[2].score
+
+
+@pytest.mark.parametrize("loose", [0.25, 1.0, 4.0])
+def test_the_no_match_knobs_never_change_the_order(taxonomy, monkeypatch, loose):
+    # LOOSE and THRESHOLD decide "no good match yet"; ranking (recall, MRR) must not depend on
+    # them, so that they can be calibrated on the decision alone.
+    from regionbridge.matching import engine
+
+    need = Doc("n", "Протезування рук для ляльок у вертепі", "Протези й навчання.", "uk")
+    baseline = [s.offer_id for s in Matcher(OFFERS, taxonomy).match(need).matches]
+    monkeypatch.setattr(engine, "LOOSE", loose)
+    assert [s.offer_id for s in Matcher(OFFERS, taxonomy).match(need).matches] == baseline
+
+
+def test_thresholds_are_ordered():
+    assert 0 < THRESHOLD < STRONG < 1
+
+
 def test_bomb_shelters_and_animal_shelters_are_different_topics(taxonomy):
     assert "bomb_shelter" in taxonomy.concepts("укриття для ліцею")
     assert "animal_welfare" in taxonomy.concepts("a shelter for stray animals and pets")

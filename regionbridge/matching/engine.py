@@ -65,8 +65,11 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 DEFAULT_TAXONOMY = Path(__file__).parent / "data" / "taxonomy.json"
 
-# Below this a need has "no good match yet"; at or above STRONG the owner is told.
-THRESHOLD = 0.35
+# Below this a need has "no good match yet"; at or above STRONG the owner is told. THRESHOLD and
+# LOOSE decide "no good match yet" together and never change the order of the offers; they were
+# calibrated together on the dev split by the mean of no-match accuracy and 1 − false no-match
+# rate (docs/MATCHING.md, "The no-match decision").
+THRESHOLD = 0.28
 STRONG = 0.6
 
 # Fixed weights: text × (W_TEXT + the signals present); all present and full text → 1.
@@ -80,7 +83,9 @@ RELATED = 0.3  # a related topic counts this much of a shared one (alone: no mat
 TITLE_BOOST = 2  # title words and concepts, and author-chosen topics, count twice
 WORDS_ONLY = 0.7  # a need with no concept at all is judged on words, at most this much
 WORDS_LIFT = 0.25  # words above the concept evidence lift a pair by this share of the gap
-LOOSE = 0.5  # a title word no concept explains weighs this share of its idf
+# A title word no concept explains weighs its full idf, as a concept of that weight would: what
+# the taxonomy did not understand counts as much as what it did.
+LOOSE = 1.0
 FOCUS_MISS = 0.7  # an offer missing the need's focus concept keeps this share of its score
 BM25_K1 = 1.2
 BM25_B = 0.75
