@@ -687,6 +687,27 @@ def confidential(*allowed: str) -> dict[str, Any]:
     }
 
 
+SEES_THE_SECRET_POST = members_only("coordinator", "chernihiv", others=404)
+
+
+@pytest.fixture
+def secret_post(request, confidential_tie) -> Any:
+    """Chernihiv's need for its partnerships only, with a confidential tie to Indiana too."""
+    from regionbridge.matching.services import post_create
+
+    make_tie("UA-74", "US-IN", confidential=True)
+    office = Organization.objects.get(key="rma-UA-74")
+    return post_create(
+        by=None,
+        kind="need",
+        title="Протезування верхніх кінцівок",
+        description="Потрібні протези й навчання для 40 ветеранів.",
+        region=office.region,
+        organization=office,
+        audience="partners",
+    )
+
+
 CONFIDENTIAL_ROUTES: dict[str, tuple[dict[str, Any], str]] = {
     "partnerships:detail": (confidential(*CONFIDENTIAL_SEERS), "partnership"),
     "partnerships:edit": (confidential("coordinator", "chernihiv"), "partnership"),
@@ -724,6 +745,13 @@ CONFIDENTIAL_ROUTES: dict[str, tuple[dict[str, Any], str]] = {
     "meetings:action_new": (IN_THE_CONFIDENTIAL_MEETING, "meeting"),
     "meetings:action": (IN_THE_CONFIDENTIAL_MEETING, "action"),
     "meetings:invitation_file": (INVITED_TO_THE_CONFIDENTIAL_MEETING, "meeting"),
+    # A need of Chernihiv's office for its partnerships only: its region's staff and the
+    # coordinators; the confidential ties (with Minnesota, and one with Indiana) give nobody
+    # sight of it, and the ministries and the embassy do not see partners-only posts.
+    "matching:detail": (SEES_THE_SECRET_POST, "post"),
+    "matching:edit": (SEES_THE_SECRET_POST, "post"),
+    "matching:status": (SEES_THE_SECRET_POST, "post"),
+    "matching:connect": (POST_ONLY_SIGNED_IN, "post"),
 }
 TALK_PARTS = ("thread", "message", "attachment")
 
@@ -820,9 +848,14 @@ def test_get_confidential(client, request, confidential_tie, route_name, name, e
         source = SimpleNamespace(action=make_action(meeting, by=meeting.organizer, owner=owner))
     elif part in TALK_PARTS:
         source = request.getfixturevalue("confidential_talk")
+    elif part == "post":
+        source = SimpleNamespace(post=request.getfixturevalue("secret_post"))
     else:
         source = confidential_tie
-    url = reverse(route_name, kwargs={"pk": getattr(source, part).pk})
+    kwargs = {"pk": getattr(source, part).pk}
+    if route_name == "matching:connect":
+        kwargs["other"] = kwargs["pk"]
+    url = reverse(route_name, kwargs=kwargs)
     response = client.get(url)
     try:
         assert_status(response, url, expected)
