@@ -139,11 +139,7 @@ class Message(models.Model):
         verbose_name_plural = _("messages")
         ordering = ["id"]
         # Unread counts are ranges of a thread's ids after what a person has read.
-        # The last message of a thread before a day (oversight's "last contact" on a past day).
-        indexes = [
-            models.Index(fields=["thread", "id"], name="message_thread_id"),
-            models.Index(fields=["thread", "created_at"], name="message_thread_time"),
-        ]
+        indexes = [models.Index(fields=["thread", "id"], name="message_thread_id")]
         constraints = [
             # One e-mail is one message: an MTA that delivers twice gets "already received".
             models.UniqueConstraint(
