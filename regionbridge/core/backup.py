@@ -4,7 +4,8 @@ A backup directory holds `database.sqlite3` (SQLite's online backup API: one con
 snapshot, writers in WAL mode carry on) or `database.pgdump` (`pg_dump --format=custom`, which
 reads one snapshot), then `media/`, copied after the database: uploads have immutable names and
 are written before the row that names them commits, so every file the snapshot refers to is
-already there. `manifest.json` is written last: a directory without it is an incomplete backup.
+already there, whole; a file written since the snapshot began (perhaps still being written) is
+left out. `manifest.json` is written last: a directory without it is an incomplete backup.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from glob import glob
@@ -107,8 +109,13 @@ def backup_create(target: Path) -> Manifest:
         else:
             _pg_dump(connection, database)
         manifest.files[manifest.database_file] = _describe(database)
+        # A file last written after the snapshot was taken is named by none of its rows (a row
+        # commits after its file is whole): it may still be half-written, so it stays out.
+        snapshot_taken = time.time()
         for path in sorted(media_root.rglob("*")) if media_root.is_dir() else []:
             if not path.is_file() or path.is_symlink():
+                continue
+            if _modified_after(path, snapshot_taken):
                 continue
             relative = f"{MEDIA}/{path.relative_to(media_root).as_posix()}"
             copied = _copy_file(path, target / relative)
@@ -235,6 +242,13 @@ def _filled_tables(connection) -> list[str]:
             if cursor.fetchone():
                 filled.append(table)
     return filled
+
+
+def _modified_after(path: Path, instant: float) -> bool:
+    try:
+        return path.stat().st_mtime >= instant
+    except FileNotFoundError:
+        return True  # deleted while we walked: nothing to copy
 
 
 def _describe(path: Path) -> dict[str, Any]:
