@@ -1,6 +1,8 @@
 """Every API error is JSON with a human-readable `message`; nothing surfaces as an HTML 500."""
 
 import logging
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.core.exceptions import (
@@ -16,7 +18,7 @@ from django.http import Http404, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from regionbridge.api.schemas import InvalidInput, Message, Refusal
@@ -153,3 +155,22 @@ def install(api: NinjaAPI) -> None:
     def unexpected(request, exc):
         logger.exception("API error on %s %s", request.method, request.path)
         return respond(request, 500, "Internal error; nothing was changed.")
+
+
+def refused_as_422(where: str) -> Callable:
+    """The services' ValidationError as a 422 whose `message` says why (an address named, a
+    time out of bounds), in the schema's refusal shape; `where` is its `loc` ("body",
+    "query"). The service has rolled back whatever it began."""
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(request, *args: Any, **kwargs: Any):
+            try:
+                return view(request, *args, **kwargs)
+            except DjangoValidationError as exc:
+                errors = [{"loc": [where], "msg": text} for text in exc.messages]
+                return Status(422, {"message": "; ".join(exc.messages), "errors": errors})
+
+        return wrapper
+
+    return decorate

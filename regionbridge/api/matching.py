@@ -23,8 +23,7 @@ from ninja.pagination import paginate
 
 from regionbridge import policy
 from regionbridge.api.auth import MEMBERS, require
-from regionbridge.api.errors import answers
-from regionbridge.api.meetings import _refused_as_422 as refused_as_422
+from regionbridge.api.errors import answers, refused_as_422
 from regionbridge.api.pagination import Pages
 from regionbridge.api.schemas import Text
 from regionbridge.lib.i18n import reader_language
@@ -272,7 +271,7 @@ def _suggestions(request, post: Post) -> list[dict[str, Any]]:
     language = reader_language()
     found = selectors.suggestions_for(request.user, post, language)
     vocabulary = taxonomy.current()
-    names = selectors._region_names([item.match for item in found])
+    names = selectors.region_names([item.match for item in found])
     answers_ = []
     for item in found:
         reasons = []

@@ -7,10 +7,8 @@ refuse as it stands (a time, an address, a guest where none may be) is a 422 tha
 same shape as the schema's own refusals: the request as sent cannot be taken.
 """
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from functools import wraps
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
@@ -26,7 +24,7 @@ from pydantic import AwareDatetime
 from regionbridge import policy
 from regionbridge.accounts.models import User
 from regionbridge.api.auth import MEMBERS
-from regionbridge.api.errors import answers
+from regionbridge.api.errors import answers, refused_as_422
 from regionbridge.api.pagination import Pages
 from regionbridge.api.schemas import Text
 from regionbridge.meetings import action_selectors, invitations, planner, selectors, services
@@ -225,25 +223,6 @@ class ActionFilter(StrEnum):
 # --- helpers --------------------------------------------------------------------------------
 
 
-def _refused_as_422(where: str) -> Callable:
-    """The services' ValidationError as a 422 whose `message` says why (an address named, a
-    time out of bounds), in the schema's refusal shape; `where` is its `loc` ("body",
-    "query"). The service has rolled back whatever it began."""
-
-    def decorate(view: Callable) -> Callable:
-        @wraps(view)
-        def wrapper(request, *args: Any, **kwargs: Any):
-            try:
-                return view(request, *args, **kwargs)
-            except ValidationError as exc:
-                errors = [{"loc": [where], "msg": text} for text in exc.messages]
-                return Status(422, {"message": "; ".join(exc.messages), "errors": errors})
-
-        return wrapper
-
-    return decorate
-
-
 def _invited(meeting: Meeting) -> list[Participant]:
     return [row for row in meeting.thread.api_rows if row.user_id or row.guest_email]
 
@@ -291,7 +270,7 @@ def list_meetings(request, show: Show | None = None):
 
 
 @router.post("/meetings", response=answers({201: MeetingOut}, 403, 404, body=True), auth=MEMBERS)
-@_refused_as_422("body")
+@refused_as_422("body")
 def create_meeting(request, payload: MeetingIn):
     partnership = (
         get_object_or_404(policy.visible(request.user, Partnership), pk=payload.partnership)
@@ -316,7 +295,7 @@ def create_meeting(request, payload: MeetingIn):
 
 # Before /meetings/{meeting_id}, which would take "slots" for an id.
 @router.get("/meetings/slots", response=answers(SlotsOut, 403), auth=MEMBERS)
-@_refused_as_422("query")
+@refused_as_422("query")
 def meeting_slots(
     request,
     people: str = Query(
@@ -347,7 +326,7 @@ def get_meeting(request, meeting_id: int):
 @router.patch(
     "/meetings/{meeting_id}", response=answers(MeetingOut, 403, 404, body=True), auth=MEMBERS
 )
-@_refused_as_422("body")
+@refused_as_422("body")
 def edit_meeting(request, meeting_id: int, payload: MeetingPatch):
     meeting = _meeting(request, meeting_id)
     changes = payload.dict(exclude_unset=True)
@@ -390,7 +369,7 @@ def meeting_ics(request, meeting_id: int):
     response=answers({201: ActionOut}, 403, 404, body=True),
     auth=MEMBERS,
 )
-@_refused_as_422("body")
+@refused_as_422("body")
 def add_action(request, meeting_id: int, payload: ActionIn):
     meeting = _meeting(request, meeting_id)
     action = services.action_add(
@@ -422,7 +401,7 @@ def list_actions(
 @router.patch(
     "/actions/{action_id}", response=answers(ActionOut, 403, 404, body=True), auth=MEMBERS
 )
-@_refused_as_422("body")
+@refused_as_422("body")
 def edit_action(request, action_id: int, payload: ActionPatch):
     action = action_selectors.access_action(request.user, action_id)
     changes = payload.dict(exclude_unset=True)

@@ -1920,18 +1920,18 @@ class _Generator:
                 seen = near(row["region_id"])
                 visible = [
                     s
-                    for s in tasks._good(result)
+                    for s in tasks.good(result)
                     if s.offer_id in shared or region_of[s.offer_id] in seen
                 ]
                 for suggestion in visible[: tasks.TOP]:
-                    strong = tasks._strong(suggestion, result)
+                    strong = tasks.is_strong(suggestion, result)
                     at = max(row["created_at"], created[suggestion.offer_id])
                     rows.append(
                         Match(
                             need_id=row["pk"],
                             offer_id=int(suggestion.offer_id),
                             score=round(float(suggestion.score), 4),
-                            reasons=tasks._reasons(suggestion),
+                            reasons=tasks.reasons_of(suggestion),
                             strong=strong,
                             computed_at=at,
                             strong_since=at if strong else None,

@@ -147,7 +147,7 @@ class Reason:
     params: dict
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "params": self.params}
+        return {"code": self.code, "params": dict(self.params)}
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,7 @@ class Suggestion:
         return self.match.offer
 
 
-def _region_names(matches: list[Match]) -> dict[str, tuple[str, str]]:
+def region_names(matches: list[Match]) -> dict[str, tuple[str, str]]:
     """Names (uk, en) of the regions a partnership reason names, read in one query."""
     codes = set()
     for match in matches:
@@ -169,7 +169,7 @@ def suggestions_for(user: Any, post: Post, language: str) -> list[Suggestion]:
         for c in Connection.objects.filter(pairs).only("pk", "need", "offer", "thread")
     }
     tax = taxonomy.current()
-    names = _region_names(matches)
+    names = region_names(matches)
     return [
         Suggestion(
             match=match,

@@ -87,11 +87,11 @@ def _open(kind: str) -> Any:
     return Post.objects.filter(kind=kind, status=PostStatus.OPEN)
 
 
-def _reasons(suggestion: engine.Suggestion) -> list[dict[str, Any]]:
-    return [{"code": reason.code, "params": dict(reason.params)} for reason in suggestion.reasons]
+def reasons_of(suggestion: engine.Suggestion) -> list[dict[str, Any]]:
+    return [reason.as_dict() for reason in suggestion.reasons]
 
 
-def _good(result: engine.Result) -> list[engine.Suggestion]:
+def good(result: engine.Result) -> list[engine.Suggestion]:
     """The suggestions worth showing: below the engine's threshold the answer is "no good match
     yet", not a weak guess, so those are not kept."""
     if result.no_good_match:
@@ -99,7 +99,7 @@ def _good(result: engine.Result) -> list[engine.Suggestion]:
     return [s for s in result.matches if s.score >= engine.THRESHOLD]
 
 
-def _strong(suggestion: engine.Suggestion, result: engine.Result) -> bool:
+def is_strong(suggestion: engine.Suggestion, result: engine.Result) -> bool:
     return suggestion.score >= engine.STRONG and not result.no_good_match
 
 
@@ -159,9 +159,7 @@ def _match(needs: QuerySet[Post]) -> int:
     rows = []
     for need_row, result in zip(need_rows, results, strict=True):
         seen = near(need_row["region_id"])
-        visible = [
-            s for s in _good(result) if s.offer_id in shared or region_of[s.offer_id] in seen
-        ]
+        visible = [s for s in good(result) if s.offer_id in shared or region_of[s.offer_id] in seen]
         rows += [(need_row["pk"], int(s.offer_id), s, result) for s in visible[:TOP]]
     return _rewrite(Q(need__in=needs.values("pk")), rows)
 
@@ -180,8 +178,8 @@ def _rewrite(which: Q, rows: Sequence[tuple[int, int, engine.Suggestion, engine.
         for need, offer, suggestion, result in rows:
             values = {
                 "score": round(float(suggestion.score), 4),
-                "reasons": _reasons(suggestion),
-                "strong": _strong(suggestion, result),
+                "reasons": reasons_of(suggestion),
+                "strong": is_strong(suggestion, result),
                 "computed_at": now,
             }
             match = existing.get((need, offer))
