@@ -188,6 +188,18 @@ STORAGES = {
 }
 MEDIA_ROOT = VAR_DIR / "media"
 
+# Each process keeps its own: the default cache (the public registry's pages) and the results of
+# heavy reads kept until the data under them changes (core.results, decision 0013).
+RESULTS_SECONDS = env_int("RESULTS_SECONDS", 600)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "results": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "results",
+        "OPTIONS": {"MAX_ENTRIES": 400},
+    },
+}
+
 TASKS = {
     "default": {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -5,7 +5,7 @@ database; transactional tests (the browser) reload it after their flush.
 """
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from regionbridge.accounts.services import role_assign
 from regionbridge.audit import triggers
@@ -72,8 +72,10 @@ def _test_settings(settings):
         *settings.PASSWORD_HASHERS,
     ]
     # The process's cache (the public registry's pages) starts empty: ids are reused between
-    # tests, so a page kept by one test could look current to the next.
+    # tests, so a page kept by one test could look current to the next. The same for results
+    # kept between requests (core.results): a rolled-back test leaves its data's versions.
     cache.clear()
+    caches["results"].clear()
 
 
 @pytest.fixture

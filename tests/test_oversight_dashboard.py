@@ -10,6 +10,7 @@ from collections import Counter
 from datetime import datetime, time, timedelta
 
 import pytest
+from django.core.cache import caches
 from django.urls import reverse
 from django.utils import timezone
 
@@ -494,6 +495,29 @@ def test_a_past_day_shows_that_day(client, world, coordinator):
     assert reverse("partnerships:detail", args=[world["ki"].pk]) not in response.content.decode()
 
 
+def test_the_page_is_kept_until_the_data_under_it_changes(client, world, coordinator):
+    """Drawn once (decision 0013), and drawn again after any change: a new tie, a message."""
+    client.force_login(coordinator)
+    first = client.get(URL).content.decode()
+    # A negotiation opened 200 days ago with nothing since: listed as stalled at once ...
+    tie = opened("UA-61", "US-OH", 200)
+    link = reverse("partnerships:detail", args=[tie.pk])
+    assert link not in first
+    assert link in client.get(URL).content.decode()
+    # ... and no longer once the coordinator writes on it.
+    messaging.thread_create(by=coordinator, subject="Ohio", partnership=tie, body="Hello")
+    assert link not in client.get(URL).content.decode()
+
+
+def test_a_viewer_is_never_shown_the_page_kept_for_another(client, world, coordinator, embassy):
+    client.force_login(coordinator)
+    coordinator_html = client.get(URL).content.decode()
+    assert "Онтаріо" in coordinator_html or "Ontario" in coordinator_html
+    client.force_login(embassy)
+    embassy_html = client.get(URL).content.decode()
+    assert "Онтаріо" not in embassy_html and "Ontario" not in embassy_html
+
+
 def test_in_english(client, world, coordinator):
     coordinator.language = "en"
     coordinator.save(update_fields=["language"])
@@ -544,12 +568,16 @@ def test_the_page_costs_the_same_small_number_of_queries(
     user = request.getfixturevalue(name)
     client.force_login(user)
     client.get(URL)  # warm the caches that any page fills once
+    caches["results"].clear()  # the page drawn afresh, as after a change
     assert Partnership.objects.count() > 10
     with django_assert_max_num_queries(26):
         response = client.get(URL)
     assert response.status_code == 200
     with django_assert_max_num_queries(26):
         assert client.get(URL, {"as_of": days_ago(100).isoformat()}).status_code == 200
+    # Drawn already, while nothing changed: the session, the viewer, the data's version.
+    with django_assert_max_num_queries(8):
+        assert client.get(URL).status_code == 200
 
 
 @pytest.mark.parametrize("name", ["coordinator", "embassy"])

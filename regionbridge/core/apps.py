@@ -9,3 +9,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # The policy registers its rules and its system check (every action has a rule).
         from regionbridge import policy  # noqa: F401
+        from regionbridge.core import results
+
+        # Results kept between requests are dropped when the data under them changes.
+        results.watch()

@@ -15,3 +15,14 @@ class RateCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.count} since {self.window_start:%Y-%m-%d %H:%M:%S}"
+
+
+class DataVersion(models.Model):
+    """The version of one app's data, for results kept between requests (`core.results`): a new
+    token on every change to that app's rows."""
+
+    app = models.CharField(max_length=50, primary_key=True)
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return f"{self.app}: {self.token}"

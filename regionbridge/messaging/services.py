@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from regionbridge import policy
 from regionbridge.accounts.models import NotificationMode, User
 from regionbridge.audit.services import audit_record
-from regionbridge.core import ratelimit
+from regionbridge.core import ratelimit, results
 from regionbridge.lib.files import check_document_upload
 from regionbridge.messaging import live, search, selectors
 from regionbridge.messaging.models import (
@@ -312,9 +312,12 @@ def thread_add_participant(
 
 def guests_claim(*, user: User) -> int:
     """A guest who now has an account takes part with it: their e-mail threads follow."""
-    return Participant.objects.filter(guest_email__iexact=user.email).update(
+    claimed = Participant.objects.filter(guest_email__iexact=user.email).update(
         user=user, guest_email=""
     )
+    if claimed:
+        results.changed("messaging")  # written past the models' signals
+    return claimed
 
 
 def guests_claim_on_signup(sender: type[User], *, user: User, **_signal: Any) -> None:

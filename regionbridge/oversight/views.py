@@ -1,11 +1,15 @@
 """The oversight dashboard: the state of play of the viewer's part of the picture on a day."""
 
+from datetime import date
+
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from regionbridge import policy
+from regionbridge.core import results
 from regionbridge.core.access import requires
 from regionbridge.oversight import charts, selectors
 from regionbridge.oversight.dashboard_forms import PeriodForm
@@ -23,20 +27,37 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return render(request, "oversight/dashboard.html", {"form": form}, status=400)
     as_of, since = form.cleaned_data["as_of"], form.cleaned_data["since"]
     user = request.user
-    series = selectors.activity_series(user, as_of=as_of)
-    table = selectors.region_rows(user, as_of=as_of)
+    today = as_of == timezone.localdate()
     context = {
         # The dates in effect, filled in (an empty field would hide which day is shown).
         "form": PeriodForm(initial={"as_of": as_of, "since": since}),
         "as_of": as_of,
         "since": since,
-        "is_today": as_of == timezone.localdate(),
-        "everything": oversees_everything(user),
+        "is_today": today,
+        # Drawn once until the data under them changes: seconds of SQL at scale (decision 0013).
+        **results.remember(
+            "oversight.dashboard",
+            (user.pk, as_of, since, today),
+            lambda: _blocks(user, as_of=as_of, since=since, is_today=today),
+        ),
+    }
+    return render(request, "oversight/dashboard.html", context)
+
+
+def _blocks(user, *, as_of: date, since: date, is_today: bool) -> dict:
+    """The dashboard's blocks for `user` on `as_of`, with their changes since `since`, drawn:
+    `everything` (whether the viewer oversees the whole picture) and `blocks` (their HTML)."""
+    series = selectors.activity_series(user, as_of=as_of)
+    table = selectors.region_rows(user, as_of=as_of)
+    context = {
+        "as_of": as_of,
+        "since": since,
+        "is_today": is_today,
+        "stalled_after": selectors.STALLED_AFTER_DAYS,
         "figures": selectors.figures(user, as_of=as_of, since=since),
         "table": table,
         # The longest idle first, a few: the count is the regions' sum (no second count).
         "stalled": selectors.stalled(user, as_of=as_of) if table.stalled else [],
-        "stalled_after": selectors.STALLED_AFTER_DAYS,
         "upcoming": selectors.upcoming(user, as_of=as_of),
         "clearance": selectors.clearance_waits(user, as_of=as_of),
         "series": series,
@@ -44,7 +65,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "type_strips": charts.strips(series.by_institution_type, series.months),
         "month_labels": charts.month_labels(series.months),
     }
-    return render(request, "oversight/dashboard.html", context)
+    return {
+        "everything": oversees_everything(user),
+        "blocks": render_to_string("oversight/_blocks.html", context),
+    }
 
 
 @requires(policy.Action.OVERSIGHT_VIEW)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from regionbridge import policy
 from regionbridge.audit.services import audit_record
+from regionbridge.core import results
 from regionbridge.institutions.models import InstitutionLink
 from regionbridge.organizations.models import Organization, Person
 from regionbridge.partnerships.lifecycle import (
@@ -468,6 +469,7 @@ def partnerships_restage(*, partnership_ids: list[int] | None = None, batch_size
                 ["stage", "stage_since", "last_event_on"],
                 [(p.stage, p.stage_since, p.last_event_on, p.pk) for p in rows],
             )
+        results.changed("partnerships")  # written past the models' signals
     return len(ids)
 
 

@@ -1,0 +1,132 @@
+"""Results kept between requests until the data under them changes (decision 0013).
+
+Some reads cost hundreds of milliseconds at scale whatever SQL does: the oversight dashboard sums
+every tie a viewer may see with its last contact, the briefing typesets a PDF, the picture of ties
+draws a thousand lines. The same people ask for them again and again while nothing changes, so
+`remember(name, parts, compute, reads=...)` keeps what `compute()` returned, in this process's
+memory (the `results` cache), under a key made of
+
+- `name` and `parts` (the viewer and the query: whatever the result depends on besides data),
+- the reader's language and time zone (names, labels and "today" follow them), and
+- the version of each app it `reads`: a token per app (`DataVersion`) that every save or delete
+  of one of that app's models replaces, in the writer's own transaction.
+
+So a result is never older than the last change committed before its request began. A write that
+bypasses the model signals (a queryset's `update()`) calls `changed(app)` itself. What no save
+marks (the clock: a meeting that has begun, a step that fell due) is at most `RESULTS_SECONDS`
+old; `RESULTS_SECONDS = 0` turns keeping off.
+"""
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import caches
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone, translation
+
+from regionbridge.core.models import DataVersion
+
+T = TypeVar("T")
+
+# The apps whose rows kept results read; a result names those it reads (all by default).
+WATCHED_APPS = (
+    "accounts",  # roles: who may see what
+    "institutions",
+    "meetings",
+    "messaging",
+    "organizations",
+    "partnerships",
+    "regions",
+)
+# Rows that change on every visit or sign-in and that no kept result reads: watching them would
+# throw the results away on every page view.
+UNWATCHED_MODELS = frozenset(
+    {
+        "accounts.ApiToken",
+        "accounts.SignedInSession",
+        "accounts.User",
+        "meetings.CalendarFeed",
+        "messaging.HeldReply",
+        "messaging.ReadState",
+        "messaging.UnreadBadge",
+    }
+)
+_MISSING = object()
+
+
+def version(reads: tuple[str, ...] = WATCHED_APPS) -> str:
+    """The versions of the apps `reads` names, as one string: one query."""
+    tokens = dict(DataVersion.objects.filter(app__in=reads).values_list("app", "token"))
+    return ".".join(tokens.get(app, "-") for app in sorted(reads))
+
+
+def changed(app: str) -> None:
+    """`app`'s rows changed: results that read them are not read again. Inside a transaction,
+    the new token commits (or rolls back) with the change itself."""
+    token = secrets.token_hex(8)
+    if not DataVersion.objects.filter(app=app).update(token=token):
+        DataVersion.objects.get_or_create(app=app, defaults={"token": token})
+
+
+def remember(
+    name: str, parts: tuple, compute: Callable[[], T], *, reads: tuple[str, ...] = WATCHED_APPS
+) -> T:
+    """What `compute()` returns for `parts`, computed once per version of the apps it reads,
+    language and time zone, and kept for at most RESULTS_SECONDS."""
+    seconds = settings.RESULTS_SECONDS
+    if not seconds:
+        return compute()
+    unknown = set(reads) - set(WATCHED_APPS)
+    if unknown:
+        raise ValueError(f"no version is kept for {sorted(unknown)}")
+    context = (
+        version(reads),
+        translation.get_language(),
+        timezone.get_current_timezone_name(),
+        *parts,
+    )
+    key = f"{name}:{hashlib.sha256(repr(context).encode()).hexdigest()[:40]}"
+    store = caches["results"]
+    found = store.get(key, _MISSING)
+    if found is not _MISSING:
+        return found
+    value = compute()
+    store.set(key, value, seconds)
+    return value
+
+
+def watched_models() -> list[type]:
+    return [
+        model
+        for label in WATCHED_APPS
+        for model in apps.get_app_config(label).get_models()
+        if model._meta.label not in UNWATCHED_MODELS
+    ]
+
+
+def watch() -> None:
+    """Replace an app's token on every save and delete of its watched models, and on changes
+    to their many-to-many fields (`CoreConfig.ready`)."""
+    for model in watched_models():
+        uid = f"results:{model._meta.label}"
+        post_save.connect(_saved, sender=model, dispatch_uid=f"{uid}:save")
+        post_delete.connect(_saved, sender=model, dispatch_uid=f"{uid}:delete")
+        for field in model._meta.local_many_to_many:
+            m2m_changed.connect(
+                _m2m_changed,
+                sender=field.remote_field.through,
+                dispatch_uid=f"{uid}:{field.name}",
+            )
+
+
+def _saved(sender: type, **_kwargs: Any) -> None:
+    changed(sender._meta.app_label)
+
+
+def _m2m_changed(sender: type, action: str = "", **_kwargs: Any) -> None:
+    if action.startswith("post_"):
+        changed(sender._meta.app_label)
