@@ -119,7 +119,8 @@ def test_fonts_are_the_shipped_ones_embedded(coordinator, ties):
     assert fonts <= {"DejaVuSans", "DejaVuSans-Bold"}, fonts
 
 
-def test_the_same_data_gives_the_same_bytes(coordinator, ties):
+def test_the_same_data_gives_the_same_bytes(coordinator, ties, settings):
+    settings.RESULTS_SECONDS = 0  # typeset each time, not kept (decision 0013)
     first = pdf_of(coordinator)
     assert pdf_of(coordinator) == first
     # Another day on the clock: the same briefing, as of the same days.
@@ -313,3 +314,13 @@ def test_api_refuses_who_has_no_briefing(client, request, persona):
 
 def test_api_needs_a_token(client, reference):
     assert client.get(API).status_code == 401
+
+
+def test_a_briefing_is_typeset_again_when_the_data_changes(coordinator, ties):
+    """Kept while nothing changes (decision 0013); a new event is in the next one."""
+    first = pdf_of(coordinator, "en")
+    with mock.patch("regionbridge.oversight.briefing.render") as typeset:
+        assert pdf_of(coordinator, "en") == first
+        typeset.assert_not_called()
+    _event(ties["ohio"], "signed", date(2025, 3, 11), signed_stage="memorandum_signed")
+    assert re.search(r"Memorandum\s+signed\s+0\s+2\s+\+2", text_of(pdf_of(coordinator, "en")))

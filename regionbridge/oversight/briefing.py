@@ -27,6 +27,7 @@ from django.utils.translation import ngettext
 
 from regionbridge import policy
 from regionbridge.accounts.models import Role
+from regionbridge.core import results
 from regionbridge.oversight import selectors
 from regionbridge.oversight.part import overseen_partnerships, oversees_everything
 from regionbridge.partnerships.models import (
@@ -425,9 +426,19 @@ def briefing_pdf(user: Any, *, language: str, as_of: date, since: date) -> bytes
     if language not in LANGUAGES:
         raise ValidationError(_("Choose Ukrainian or English."), code="lang")
     check_dates(as_of=as_of, since=since)
-    # In the reader's language and time zone, whichever door asks (a meeting's day is theirs).
+    # In the reader's language and time zone, whichever door asks (a meeting's day is theirs);
+    # typeset once while the data under it is unchanged (decision 0013).
     with translation.override(language), timezone.override(user.timezone):
-        facts = _facts(user, as_of=as_of, since=since)
-        picture = _ties_picture(user, language=language, as_of=as_of)
+        today = timezone.localdate()
+        return results.remember(
+            "oversight.briefing",
+            (user.pk, as_of, since, today),
+            lambda: _briefing(user, language=language, as_of=as_of, since=since),
+        )
+
+
+def _briefing(user: Any, *, language: str, as_of: date, since: date) -> bytes:
+    facts = _facts(user, as_of=as_of, since=since)
+    picture = _ties_picture(user, language=language, as_of=as_of)
     pdf, _pages = render(facts, picture, language=language, as_of=as_of, since=since)
     return pdf
