@@ -81,14 +81,34 @@ def region(request: HttpRequest, code: str) -> HttpResponse:
     if not form.is_valid():
         return render(request, "oversight/region.html", context, status=400)
     as_of = form.cleaned_data["as_of"]
-    ties = selectors.region_ties(request.user, as_of=as_of, region=place)
-    page = Paginator(ties, selectors.REGION_PAGE).get_page(request.GET.get("page"))
+    user, number = request.user, _page_asked(request.GET.get("page"))
+    count, number, rows = results.remember(
+        "oversight.region",
+        (user.pk, place.pk, as_of, as_of == timezone.localdate(), number),
+        lambda: _region_page(user, place, as_of=as_of, number=number),
+    )
     context.update(
         form=PeriodForm(initial={"as_of": as_of}),
         as_of=as_of,
         is_today=as_of == timezone.localdate(),
-        page=page,
-        ties=selectors.tie_rows(page.object_list, as_of),
+        # The pager over the count kept with the rows: no query.
+        page=Paginator(range(count), selectors.REGION_PAGE).get_page(number),
+        ties=rows,
         pager_extra=f"as_of={as_of.isoformat()}&",
     )
     return render(request, "oversight/region.html", context)
+
+
+def _page_asked(raw: str | None) -> int | str:
+    """The page asked for, as the pager reads it (a number or "last"; anything else is the
+    first): so that odd values are not each a result kept."""
+    if raw == "last":
+        return raw
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) <= 6 else 1
+
+
+def _region_page(user, place: Region, *, as_of: date, number) -> tuple[int, int, list]:
+    """(how many ties, the page's number, its rows) of one region's ties for `user`."""
+    ties = selectors.region_ties(user, as_of=as_of, region=place)
+    page = Paginator(ties, selectors.REGION_PAGE).get_page(number)
+    return page.paginator.count, page.number, selectors.tie_rows(page.object_list, as_of)
