@@ -7,7 +7,8 @@ reference the stored states are checked against) and sight by `policy.can` one t
 """
 
 from collections import Counter
-from datetime import datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from unittest import mock
 
 import pytest
 from django.core.cache import caches
@@ -352,6 +353,29 @@ def test_next_steps_and_actions_overdue_today_and_not_on_a_past_day(world, coord
     assert past.last_contact == days_ago(300)  # the meeting and its thread came later
 
 
+def test_an_action_is_overdue_when_its_due_day_has_passed_where_its_owner_is(
+    reference, coordinator, indiana
+):
+    """Due 10 March: at 01:00 UTC on the 11th it is the 11th in Kyiv and still the 10th in
+    Indianapolis, so only the Kyiv owner's item is overdue (as each owner's desk says)."""
+    indiana.timezone = "America/Indiana/Indianapolis"
+    indiana.save(update_fields=["timezone"])
+    moment = datetime(2025, 3, 11, 1, 0, tzinfo=UTC)
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        tie = opened("UA-18", "US-IN", 100)
+        author = thread_author()
+        held = meeting_on(tie, author, days_ago(5), status=MeetingStatus.HELD)
+        for owner in (coordinator, indiana):
+            ActionItem.objects.create(
+                title="Send", owner=owner, due=date(2025, 3, 10), meeting=held, partnership=tie
+            )
+        row = _row(_ties(coordinator, today()), tie.pk)
+        assert (today(), row.open_actions, row.overdue_actions) == (date(2025, 3, 11), 2, 1)
+    later = datetime(2025, 3, 11, 5, 0, tzinfo=UTC)  # midnight in Indianapolis
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        assert _row(_ties(coordinator, today()), tie.pk).overdue_actions == 2
+
+
 def test_a_closed_action_counts_as_open_on_a_day_before_it_was_closed(world, coordinator):
     ActionItem.objects.update(status="done", closed_at=at(days_ago(1)))
     assert _row(_ties(coordinator, today()), world["zi"].pk).open_actions == 0
@@ -570,10 +594,11 @@ def test_the_page_costs_the_same_small_number_of_queries(
     client.get(URL)  # warm the caches that any page fills once
     caches["results"].clear()  # the page drawn afresh, as after a change
     assert Partnership.objects.count() > 10
-    with django_assert_max_num_queries(26):
+    # Each block's aggregations, and the action owners' time zones for each of them.
+    with django_assert_max_num_queries(30):
         response = client.get(URL)
     assert response.status_code == 200
-    with django_assert_max_num_queries(26):
+    with django_assert_max_num_queries(30):
         assert client.get(URL, {"as_of": days_ago(100).isoformat()}).status_code == 200
     # Drawn already, while nothing changed: the session, the viewer, the data's version, the
     # menu's counts.

@@ -5,7 +5,7 @@ act, and leaves e-mail (invitations with their calendar files, reminders) to the
 commit: a request never waits on rendering or on the mail server.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -619,13 +619,25 @@ def overdue(qs: QuerySet[ActionItem], *, now: datetime | None = None) -> QuerySe
     """The open items of `qs` past their due date in their owner's time zone, in SQL (the same
     answer as `is_overdue`, row by row): one condition per time zone the owners have (a few),
     read in one small query."""
-    now = now or timezone.now()
     open_items = qs.filter(status=ActionStatus.OPEN)
-    zones = set(open_items.order_by().values_list("owner__timezone", flat=True).distinct())
+    zones = open_items.order_by().values_list("owner__timezone", flat=True).distinct()
+    return open_items.filter(past_due_where_owners_are(zones, now=now))
+
+
+def past_due_where_owners_are(zones: Iterable[str], *, now: datetime | None = None) -> Q:
+    """Due before today in the owner's time zone, for owners in any of `zones`: one condition
+    per zone (`overdue`; the oversight's counts, as a subquery of each tie)."""
+    now = now or timezone.now()
     condition = Q(pk__in=[])
-    for name in sorted(zones):
+    for name in sorted(set(zones)):
         condition |= Q(owner__timezone=name, due__lt=now.astimezone(_zone(name)).date())
-    return open_items.filter(condition)
+    return condition
+
+
+def owners_zones() -> list[str]:
+    """The time zones of the owners of open action items (a few)."""
+    items = ActionItem.objects.filter(status=ActionStatus.OPEN).order_by()
+    return list(items.values_list("owner__timezone", flat=True).distinct())
 
 
 def participant_rows(meeting: Meeting) -> QuerySet[Participant]:

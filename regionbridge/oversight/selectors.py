@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from regionbridge import policy
 from regionbridge.lib.collation import name_order
+from regionbridge.meetings import services as meetings
 from regionbridge.meetings.models import ActionItem, ActionStatus, Meeting, MeetingStatus
 from regionbridge.messaging.models import Message, Thread
 from regionbridge.organizations.models import InstitutionType, Organization
@@ -245,6 +246,14 @@ def _open_actions(user: Any, day: date) -> QuerySet[ActionItem]:
     )
 
 
+def _past_due(day: date) -> Q:
+    """An action item past its due date on `day`: today, where its owner is (as the owner's
+    desk says, `meetings.services.overdue`); on a past day, before that day."""
+    if not _is_today(day):
+        return Q(due__lt=day)
+    return meetings.past_due_where_owners_are(meetings.owners_zones())
+
+
 def _count_of(qs: QuerySet) -> Coalesce:
     """The number of rows of `qs` (filtered on OuterRef("pk") as a partnership), as a subquery."""
     counted = qs.order_by().values("partnership").annotate(n=Count("pk")).values("n")
@@ -282,7 +291,7 @@ def _with_contact(user: Any, day: date) -> QuerySet[Partnership]:
                 output_field=DateField(),
             ),
             open_actions=_count_of(actions),
-            overdue_actions=_count_of(actions.filter(due__lt=day)),
+            overdue_actions=_count_of(actions.filter(_past_due(day))),
             next_step_overdue=next_step_overdue,
             is_stalled=Case(
                 When(
