@@ -10,7 +10,8 @@ widths set, ids as numbers, dates as dates, yes/no as booleans, a formula kept a
 import csv
 import io
 import zipfile
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import openpyxl
@@ -443,6 +444,21 @@ def test_the_same_list_gives_the_same_cells():
     assert [[c.value for c in r] for r in first.iter_rows()] == [
         [c.value for c in r] for r in second.iter_rows()
     ]
+
+
+def test_the_xlsx_writer_types_every_kind_of_value():
+    when = datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=UTC)
+    rows = [["a & <b>", " x\r\ny ", 1.5, Decimal("2.50"), 10**12, False, when, date(1900, 2, 1)]]
+    with timezone.override("Europe/Kyiv"):
+        data = xlsx.xlsx_bytes(["=h", "b", "c", "d", "e", "f", "g", "h"], rows, sheet="a/b & <c>")
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = book.active
+    assert sheet.title == "a-b & <c>"
+    assert sheet["A1"].value == "=h" and sheet["A1"].font.b and sheet["A1"].quotePrefix
+    assert [c.value for c in sheet[2]][:6] == ["a & <b>", " x\r\ny ", 1.5, 2.5, 10**12, False]
+    assert sheet["G2"].value == datetime(2024, 5, 6, 10, 8, 9)  # in the reader's zone
+    assert sheet["G2"].number_format == "yyyy-mm-dd hh:mm"
+    assert sheet["H2"].value == datetime(1900, 2, 1)  # before Excel's 29 February 1900
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])

@@ -22,7 +22,7 @@ from regionbridge.api.pagination import Pages
 from regionbridge.api.schemas import DATE_RANGE, RegistryDate, Text, bilingual_input
 from regionbridge.lib import xlsx
 from regionbridge.lib.csvexport import capped, rows_from
-from regionbridge.lib.i18n import by_script
+from regionbridge.lib.i18n import by_script, pick, reader_language
 from regionbridge.partnerships import selectors, services
 from regionbridge.partnerships.lifecycle import EventKind, Stage
 from regionbridge.partnerships.models import (
@@ -313,33 +313,66 @@ EXPORT_HEADER = [
 ]
 
 
+_EXPORT_COLUMNS = (
+    "pk",
+    "ukrainian_region__code",
+    "ukrainian_region__name_uk",
+    "ukrainian_region__name_en",
+    "ukrainian_side_uk",
+    "ukrainian_side_en",
+    "partner_region__code",
+    "partner_region__name_uk",
+    "partner_region__name_en",
+    "partner_kind",
+    "partner_name_uk",
+    "partner_name_en",
+    "partner_region__country__code",
+    "day_stage",
+    "day_since",
+    "confidential",
+    "started_on",
+    "signed_on",
+    "next_step_uk",
+    "next_step_en",
+    "next_step_due",
+    "day_last_event",
+)
+
+
 def _export_rows(partnerships) -> Iterator[list]:
-    for p in rows_from(partnerships):
+    """Plain columns, not model instances (those cost most of an export at scale)."""
+    language = reader_language()
+    for r in selectors.with_sphere_codes(rows_from(partnerships.values(*_EXPORT_COLUMNS))):
+        region_named = r["partner_kind"] == PartnerKind.REGION
         yield [
-            p.pk,
-            p.ukrainian_region.code,
-            p.ukrainian_region.name_uk,
-            p.ukrainian_region.name_en,
-            p.ukrainian_side_uk,
-            p.ukrainian_side_en,
-            p.partner_region.code,  # a county's or city's: the region that holds it
-            p.partner_region.name_uk,
-            p.partner_region.name_en,
-            p.partner_kind,
-            str(p.partner_display),
-            p.partner_name_uk,
-            p.partner_name_en,
-            p.partner_region.country.code,
-            p.state.stage or "",
-            p.state.since,
-            p.confidential,
-            p.started_on,
-            p.signed_on,
-            " ".join(sphere.code for sphere in p.spheres.all()),
-            p.next_step_uk,
-            p.next_step_en,
-            p.next_step_due,
-            p.day_last_event,
+            r["pk"],
+            r["ukrainian_region__code"],
+            r["ukrainian_region__name_uk"],
+            r["ukrainian_region__name_en"],
+            r["ukrainian_side_uk"],
+            r["ukrainian_side_en"],
+            r["partner_region__code"],  # a county's or city's: the region that holds it
+            r["partner_region__name_uk"],
+            r["partner_region__name_en"],
+            r["partner_kind"],
+            pick(
+                r["partner_region__name_uk" if region_named else "partner_name_uk"],
+                r["partner_region__name_en" if region_named else "partner_name_en"],
+                language,
+            ),
+            r["partner_name_uk"],
+            r["partner_name_en"],
+            r["partner_region__country__code"],
+            r["day_stage"] or "",
+            r["day_since"],
+            r["confidential"],
+            r["started_on"],
+            r["signed_on"],
+            r["spheres"],
+            r["next_step_uk"],
+            r["next_step_en"],
+            r["next_step_due"],
+            r["day_last_event"],
         ]
 
 

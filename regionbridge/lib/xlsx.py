@@ -63,6 +63,18 @@ def _cell(sheet, value, *, bold: bool = False) -> WriteOnlyCell:
     return cell
 
 
+def _value(sheet, value):
+    """A cell's value as openpyxl writes it: plain, unless it needs a format or a quote."""
+    typed = _typed(value)
+    if isinstance(typed, str):
+        if _looks_like_formula(typed):  # openpyxl would store "=…" as a formula
+            return _cell(sheet, value)
+        return typed
+    if isinstance(typed, date | time):
+        return _cell(sheet, value)
+    return typed
+
+
 def _width(value) -> int:
     if value is None:
         return 0
@@ -103,7 +115,7 @@ def xlsx_bytes(header: list[str], rows: Iterable[Sequence], *, sheet: str = "She
     worksheet.append([_cell(worksheet, name, bold=True) for name in header])
     for batch in (first, iterator):
         for row in batch:
-            worksheet.append([_cell(worksheet, value) for value in row])
+            worksheet.append([_value(worksheet, value) for value in row])
     # No export time inside (the same list gives the same cells and properties); openpyxl still
     # stamps "modified" and the zip its entries, to the second.
     workbook.properties.creator = "Region Bridge"

@@ -1,5 +1,7 @@
 """Partnership reads: lists with filters, the state of play on a date, the public registry."""
 
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -335,3 +337,20 @@ def review_queue(user: Any) -> QuerySet[Document]:
         .prefetch_related("versions", "reviews__ministry", "signatories")
         .order_by("submitted_at", "id")
     )
+
+
+def with_sphere_codes(rows: Iterator[dict], chunk: int = 2000) -> Iterator[dict]:
+    """Rows of partnerships (dicts with "pk"), each given "spheres": its sphere codes,
+    space-separated, in the spheres' order; one query for each `chunk` rows (for exports)."""
+    while batch := list(itertools.islice(rows, chunk)):
+        codes: dict[int, list[str]] = {}
+        links = (
+            Partnership.spheres.through.objects.filter(partnership_id__in=[r["pk"] for r in batch])
+            .order_by("sphere__order", "sphere__code")
+            .values_list("partnership_id", "sphere__code")
+        )
+        for partnership, code in links:
+            codes.setdefault(partnership, []).append(code)
+        for row in batch:
+            row["spheres"] = " ".join(codes.get(row["pk"], ()))
+            yield row
