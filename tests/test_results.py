@@ -126,3 +126,13 @@ def test_nothing_is_kept_when_turned_off(settings):
 def test_an_app_without_a_version_is_refused():
     with pytest.raises(ValueError, match="no version"):
         kept(Counter(), 1, reads=("outbox",))
+
+
+def test_data_generated_in_bulk_changes_every_version(reference, settings, tmp_path):
+    from regionbridge.demo.generate import generate
+
+    settings.MEDIA_ROOT = tmp_path
+    before = dict(DataVersion.objects.values_list("app", "token"))
+    generate(scale=0.01, seed=3)
+    after = dict(DataVersion.objects.values_list("app", "token"))
+    assert all(after[app] != before[app] for app in results.WATCHED_APPS)

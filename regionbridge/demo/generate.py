@@ -48,6 +48,7 @@ from regionbridge.accounts.models import (
     User,
 )
 from regionbridge.audit.models import AuditEntry
+from regionbridge.core import results
 from regionbridge.demo import words
 from regionbridge.institutions.models import InstitutionLink, LinkStatus
 from regionbridge.lib.workweek import calendar_for
@@ -451,6 +452,7 @@ def generate(
         rng = random.Random(f"regionbridge-generate:{seed}:{run}")  # noqa: S311
         started = time.monotonic()
         _Generator(plan=plan, run=run, rng=rng, progress=progress).run()
+        results.changed_all()  # written in bulk, past the models' signals
     after = _counts()
     rows = {label: after[label] - counted.get(label, 0) for label in after}
     return Result(run=run, rows=rows, seconds=time.monotonic() - started)
