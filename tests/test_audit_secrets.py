@@ -8,11 +8,13 @@ import importlib
 import json
 
 import pytest
+from django import forms
 from django.apps import apps as global_apps
 from django.db import connection
 
 from regionbridge.accounts.models import RoleAssignment, User
 from regionbridge.audit import triggers
+from regionbridge.audit.admin import form_changes
 from regionbridge.audit.models import AuditEntry
 from regionbridge.audit.services import REDACTED, audit_record
 from regionbridge.regions.models import Region
@@ -114,6 +116,18 @@ def test_ordinary_fields_keep_their_values():
         actor=None, action="test.plain", changes={"key": "rma-UA-18", "email": "a@b.example"}
     )
     assert entry.changes == {"key": "rma-UA-18", "email": "a@b.example"}
+
+
+class PinForm(forms.Form):
+    full_name = forms.CharField()
+    pin = forms.CharField(widget=forms.PasswordInput)  # a name no secret pattern matches
+
+
+def test_a_field_shown_as_a_password_is_named_never_recorded():
+    """Anything a form marks as a password (its widget), whatever the field's name."""
+    form = PinForm(data={"full_name": "Olena", "pin": "4711-hunter"}, initial={})
+    assert form.is_valid()
+    assert form_changes(form) == {"full_name": "Olena", "pin": REDACTED}
 
 
 def role_rows(prefix="role_assignments", rows=(), initial=0):

@@ -1,9 +1,11 @@
-"""Faults under load (issue 8.4): many writers at once on SQLite.
+"""Faults under load (issue 8.4): many writers at once on SQLite; the same tie opened twice at
+once (issue 7) on SQLite and PostgreSQL.
 
 The app runs as in production (`make run`: granian, two worker processes, many threads) on a
 SQLite file of its own, so the writers really contend for SQLite's single write lock; the
 suite's own test database is in memory and shared by the live server's threads, which would
-prove nothing here.
+prove nothing here. On PostgreSQL the app is served on the suite's test database, from a
+transactional test (what it writes is committed, and flushed afterwards).
 """
 
 import json
@@ -152,9 +154,13 @@ def test_sixteen_writers_at_once_on_sqlite_get_no_error_and_every_post_is_stored
 
 
 def post(url: str, token: str, body: str) -> int:
+    return post_json(url, token, {"body": body})
+
+
+def post_json(url: str, token: str, payload: dict) -> int:
     request = urllib.request.Request(
         url,
-        data=json.dumps({"body": body}).encode(),
+        data=json.dumps(payload).encode(),
         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
         method="POST",
     )
@@ -163,6 +169,15 @@ def post(url: str, token: str, body: str) -> int:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
+
+
+def suite_database_url() -> str:
+    """The URL of the suite's PostgreSQL test database, for an app served on it."""
+    db = connection.settings_dict
+    credentials = quote(db["USER"] or "", safe="") + (
+        f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
+    )
+    return f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 PGDATA_DIR = os.environ.get("PGDATA_DIR", "")
@@ -192,13 +207,7 @@ def test_postgresql_restarted_under_the_app_fails_cleanly_then_recovers(tmp_path
     browser = Client()
     browser.force_login(user)  # a page that reads the session and the account before any view
     cookie = f"{settings.SESSION_COOKIE_NAME}={browser.cookies[settings.SESSION_COOKIE_NAME].value}"
-    db = connection.settings_dict
-    credentials = quote(db["USER"] or "", safe="") + (
-        f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else ""
-    )
-    database_url = (
-        f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
+    database_url = suite_database_url()
     pg_ctl = f"{PG_BIN}/pg_ctl -D {PGDATA_DIR} -l {PGDATA_DIR}/server.log -m fast"
 
     def pg(command: str) -> subprocess.Popen:
@@ -263,3 +272,90 @@ def test_postgresql_restarted_under_the_app_fails_cleanly_then_recovers(tmp_path
     finally:
         # This process's own connection died with the server: reconnect for the flush.
         connection.close()
+
+
+# --- the same tie opened twice at once (issue 7) ----------------------------------------------
+
+OFFICERS_SETUP = """
+import json
+import django
+django.setup()
+from regionbridge.accounts.models import User
+from regionbridge.accounts.services import role_assign, token_issue
+from regionbridge.organizations.services import organizations_load_reference
+from regionbridge.regions.models import Region
+from regionbridge.regions.services import reference_load
+
+if not Region.objects.filter(code="UA-18").exists():
+    reference_load()
+    organizations_load_reference()
+tokens = []
+for n in range(2):
+    user = User.objects.create_user(email=f"officer{n}@zhytomyr.example", password=None)
+    role_assign(user=user, role="regional", region=Region.objects.get(code="UA-18"))
+    tokens.append(token_issue(user=user, name="race")[1])
+print(json.dumps(tokens))
+"""
+
+TIES_COUNT = """
+import json
+import django
+django.setup()
+from regionbridge.partnerships.models import Partnership
+
+print(json.dumps({code: Partnership.objects.filter(
+    ukrainian_region__code="UA-18", partner_region__code=code
+).count() for code in %(codes)r}))
+"""
+
+PARTNERS = ("US-OH", "US-IN", "US-NY", "US-CA", "US-TX", "US-WA")  # one race each
+
+
+def at_once(url: str, tokens: list[str], payload: dict) -> list[int]:
+    """The same POST by each token, from one thread each, released together by a barrier: the
+    statuses, sorted."""
+    start = threading.Barrier(len(tokens))
+
+    def send(token: str) -> int:
+        start.wait()
+        return post_json(url, token, payload)
+
+    with ThreadPoolExecutor(len(tokens)) as pool:
+        return sorted(pool.map(send, tokens))
+
+
+@pytest.fixture
+def site_database(request, tmp_path) -> dict[str, str]:
+    """The environment of an app served on a database this test reaches too: a SQLite file of
+    its own, or the suite's PostgreSQL test database (transactional: the app sees what the
+    setup commits)."""
+    if VENDOR == "sqlite3":
+        env = site_env(tmp_path, f"sqlite:///{tmp_path / 'site.sqlite3'}")
+        run([str(BIN / "regionbridge"), "migrate", "--noinput", "-v0"], env)
+        return env
+    request.getfixturevalue("transactional_db")
+    return site_env(tmp_path, suite_database_url())
+
+
+def test_the_same_partnership_opened_twice_at_once_is_one_201_and_one_409(site_database, tmp_path):
+    """Two officers open the same tie at the same moment through the API, from two threads
+    behind a barrier, against the app in two processes: one 201 and one 409 each time, never a
+    500 (whether the second request sees the first's row at its check, or both pass the check and
+    the unique constraint stops the second), and one partnership recorded."""
+    env = site_database
+    tokens = json.loads(run([sys.executable, "-c", OFFICERS_SETUP], env).splitlines()[-1])
+    log = tmp_path / "server.log"
+    with served(env, log) as url:
+        statuses = {
+            partner: at_once(
+                f"{url}/api/v1/partnerships",
+                tokens,
+                {"ukrainian_region": "UA-18", "partner_region": partner},
+            )
+            for partner in PARTNERS
+        }
+    assert statuses == {partner: [201, 409] for partner in PARTNERS}, log.read_text(
+        errors="replace"
+    )[-3000:]
+    output = run([sys.executable, "-c", TIES_COUNT % {"codes": PARTNERS}], env)
+    assert json.loads(output.splitlines()[-1]) == dict.fromkeys(PARTNERS, 1)

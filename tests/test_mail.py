@@ -3,7 +3,8 @@
 Outbound: notifications go through the outbox to an aiosmtpd server that collects what it gets;
 an outage (nothing listening) leaves them pending, and they arrive exactly once afterwards.
 Inbound: replies reach the mailgate handler over SMTP (or --stdin) and become messages, or are
-refused (550 / exit 77), logged and audited. Replies are DKIM-signed with a key made here and
+refused (550; from a pipe, exit 0 for a refused sender or address, 77 for content), logged
+and audited. Replies are DKIM-signed with a key made here and
 published in a fake DNS (`fake_dns`, through MAIL_DKIM_DNSFUNC): nothing reaches the network.
 """
 
@@ -42,10 +43,11 @@ from regionbridge.messaging.management.commands import mailgate
 from regionbridge.messaging.management.commands.mailgate import Handler
 from regionbridge.messaging.models import (
     Attachment,
+    HeldReply,
     Message,
     Participant,
 )
-from regionbridge.messaging.replies import read_reply_token, reply_address
+from regionbridge.messaging.replies import REPLY_DAYS, read_reply_token, reply_address
 from regionbridge.messaging.services import message_post, thread_create
 from regionbridge.outbox.models import OutboundEmail, OutboxStatus
 from regionbridge.outbox.tasks import MAX_ATTEMPTS, deliver_due, deliver_outbox
@@ -486,6 +488,29 @@ def test_guests_get_every_message_but_their_own(cast, smtp):
         assert addressee(mail.reply_to) == (thread.pk, GUEST)
 
 
+def test_a_reply_address_is_dated_from_when_the_email_is_sent(cast, smtp, monkeypatch):
+    """A notification queued now and sent ten days later (an outage, a slow worker) carries a
+    reply address good for 90 days from the sending: it is signed when the e-mail is rendered,
+    not when the message was posted."""
+    alice, bob = cast["alice"], cast["bob"]
+    thread = thread_create(by=alice, subject="Slow mail", users=[bob])
+    message_post(thread=thread, author=alice, body="Posted today, sent later.")
+    posted_on = timezone.localdate()
+    (row,) = OutboundEmail.objects.filter(to="bob@example.org")
+    assert row.status == OutboxStatus.PENDING and row.reply_to == ""  # not rendered yet
+
+    real_now = timezone.now
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + timedelta(days=10))
+    assert deliver_due() == (1, 0)
+
+    (mail,) = smtp.to("bob@example.org")
+    sent_on = timezone.localdate()
+    assert sent_on == posted_on + timedelta(days=10)
+    token = read_reply_token(token_of(mail.reply_to))
+    assert token.expires_on == sent_on + timedelta(days=REPLY_DAYS) == sent_on + timedelta(days=90)
+    assert (token.thread_id, token.email) == (thread.pk, "bob@example.org")
+
+
 # --- 2. outage -------------------------------------------------------------------------------
 
 
@@ -896,6 +921,51 @@ def test_commands_queue_digests_and_send_the_outbox(cast, smtp):
     assert Counter(r.to for r in smtp.received) == {"bob@example.org": 1, "dan@example.org": 1}
 
 
+def test_a_5000_character_file_name_by_email_is_cut_not_a_failure(reply_thread):
+    name = "m" * 4996 + ".pdf"
+    raw = reply_bytes(
+        sender="bob@example.org",
+        to=reply_address(reply_thread, "bob@example.org"),
+        attachments=[(name, PDF_BYTES)],
+    )
+    outcome = receive(raw)
+    assert outcome.accepted, outcome.reason
+    (attachment,) = Attachment.objects.filter(message__thread=reply_thread)
+    assert len(attachment.original_name) <= 200
+    assert attachment.original_name.endswith(".pdf")
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (
+            b"Subject: Re: [Region Bridge] a thread",
+            b"Subject: =?x-unknown-foo?Q?Re=3A_a_thread?=",
+        ),
+        (b'filename="m.pdf"', b"filename*=x-unknown-foo''m.pdf"),
+    ],
+    ids=["subject", "attachment-name"],
+)
+def test_an_unknown_charset_in_a_header_is_answered_for_good(reply_thread, caplog, old, new):
+    """Unknown charsets elsewhere than the body: read, or 550 once; never a deferral, and the
+    same e-mail delivered again posts nothing more."""
+    raw = reply_bytes(
+        sender="bob@example.org",
+        to=reply_address(reply_thread, "bob@example.org"),
+        attachments=[("m.pdf", PDF_BYTES)],
+        signed_by=None,
+    )
+    assert old in raw, raw[:600]
+    raw = dkim_signed(raw.replace(old, new), "example.org", SIGNING_KEY)
+    caplog.set_level(logging.WARNING, logger="regionbridge.messaging")
+    outcome = receive(raw)  # raises only for transient faults, which this is not
+    assert outcome.smtp_reply.startswith(("250", "550")), outcome.smtp_reply
+    before = Message.objects.filter(thread=reply_thread).count()
+    again = receive(raw)
+    assert again.smtp_reply.startswith(("250", "550")), again.smtp_reply
+    assert Message.objects.filter(thread=reply_thread).count() == before
+
+
 # --- 5. mailgate --stdin ---------------------------------------------------------------------
 
 
@@ -916,15 +986,75 @@ def test_mailgate_stdin_accepts_a_reply(reply_thread, monkeypatch):
     assert Message.objects.filter(thread=reply_thread).latest("id").body == "From the pipe."
 
 
-def test_mailgate_stdin_refusal_exits_77(reply_thread, monkeypatch):
+def run_stdin_dropped(monkeypatch, raw: bytes, *args: str) -> str:
+    """A refusal the pipe drops: exit 0 (no bounce), nothing on stdout, the reason on stderr."""
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw)))
+    out, err = io.StringIO(), io.StringIO()
+    call_command("mailgate", "--stdin", *args, stdout=out, stderr=err)  # no SystemExit: 0
+    assert out.getvalue() == ""
+    return err.getvalue().strip()
+
+
+def test_mailgate_stdin_drops_a_forged_sender_without_a_bounce(reply_thread, monkeypatch):
+    """No backscatter: Postfix would bounce an exit 77 to the envelope sender, which a forger
+    chose. The refusal is logged and audited as over SMTP; the mail is dropped (exit 0)."""
     raw = reply_bytes(
         sender="eve@nowhere.example", to=reply_address(reply_thread, "bob@example.org")
     )
-    with pytest.raises(SystemExit) as exit_:
-        run_stdin(monkeypatch, raw)
-    assert exit_.value.code == 77 == mailgate.EX_NOPERM
+    reason = run_stdin_dropped(monkeypatch, raw, "--sender", "eve@nowhere.example")
+    assert reason == "dropped, not bounced: 550 5.7.1 Refused: sender is not the addressee"
     assert Message.objects.filter(thread=reply_thread).count() == 1
     assert refusals()[-1].changes["reason"] == "sender is not the addressee"
+
+
+@pytest.mark.parametrize(
+    ("address", "reason"),
+    [
+        ("forged", "invalid reply address"),
+        ("expired", "expired reply address"),
+        ("team@example.org", "no reply token"),
+    ],
+)
+def test_mailgate_stdin_drops_a_bad_reply_address_without_a_bounce(
+    reply_thread, monkeypatch, address, reason
+):
+    if address == "expired":
+        yesterday = timezone.localdate() - timedelta(days=1)
+        address = reply_address(reply_thread, "bob@example.org", expires_on=yesterday)
+    elif address == "forged":  # a genuine token with its signature altered
+        token = token_of(reply_address(reply_thread, "bob@example.org"))
+        address = address_with(token[:-1] + ("1" if token[-1] == "0" else "0"))
+    raw = reply_bytes(sender="bob@example.org", to=address, body="To a made-up address.")
+    assert run_stdin_dropped(monkeypatch, raw, "--recipient", address) == (
+        f"dropped, not bounced: 550 5.1.1 Refused: {reason}"
+    )
+    assert Message.objects.filter(thread=reply_thread).count() == 1
+    assert refusals()[-1].changes["reason"] == reason
+
+
+def test_mailgate_stdin_still_bounces_what_cannot_be_read_or_is_too_big(
+    reply_thread, monkeypatch, settings
+):
+    """Only refusals of the sender or the address are dropped: a message that got past both
+    and cannot be taken (5.6.0, 5.3.4) bounces with the reason on standard output (exit 77)."""
+
+    def broken(raw, **envelope):
+        raise RuntimeError("a bug")
+
+    address = reply_address(reply_thread, "bob@example.org")
+    with monkeypatch.context() as patch:
+        patch.setattr(mailgate, "receive", broken)
+        with pytest.raises(SystemExit) as exit_:
+            run_stdin(patch, reply_bytes(sender="bob@example.org", to=address))
+    assert exit_.value.code == 77 == mailgate.EX_NOPERM
+    settings.MAILGATE_MAX_BYTES = 100
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"x" * 200)))
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exit_:
+        call_command("mailgate", "--stdin", stdout=out)
+    assert exit_.value.code == mailgate.EX_NOPERM
+    assert out.getvalue().strip() == "552 5.3.4 Refused: message too big"
+    assert Message.objects.filter(thread=reply_thread).count() == 1
 
 
 def test_mailgate_stdin_takes_the_envelope_from_postfix(reply_thread, monkeypatch):
@@ -946,18 +1076,17 @@ def test_mailgate_stdin_takes_the_envelope_from_postfix(reply_thread, monkeypatc
     assert Message.objects.filter(thread=reply_thread).latest("id").body == "Via the envelope."
 
 
-def test_mailgate_stdin_refusal_says_why(reply_thread, monkeypatch):
+def test_mailgate_stdin_refusal_says_why_and_holds_the_reply(reply_thread, monkeypatch):
+    """An account holder's reply that fails DKIM: held for them to confirm, as over SMTP; the
+    pipe drops the mail (no bounce to a maybe forged sender) and says why on standard error."""
     address = reply_address(reply_thread, "bob@example.org")
     raw = reply_bytes(sender="bob@example.org", to=address, signed_by=None)
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw)))
-    out = io.StringIO()
-    with pytest.raises(SystemExit) as exit_:
-        call_command("mailgate", "--stdin", "--recipient", address, stdout=out)
-    assert exit_.value.code == mailgate.EX_NOPERM
-    assert out.getvalue().strip() == (
-        "550 5.7.1 Refused: DKIM signature missing or not aligned with From; "
-        "kept for the account holder to confirm in Region Bridge"
+    assert run_stdin_dropped(monkeypatch, raw, "--recipient", address) == (
+        "dropped, not bounced: 550 5.7.1 Refused: DKIM signature missing or not aligned with "
+        "From; kept for the account holder to confirm in Region Bridge"
     )
+    assert HeldReply.objects.filter(thread=reply_thread, user__email="bob@example.org").count() == 1
+    assert Message.objects.filter(thread=reply_thread).count() == 1
 
 
 def test_mailgate_stdin_defers_with_75_when_the_database_is_down(monkeypatch):

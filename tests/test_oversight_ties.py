@@ -18,6 +18,7 @@ from regionbridge.oversight.part import overseen_partnerships
 from regionbridge.partnerships import services as partnerships
 from regionbridge.partnerships.models import Partnership
 from regionbridge.regions.models import Country, Region, RegionKind
+from tests.test_partnership_lists import bulk_ties
 from tests.test_policy import chernihiv_minnesota, partnership, region_at, zhytomyr_indiana
 
 pytestmark = pytest.mark.django_db
@@ -32,11 +33,26 @@ def parsed(svg: str | bytes) -> ET.Element:
 
 def tiles_of(root: ET.Element) -> list[str]:
     group = root.find(f"{SVG}g[@class='tiles']")
-    return [tile.get("data-code") for tile in group.findall(f"{SVG}g")]
+    return [tile.get("data-code") for tile in group.iter(f"{SVG}rect")]
 
 
 def links_of(root: ET.Element) -> list[ET.Element]:
-    return root.find(f"{SVG}g[@class='links']").findall(f"{SVG}path")
+    return list(root.find(f"{SVG}g[@class='links']").iter(f"{SVG}path"))
+
+
+def stages_of(root: ET.Element) -> list[str]:
+    """The stage each line is drawn in: its group's (one group per look)."""
+    links = root.find(f"{SVG}g[@class='links']")
+    return [group.get("data-stage") for group in links for _path in group]
+
+
+def title_of(root: ET.Element, code: str) -> str:
+    """A tile's tooltip: the title of the link (or group) that holds its tile."""
+    for holder in root.find(f"{SVG}g[@class='tiles']"):
+        rect = holder.find(f"{SVG}rect")
+        if rect is not None and rect.get("data-code") == code:
+            return holder.find(f"{SVG}title").text or ""
+    raise AssertionError(f"no titled tile {code}")
 
 
 def first_picture(html: str) -> ET.Element:
@@ -116,11 +132,13 @@ def test_ties_between_the_same_two_regions_are_one_line_drawn_as_the_furthest_al
         partner_name_uk="Округ Маріон",
     )
     root = svg_for(coordinator)
-    (line,) = links_of(root)
-    assert (line.get("data-stage"), line.get("data-ties")) == ("memorandum_signed", "2")
-    assert float(line.get("stroke-width")) > ties.LOOKS["memorandum_signed"].width
-    title = line.find(f"{SVG}title").text
+    assert len(links_of(root)) == 1
+    (group,) = root.find(f"{SVG}g[@class='links']")
+    assert group.get("data-stage") == "memorandum_signed"
+    assert float(group.get("stroke-width")) > ties.LOOKS["memorandum_signed"].width
+    title = title_of(root, "US-IN")
     assert "2 ties" in title and "memorandum signed 1" in title and "exploring 1" in title
+    assert "Zhytomyr Oblast (2)" in title
     picture = ties.picture_of(overseen_partnerships(coordinator), us())
     indiana = next(t for t in picture.partner if t.code == "US-IN")
     assert len(indiana.ties) == 2 and len(indiana.pairs) == 1
@@ -193,8 +211,9 @@ def test_the_stage_drawn_is_the_stage_on_the_day(coordinator):
     signed(tie, date(2024, 5, 1))
     before = links_of(svg_for(coordinator, as_of=date(2024, 4, 30)))
     after = links_of(svg_for(coordinator, as_of=date(2024, 5, 2)))
-    assert [line.get("data-stage") for line in before] == ["exploring"]
-    assert [line.get("data-stage") for line in after] == ["memorandum_signed"]
+    assert len(before) == len(after) == 1
+    assert stages_of(svg_for(coordinator, as_of=date(2024, 4, 30))) == ["exploring"]
+    assert stages_of(svg_for(coordinator, as_of=date(2024, 5, 2))) == ["memorandum_signed"]
 
 
 def test_the_picture_reads_in_a_few_queries_whatever_the_number_of_ties(coordinator):
@@ -227,9 +246,16 @@ def test_an_overseer_sees_the_picture_and_its_list(client, coordinator):
     response = client.get(reverse("oversight:ties"), {"partner_country": "US"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.count("ties-svg ") >= 2  # side by side, and stacked for a phone
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="ties-svg') == 1
+    assert "oversight/ties" in html and ".css" in html  # the highlighting's stylesheet
     assert 'id="ties-US-UA-18"' in html and 'href="#ties-US-UA-18"' in html
-    assert f"/partnerships/{tie.pk}/" in html and f"/partnerships/{secret.pk}/" in html
+    # Each region of Ukraine's entry links to its page of ties; the confidential tie is there
+    # for whoever may see it.
+    assert 'href="/oversight/regions/UA-18/"' in html and 'href="/oversight/regions/UA-74/"' in html
+    listed = html.split('class="ties-list"')[1]
+    assert tie.partner_region.name_en in listed and secret.partner_region.name_en in listed
+    # A partner region's tile links to its own page.
+    assert 'href="/regions/US-IN/"' in html
 
 
 def test_the_embassy_sees_only_its_own_countrys_ties(client, embassy):
@@ -324,8 +350,7 @@ def test_the_public_picture_shows_only_signed_open_ties(client):
     html = response.content.decode()
     root = first_picture(html)
     assert len(tiles_of(root)) == 27 + 51
-    lines = links_of(root)
-    assert [line.get("data-stage") for line in lines] == ["memorandum_signed"]
+    assert stages_of(root) == ["memorandum_signed"]
     assert "Minnesota" not in html and "Чернігів" not in html.split("ties-list")[-1]
     assert 'id="ties-p-US-UA-74"' not in html and 'id="ties-p-US-UA-46"' not in html
 
@@ -390,3 +415,49 @@ def test_the_picture_and_the_policy_agree_on_what_each_overseer_sees(
     for user in (coordinator, ministry, embassy):
         visible = policy.visible(user, Partnership).filter(partner_region__country__code="US")
         assert len(links_of(svg_for(user))) == visible.count()
+
+
+# --- compact at scale -----------------------------------------------------------------------
+
+
+def test_the_svg_holds_each_line_once_and_stays_within_a_budget_per_pair(coordinator):
+    """At scale the picture stays small: one short path per pair and no copy of it (a tile's
+    lines stand out through their classes), the tooltips and the list capped."""
+    bulk_ties(300)  # 300 pairs of regions
+    picture = ties.picture_of(overseen_partnerships(coordinator), us())
+    svg = ties.render_svg(picture, shape="tall", href=lambda tile: f"#t-{tile.code}")
+    assert svg.count("<path") == len(picture.pairs) == 300
+    fixed = len(ties.render_svg(ties.picture_of(Partnership.objects.none(), us())).encode())
+    assert len(svg.encode()) < fixed + 120 * 300, len(svg.encode())
+    lines = links_of(parsed(svg))
+    assert all(len(ET.tostring(line)) < 120 for line in lines)
+    # The list names at most LIST_TIES partner regions per region of Ukraine.
+    context = ties.picture_context(overseen_partnerships(coordinator), us())
+    for entry in context["entries"]:
+        named = sum(names.count(",") + 1 for _stage, _label, names in entry.groups)
+        assert named == min(len(entry.tile.pairs), ties.LIST_TIES)
+        assert entry.more == len(entry.tile.pairs) - named
+
+
+def test_a_tiles_lines_carry_the_classes_its_highlight_rule_names(coordinator):
+    zhytomyr_indiana(), chernihiv_minnesota()
+    partnership("UA-18", "US-OH")
+    picture = ties.picture_of(overseen_partnerships(coordinator), us())
+    root = parsed(ties.render_svg(picture, href=lambda tile: f"#t-{tile.code}"))
+    index = {code: i for i, code in enumerate(tiles_of(root))}
+    links = {link.get("href"): link.get("class") for link in root.iter(f"{SVG}a")}
+    assert links["#t-UA-18"] == f"t{index['UA-18']}" and links["#t-US-IN"] == f"t{index['US-IN']}"
+    ends = sorted(sorted(line.get("class").split()) for line in links_of(root))
+    expected = [
+        sorted([f"a{index[u]}", f"a{index[p]}"])
+        for u, p in (("UA-18", "US-IN"), ("UA-18", "US-OH"), ("UA-74", "US-MN"))
+    ]
+    assert ends == sorted(expected)
+    # The stylesheet (generated, kept in step) has a rule for every tile, well past the US's.
+    css = ties.STYLESHEET.read_text(encoding="utf-8")
+    assert css == ties.stylesheet(), "run ties.write_stylesheet()"
+    i = index["US-IN"]
+    assert f".ties-svg:has(.t{i}:hover,.t{i}:focus) .a{i}" in css
+    assert ties.HIGHLIGHTS > 27 + 60
+    for stage in ties.LOOKS:
+        assert f".tk-{stage}{{" in css

@@ -9,6 +9,7 @@ the exact text that must be posted (.expected.txt). Add every new layout seen in
 import email
 import email.policy
 import time
+from collections import Counter
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -51,24 +52,55 @@ def test_the_html_alternative_posts_the_same_text(eml):
     assert posted(eml, preference=("html",)) == expected(eml, ".html")
 
 
-def test_the_corpus_covers_every_client_and_language():
-    names = {eml.stem for eml in REPLIES}
-    clients = (
-        "outlook-desktop",
-        "gmail-web",
-        "gmail-android",
-        "apple-mail",
-        "ios",
-        "thunderbird",
-        "samsung",
-        "yahoo",
-        "outlook-web",
-    )
-    for client in clients:
-        assert any(name.startswith(f"{client}-") for name in names), client
-    for language in ("uk", "en", "ru"):
-        assert sum(f"-{language}-" in name for name in names) >= 8, language
+# The clients the corpus must hold, by the prefixes of their files' names.
+CLIENTS = {
+    "Outlook": ("outlook-desktop",),
+    "Gmail on the web": ("gmail-web",),
+    "Gmail for Android": ("gmail-android",),
+    "Apple Mail": ("apple-mail",),
+    "iOS Mail": ("ios",),
+    "Thunderbird": ("thunderbird",),
+    "Android (stock, Samsung, Thunderbird for Android)": ("android", "samsung"),
+    "Yahoo": ("yahoo",),
+    "Outlook on the web": ("outlook-web",),
+}
+LANGUAGES = ("uk", "en", "ru")
+
+
+def client_and_language(name: str) -> tuple[str, str]:
+    """("Gmail for Android", "uk") for gmail-android-uk-wrapped; ("", …) for other clients
+    (Outlook for Android and iOS)."""
+    for client, prefixes in CLIENTS.items():
+        for prefix in prefixes:
+            if name.startswith(f"{prefix}-"):
+                return client, name.removeprefix(f"{prefix}-").split("-", 1)[0]
+    return "", name.split("-")[2]
+
+
+def test_the_corpus_has_two_replies_of_every_client_in_every_language():
+    counts = Counter(client_and_language(eml.stem) for eml in REPLIES)
+    assert {language for _client, language in counts} == set(LANGUAGES), counts
+    short = {
+        (client, language): counts[client, language]
+        for client in CLIENTS
+        for language in LANGUAGES
+        if counts[client, language] < 2
+    }
+    assert short == {}, "fewer than 2 replies"
     assert all(eml.with_name(f"{eml.stem}.expected.txt").exists() for eml in REPLIES)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_corpus_has_every_hard_layout_in_every_language(language):
+    """Answers below the quote and between quotes, and a quote header wrapped onto two lines."""
+    names = [eml.stem for eml in REPLIES if client_and_language(eml.stem)[1] == language]
+    for layout in ("bottom", "interleaved", "wrapped"):
+        assert any(name.endswith(f"-{layout}") for name in names), layout
+
+
+def test_ukrainian_wrapped_headers_of_gmail_and_apple_mail_are_in_the_corpus():
+    names = {eml.stem for eml in REPLIES}
+    assert {"gmail-web-uk-wrapped", "gmail-android-uk-wrapped", "apple-mail-uk-wrapped"} <= names
 
 
 QUOTE = (
@@ -84,6 +116,33 @@ QUOTE = (
 def test_a_bottom_posted_reply_is_not_empty():
     reply = f"On 05/05/2025 10:00, Alice Author wrote:\n{QUOTE}\nYes, on 12 May.\n\n-- \nBob\n"
     assert reply_text(reply) == "Yes, on 12 May."
+
+
+UK_QUOTE = "> Чи підтвердите дату доставки?\n>\n> ---\n> Відповідайте над цим рядком.\n"
+UK_GMAIL_WRAPPED = (
+    "пн, 5 трав. 2025 р. о 10:00 Олена Коваль з Житомирської обласної адміністрації <\n"
+    "notify@bridge.example> пише:"
+)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        # Apple Mail (uk), wrapped after the address
+        "5 трав. 2025 р. о 10:00 Олена Коваль з Житомирської ОВА <notify@bridge.example>\n"
+        "написав(-ла):",
+        UK_GMAIL_WRAPPED,  # Gmail (uk), wrapped inside the address
+        # Thunderbird (uk)
+        "05.05.2025 10:00, Олена Коваль з Житомирської обласної військової адміністрації\nнаписав:",
+    ],
+    ids=["apple-mail", "gmail", "thunderbird"],
+)
+def test_a_ukrainian_quote_header_wrapped_onto_two_lines_is_cut(header):
+    assert reply_text(f"Так, 12 травня.\n\n{header}\n\n{UK_QUOTE}") == "Так, 12 травня."
+
+
+def test_a_bottom_posted_ukrainian_reply_under_a_wrapped_header_is_kept():
+    assert reply_text(f"{UK_GMAIL_WRAPPED}\n\n{UK_QUOTE}\nТак, 12 травня.\n") == "Так, 12 травня."
 
 
 def test_a_reply_that_is_only_quote_posts_the_full_text_as_a_quote():

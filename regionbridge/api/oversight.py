@@ -15,6 +15,7 @@ from regionbridge import policy
 from regionbridge.api.auth import MEMBERS, require
 from regionbridge.api.errors import answers
 from regionbridge.api.schemas import DATE_RANGE
+from regionbridge.core import results
 from regionbridge.lib.i18n import reader_language
 from regionbridge.oversight import briefing, ties
 from regionbridge.oversight.briefing_views import pdf_response
@@ -56,13 +57,18 @@ def ties_svg(
         raise ValidationError(
             [{"loc": ["query", "partner_country"], "msg": "Unknown partner country."}]
         )
-    svg = ties.ties_svg(
-        overseen_partnerships(request.user),
-        country,
-        language=translation.get_language(),
-        as_of=as_of,
-        shape=layout,
-        href=lambda tile: reverse("regions:detail", args=[tile.code]),
+    user = request.user
+    svg = results.remember(  # drawn once while the ties are unchanged (decision 0013)
+        "oversight.ties_svg",
+        (user.pk, country.code, as_of, layout, timezone.localdate()),
+        lambda: ties.ties_svg(
+            overseen_partnerships(user),
+            country,
+            language=translation.get_language(),
+            as_of=as_of,
+            shape=layout,
+            href=lambda tile: reverse("regions:detail", args=[tile.code]),
+        ),
     )
     return HttpResponse(
         '<?xml version="1.0" encoding="UTF-8"?>\n' + svg,

@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, cached_property
 from pathlib import Path
+from urllib.parse import quote
 
 from django.db.models import Count, Q, QuerySet
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from regionbridge.lib.collation import name_order
@@ -39,7 +39,8 @@ from regionbridge.regions.models import Country, Region
 
 UKRAINE = "UA"
 TILES_FILE = Path(__file__).parent / "data" / "tiles.json"
-TITLE_TIES = 12  # ties named in a tile's tooltip; the list under the picture names them all
+TITLE_TIES = 8  # regions on the other side named in a tile's tooltip
+LIST_TIES = 12  # and in a region's entry in the list under the picture
 
 
 @dataclass(frozen=True)
@@ -49,11 +50,6 @@ class Look:
     colour: str
     width: float
     dashes: str  # stroke-dasharray; "" is a solid line
-
-    @property
-    def highlight(self) -> float:
-        """The width of the line when its tile is hovered or focused."""
-        return self.width + 2
 
 
 # Dark enough for 3:1 against white; told apart without colour by width and pattern.
@@ -139,6 +135,9 @@ PROMINENCE = (
 )
 
 
+RANK = {stage.value: i for i, stage in enumerate(PROMINENCE)}
+
+
 @dataclass
 class Pair:
     """The ties between one Ukrainian region and one partner region (a county's or a city's
@@ -163,10 +162,6 @@ class Pair:
         return self.look.width + min(len(self.ties) - 1, 3) * 0.75
 
     @property
-    def highlight(self) -> float:
-        return self.width + 2
-
-    @property
     def partner_region_name(self) -> str:
         return self.ties[0].partner_region_name
 
@@ -177,10 +172,7 @@ class Pair:
     @cached_property
     def stages_text(self) -> str:
         """ "memorandum signed 1, exploring 2": the pair's ties per stage, furthest first."""
-        counts = Counter(tie.stage for tie in self.ties)
-        return ", ".join(
-            f"{stage.label} {counts[stage.value]}" for stage in PROMINENCE if counts[stage.value]
-        )
+        return _stages_text(Counter(tie.stage for tie in self.ties))
 
 
 @dataclass
@@ -200,6 +192,17 @@ class Tile:
     @property
     def centre(self) -> tuple[float, float]:
         return self.x + self.side / 2, self.y + self.side / 2
+
+    @cached_property
+    def stages_text(self) -> str:
+        """ "memorandum signed 1, exploring 2": its ties per stage, furthest first."""
+        return _stages_text(Counter(tie.stage for tie in self.ties))
+
+    @cached_property
+    def foremost(self) -> list[Pair]:
+        """Its pairs, the furthest along first (the signed ones), then those with most ties (in
+        the order of the codes when as many): the ones named when not all are."""
+        return sorted(self.pairs, key=lambda pair: (RANK[pair.stage], -len(pair.ties)))
 
 
 @dataclass
@@ -231,7 +234,9 @@ class Picture:
         return [tile for tile in (*self.ukrainian, *self.partner) if tile.ties]
 
 
-def _ties(partnerships: QuerySet[Partnership], country_code: str, as_of: date | None) -> tuple:
+def _ties(
+    partnerships: QuerySet[Partnership], country_code: str, as_of: date | None, language: str
+) -> tuple:
     """The ties with the partner country, with their stage on `as_of`: one query for the ties,
     one for the counts per stage."""
     qs = with_state_on(
@@ -255,17 +260,17 @@ def _ties(partnerships: QuerySet[Partnership], country_code: str, as_of: date | 
     )
     ties = []
     for row in rows:
-        region = pick(row["partner_region__name_uk"], row["partner_region__name_en"])
+        region = pick(row["partner_region__name_uk"], row["partner_region__name_en"], language)
         partner = region
         if row["partner_kind"] != PartnerKind.REGION:
-            partner = pick(row["partner_name_uk"], row["partner_name_en"]) or partner
+            partner = pick(row["partner_name_uk"], row["partner_name_en"], language) or partner
         ties.append(
             Tie(
                 pk=row["pk"],
                 ukrainian=row["ukrainian_region__code"],
                 partner=row["partner_region__code"],
                 ukrainian_name=pick(
-                    row["ukrainian_region__name_uk"], row["ukrainian_region__name_en"]
+                    row["ukrainian_region__name_uk"], row["ukrainian_region__name_en"], language
                 ),
                 partner_name=partner,
                 partner_region_name=region,
@@ -296,7 +301,7 @@ def picture_of(
     active language: four queries whatever the number of ties (ties, counts, regions,
     Ukraine's name)."""
     language = reader_language()
-    ties, counts = _ties(partnerships, country.code, as_of)
+    ties, counts = _ties(partnerships, country.code, as_of, language)
     layout = layout_of(country.code)
     tied = {tie.partner for tie in ties}
     regions = {
@@ -363,21 +368,43 @@ def _sort_key(region: Region | None, language: str, code: str) -> tuple[str, str
 
 
 # --- drawing --------------------------------------------------------------------------------
+#
+# Written as text, not through a template: at scale (a thousand lines and more) the picture is
+# drawn in a few milliseconds. Compact by design: one path per pair of regions, its look given
+# once by the group of its stage and width (presentation attributes, so that the picture looks
+# the same where no stylesheet comes with it: the briefing, the API's file), integer coordinates;
+# a tile's lines are marked by the classes of both ends (`a<i>`), and the stylesheet
+# (`stylesheet()`, static/oversight/ties.css) makes the lines of the tile pointed at or focused
+# (`t<i>`) stand out, with one short rule per tile: no copy of any line.
+
+HIGHLIGHTS = 256  # tiles the stylesheet can highlight: Ukraine's 27 and up to 229 partner regions
+STYLESHEET = Path(__file__).parent / "static" / "oversight" / "ties.css"
+# Lines are drawn from the least to the furthest along stage: signed ties lie on top.
+SAFE = " ='/:.-"  # left as they are in the keys' data: URLs
+DRAW_ORDER = {stage.value: i for i, stage in enumerate(reversed(PROMINENCE))}
+
+
+def escape(text: str) -> str:
+    """Text for the SVG, inside an element or a double-quoted attribute (an apostrophe, common
+    in Ukrainian, stays as it is)."""
+    return (
+        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
 
 
 def _n(value: float) -> str:
-    """A coordinate as SVG wants it whatever the locale: a dot, no needless digits."""
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+    """A number as SVG wants it whatever the locale: a dot, no needless digits."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
-def _place(tiles: list[Tile], x0: float, y0: float, s: Shape) -> None:
+def _place(tiles: list[Tile], x0: int, y0: int, s: Shape) -> None:
     for tile in tiles:
         tile.x = x0 + tile.column * s.pitch
         tile.y = y0 + tile.row * s.pitch
         tile.side = s.tile
 
 
-def _size(tiles: list[Tile], s: Shape) -> tuple[float, float]:
+def _size(tiles: list[Tile], s: Shape) -> tuple[int, int]:
     if not tiles:
         return 0, 0
     columns = max(t.column for t in tiles) + 1
@@ -385,24 +412,50 @@ def _size(tiles: list[Tile], s: Shape) -> tuple[float, float]:
     return columns * s.pitch - (s.pitch - s.tile), rows * s.pitch - (s.pitch - s.tile)
 
 
+def _count(n: int) -> str:
+    return ngettext("%(count)s tie", "%(count)s ties", n) % {"count": n}
+
+
+def _stages_text(stages: Counter) -> str:
+    """ "memorandum signed 1, exploring 2": ties per stage, furthest first."""
+    return ", ".join(
+        f"{stage.label} {stages[stage.value]}" for stage in PROMINENCE if stages[stage.value]
+    )
+
+
 def _tooltip(tile: Tile, side_ukrainian: bool) -> str:
-    """A tile's ties in words, by the region on the other side (tiles without ties are named by
-    their label only: a picture names no region it has nothing to say about)."""
+    """A tile's ties in words, as its entry in the list says them: how many, per stage, then
+    the regions on the other side by the stage of their line (up to TITLE_TIES). Tiles without
+    ties are named by their label only: a picture names no region it has nothing to say about."""
     if not tile.ties:
         return ""
-    lines = [
-        f"{tile.name}: "
-        + ngettext("%(count)s tie", "%(count)s ties", len(tile.ties)) % {"count": len(tile.ties)}
-    ]
-    for pair in tile.pairs[:TITLE_TIES]:
-        lines.append(f"{_other(pair, side_ukrainian)} — {_pair_text(pair)}")
-    if len(tile.pairs) > TITLE_TIES:
-        more = len(tile.pairs) - TITLE_TIES
-        lines.append(
-            ngettext("and %(count)s more region", "and %(count)s more regions", more)
-            % {"count": more}
-        )
+    lines = [f"{tile.name}: {_count(len(tile.ties))} ({tile.stages_text})"]
+    groups, more = _groups(tile, side_ukrainian, TITLE_TIES)
+    lines += [f"{label}: {names}" for _stage, label, names in groups]
+    if more:
+        lines.append(_more(more))
     return "\n".join(lines)
+
+
+def _groups(tile: Tile, side_ukrainian: bool, cap: int) -> tuple[list[tuple[str, str, str]], int]:
+    """The regions on the other side, the furthest along first, up to `cap`, by the stage
+    of their line: [(stage, its label, "Ohio (3), Indiana")], and how many are left unnamed."""
+    by_stage: dict[str, list[str]] = {}
+    for pair in tile.foremost[:cap]:
+        other = _other(pair, side_ukrainian)
+        by_stage.setdefault(pair.stage, []).append(
+            other if pair.single else f"{other} ({len(pair.ties)})"
+        )
+    groups = [
+        (stage.value, str(stage.label), ", ".join(by_stage[stage.value]))
+        for stage in PROMINENCE
+        if stage.value in by_stage
+    ]
+    return groups, max(len(tile.pairs) - cap, 0)
+
+
+def _more(n: int) -> str:
+    return ngettext("and %(count)s more region", "and %(count)s more regions", n) % {"count": n}
 
 
 def _other(pair: Pair, side_ukrainian: bool) -> str:
@@ -414,35 +467,17 @@ def _other(pair: Pair, side_ukrainian: bool) -> str:
     return tie.ukrainian_name
 
 
-def _pair_text(pair: Pair) -> str:
-    if pair.single:
-        return pair.single.stage_label
-    n = len(pair.ties)
-    counted = ngettext("%(count)s tie", "%(count)s ties", n) % {"count": n}
-    return f"{counted} ({pair.stages_text})"
-
-
-def _curve(a: tuple[float, float], b: tuple[float, float], bend: float) -> str:
-    """A line from a to b, bowed sideways by `bend` (ties between the same two tiles fan out)."""
-    (x1, y1), (x2, y2) = a, b
-    dx, dy = x2 - x1, y2 - y1
-    length = (dx * dx + dy * dy) ** 0.5 or 1
-    cx = (x1 + x2) / 2 - dy / length * bend
-    cy = (y1 + y2) / 2 + dx / length * bend
-    return f"M{_n(x1)} {_n(y1)}Q{_n(cx)} {_n(cy)} {_n(x2)} {_n(y2)}"
-
-
-def drawing(picture: Picture, *, shape: str = "wide", href=None) -> dict:
-    """Everything the SVG template writes, placed for `shape`; `href(tile)` gives a tile's
-    link (an anchor in the list below, or the region's page)."""
+def render_svg(picture: Picture, *, shape: str = "wide", href=None) -> str:
+    """The picture as one SVG element, placed for `shape` (well-formed XML: every name
+    escaped); `href(tile)` gives a tile's link (an anchor in the list, or the region's page)."""
     s = SHAPES[shape]
     ua_w, ua_h = _size(picture.ukrainian, s)
     pa_w, pa_h = _size(picture.partner, s)
     top = s.margin + s.heading + 10
     if shape == "wide":
         body_h = max(ua_h, pa_h)
-        ua_x, ua_y = s.margin, top + (body_h - ua_h) / 2
-        pa_x, pa_y = s.margin + ua_w + s.gap, top + (body_h - pa_h) / 2 if pa_h else top
+        ua_x, ua_y = s.margin, top + (body_h - ua_h) // 2
+        pa_x, pa_y = s.margin + ua_w + s.gap, top + (body_h - pa_h) // 2 if pa_h else top
         width = pa_x + max(pa_w, 8 * s.pitch) + s.margin
         headings = [
             (ua_x, ua_y - 10, picture.ukraine_name),
@@ -451,94 +486,123 @@ def drawing(picture: Picture, *, shape: str = "wide", href=None) -> dict:
         legend_y = top + body_h + 30
     else:
         width_inner = max(ua_w, pa_w, 8 * s.pitch)
-        ua_x, ua_y = s.margin + (width_inner - ua_w) / 2, top
-        pa_top = top + ua_h + s.gap
-        pa_x, pa_y = s.margin + (width_inner - pa_w) / 2, pa_top + s.heading + 10
+        ua_x, ua_y = s.margin + (width_inner - ua_w) // 2, top
+        pa_x = s.margin + (width_inner - pa_w) // 2
+        pa_y = top + ua_h + s.gap + s.heading + 10
         width = width_inner + 2 * s.margin
         headings = [(ua_x, top - 10, picture.ukraine_name), (pa_x, pa_y - 10, picture.country_name)]
         legend_y = pa_y + pa_h + 30
     _place(picture.ukrainian, ua_x, ua_y, s)
     _place(picture.partner, pa_x, pa_y, s)
-    by_code = {t.code: t for t in (*picture.ukrainian, *picture.partner)}
+    legend_rows = (len(picture.counts) + s.legend_columns - 1) // s.legend_columns or 1
+    height = legend_y + legend_rows * s.legend_row
 
-    lines = {}
+    tiles = [*picture.ukrainian, *picture.partner]
+    index = {tile.code: i for i, tile in enumerate(tiles)}
+    half = s.tile // 2
+    name = escape(
+        ngettext(
+            "Picture of ties: %(counter)s tie with %(country)s",
+            "Picture of ties: %(counter)s ties with %(country)s",
+            picture.total,
+        )
+        % {"counter": picture.total, "country": picture.country_name}
+    )
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="ties-svg ties-svg-{shape}" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'font-family="sans-serif" role="group" aria-label="{name}">',
+        f"<title>{name} ({picture.as_of:%Y-%m-%d})</title>",
+    ]
+    # The tiles: a tile with ties is a link (or a group, without links) titled with its ties.
+    out.append('<g class="tiles" fill="#ececec" stroke="#c4c4c4">')
+    for i, tile in enumerate(tiles):
+        rect = (
+            f'<rect data-code="{escape(tile.code)}" x="{tile.x}" y="{tile.y}" '
+            f'width="{s.tile}" height="{s.tile}" rx="3"'
+        )
+        if tile.code == picture.focus:
+            rect += ' fill="#fff" stroke="#000" stroke-width="3"'
+        elif tile.ties:
+            rect += ' fill="#fff" stroke="#3a3a3a"'
+        rect += "/>"
+        if not tile.ties:
+            out.append(rect)
+            continue
+        title = escape(_tooltip(tile, i < len(picture.ukrainian)))
+        link = href(tile) if href else ""
+        if link:
+            out.append(f'<a href="{escape(link)}" class="t{i}"><title>{title}</title>{rect}</a>')
+        else:
+            out.append(f'<g class="t{i}"><title>{title}</title>{rect}</g>')
+    out.append("</g>")
+
+    # The lines: one per pair of regions, grouped by look.
+    groups: dict[tuple[str, float], list[str]] = {}
     for pair in picture.pairs:
-        a, b = by_code.get(pair.ukrainian), by_code.get(pair.partner)
+        a, b = index.get(pair.ukrainian), index.get(pair.partner)
         if a is None or b is None:
             continue
-        tie = pair.ties[0]
-        name = tie.partner_name if pair.single else pair.partner_region_name
-        lines[(pair.ukrainian, pair.partner)] = {
-            "d": _curve(a.centre, b.centre, 0),
-            "pair": pair,
-            "title": f"{tie.ukrainian_name} — {name}: {_pair_text(pair)}",
-        }
-    link_list = list(lines.values())
+        x1, y1 = tiles[a].x + half, tiles[a].y + half
+        x2, y2 = tiles[b].x + half, tiles[b].y + half
+        groups.setdefault((pair.stage, pair.width), []).append(
+            f'<path class="a{a} a{b}" d="M{x1} {y1}L{x2} {y2}"/>'
+        )
+    out.append('<g class="links" fill="none" stroke-linecap="round" pointer-events="none">')
+    for stage, line_width in sorted(groups, key=lambda key: (DRAW_ORDER[key[0]], key[1])):
+        look = LOOKS[stage]
+        dashes = f' stroke-dasharray="{look.dashes}"' if look.dashes else ""
+        out.append(
+            f'<g data-stage="{stage}" stroke="{look.colour}" '
+            f'stroke-width="{_n(line_width)}"{dashes}>'
+        )
+        out.append("".join(groups[(stage, line_width)]))
+        out.append("</g>")
+    out.append("</g>")
 
-    legend = []
-    column_w = (width - 2 * s.margin) / s.legend_columns
+    # The labels, over the lines; the pointer goes through them to the tile.
+    out.append(
+        f'<g class="labels" text-anchor="middle" font-size="{s.label}" fill="#595959" '
+        'stroke="#fff" stroke-width="3" paint-order="stroke" stroke-linejoin="round" '
+        'pointer-events="none">'
+    )
+    for tile in tiles:
+        small = len(tile.label) >= 4
+        size = s.small_label if small else s.label
+        attrs = f' font-size="{size}"' if small else ""
+        if tile.ties:
+            attrs += ' font-weight="bold" fill="#000"'
+        out.append(
+            f'<text x="{tile.x + half}" y="{tile.y + half + round(size * 0.35)}"{attrs}>'
+            f"{escape(tile.label)}</text>"
+        )
+    out.append("</g>")
+    # The maps' headings, over the lines too.
+    out += [
+        f'<text x="{x}" y="{y}" font-size="{s.heading}" font-weight="bold" fill="#1a1a1a" '
+        'stroke="#fff" stroke-width="4" paint-order="stroke" pointer-events="none">'
+        f"{escape(text)}</text>"
+        for x, y, text in headings
+    ]
+
+    out.append(f'<g class="legend" font-size="{s.label}" fill="#1a1a1a">')
+    column_w = (width - 2 * s.margin) // s.legend_columns
     for i, (stage, count) in enumerate(picture.counts.items()):
+        look = LOOKS[stage]
         x = s.margin + (i % s.legend_columns) * column_w
         y = legend_y + (i // s.legend_columns) * s.legend_row
-        legend.append(
-            {
-                "look": LOOKS[stage],
-                "x1": _n(x),
-                "x2": _n(x + 30),
-                "y": _n(y),
-                "tx": _n(x + 38),
-                "ty": _n(y + 4),
-                "text": f"{Stage(stage).label} ({count})",
-            }
+        dashes = f' stroke-dasharray="{look.dashes}"' if look.dashes else ""
+        out.append(
+            f'<line x1="{x}" x2="{x + 30}" y1="{y}" y2="{y}" stroke="{look.colour}" '
+            f'stroke-width="{_n(look.width)}"{dashes} stroke-linecap="round"/>'
+            f'<text x="{x + 38}" y="{y + 4}">{escape(str(Stage(stage).label))} ({count})</text>'
         )
-    rows = (len(legend) + s.legend_columns - 1) // s.legend_columns or 1
-    height = legend_y + rows * s.legend_row
-
-    def tiles(group: list[Tile], ukrainian: bool) -> list[dict]:
-        drawn = []
-        for tile in group:
-            cx, cy = tile.centre
-            drawn.append(
-                {
-                    "tile": tile,
-                    "x": _n(tile.x),
-                    "y": _n(tile.y),
-                    "cx": _n(cx),
-                    "ty": _n(cy + (s.label if len(tile.label) < 4 else s.small_label) * 0.35),
-                    "size": s.label if len(tile.label) < 4 else s.small_label,
-                    "own": tile.code == picture.focus,
-                    "tooltip": _tooltip(tile, ukrainian),
-                    "href": href(tile) if href and tile.ties else "",
-                    "links": [
-                        lines[key]
-                        for key in ((p.ukrainian, p.partner) for p in tile.pairs)
-                        if key in lines
-                    ],
-                }
-            )
-        return drawn
-
-    return {
-        "picture": picture,
-        "shape": shape,
-        "width": _n(width),
-        "height": _n(height),
-        "tile": s.tile,
-        "headings": [{"x": _n(x), "y": _n(y), "text": t} for x, y, t in headings],
-        "heading_size": s.heading,
-        "tiles": [*tiles(picture.ukrainian, True), *tiles(picture.partner, False)],
-        "links": link_list,
-        "legend": legend,
-        "legend_size": s.label,
-        "empty_y": _n(legend_y + 4),
-    }
-
-
-def render_svg(picture: Picture, *, shape: str = "wide", href=None) -> str:
-    """The picture as one SVG element (well-formed XML: every name escaped)."""
-    return render_to_string(
-        "oversight/_ties_svg.html", drawing(picture, shape=shape, href=href)
-    ).strip()
+    if not picture.counts:
+        out.append(
+            f'<text x="{headings[0][0]}" y="{legend_y + 4}">{escape(_("No ties to show."))}</text>'
+        )
+    out.append("</g></svg>")
+    return "\n".join(out)
 
 
 def ties_svg(
@@ -556,31 +620,94 @@ def ties_svg(
         return render_svg(picture, shape=shape, href=href)
 
 
+def stylesheet() -> str:
+    """static/oversight/ties.css: how the picture answers the pointer and the keyboard, and the
+    keys of the list under it (each stage's line, drawn as in the picture). Generated: a test
+    keeps the file equal to this (`write_stylesheet` writes it)."""
+    rules = [
+        "/* Generated by regionbridge.oversight.ties.stylesheet(): do not edit by hand. */",
+        ".ties-svg a rect{cursor:pointer}",
+        ".ties-svg a:hover rect,.ties-svg a:focus rect{stroke:#0b0c0c;stroke-width:2.5}",
+        ".ties-svg a:focus-visible{outline:none}",
+        ".ties-svg a:focus-visible rect{stroke:#003078;stroke-width:4}",
+        ".ties-svg .links path{transition:opacity .15s}",
+        # While a tile is pointed at or focused, every line fades but its own.
+        ".ties-svg:has(a:hover,a:focus) .links path{opacity:.1}",
+        ",\n".join(f".ties-svg:has(.t{i}:hover,.t{i}:focus) .a{i}" for i in range(HIGHLIGHTS))
+        + "{opacity:1}",
+        ".tk{display:inline-block;width:30px;height:10px;margin-right:.3rem;"
+        "vertical-align:middle;background:no-repeat center}",
+    ]
+    for stage, look in LOOKS.items():
+        dashes = f" stroke-dasharray='{look.dashes}'" if look.dashes else ""
+        line = (
+            "<svg xmlns='http://www.w3.org/2000/svg' width='30' height='10'>"
+            f"<line x1='2' x2='28' y1='5' y2='5' stroke='{look.colour}' "
+            f"stroke-width='{_n(look.width)}'{dashes} stroke-linecap='round'/></svg>"
+        )
+        rules.append(
+            f'.tk-{stage}{{background-image:url("data:image/svg+xml,{quote(line, safe=SAFE)}")}}'
+        )
+    return "\n".join(rules) + "\n"
+
+
+# --- the list under the picture -------------------------------------------------------------
+
+
+@dataclass
+class Summary:
+    """A region's ties in words, the text alternative of its tile (and its tooltip's words): how
+    many, per stage, and the regions on the other side by the stage their line is drawn in,
+    each with its number of ties; the furthest along first, `more` left unnamed."""
+
+    tile: Tile
+    href: str
+    groups: list[tuple[str, str, str]]  # (stage, its label, "Ohio (3), Indiana")
+    more: int
+
+    @property
+    def more_text(self) -> str:
+        return _more(self.more)
+
+
+def summaries(tiles: list[Tile], *, ukrainian: bool = True, href=None) -> list[Summary]:
+    """The list's entries: one per tile with ties."""
+    entries = []
+    for tile in tiles:
+        if tile.ties:
+            groups, more = _groups(tile, ukrainian, LIST_TIES)
+            entries.append(Summary(tile, href(tile) if href else "", groups, more))
+    return entries
+
+
 def picture_context(
     partnerships: QuerySet[Partnership],
     country: Country,
     *,
     as_of: date | None = None,
     focus: str = "",
-    tie_links: bool = True,
+    region_href=None,
     prefix: str = "",
 ) -> dict:
-    """What `oversight/_ties_picture.html` shows: the picture in both shapes (side by side, and
-    stacked for a phone) and the list of each region's ties, from one read of the ties."""
+    """What `oversight/_ties_picture.html` shows, from one read of the ties: the picture (one
+    SVG, stacked: it fits a phone and sits beside its list on a wide screen; the API and the
+    briefing draw the maps side by side) and, under it, each Ukrainian region's ties in words
+    (its text alternative; a partner region's are on its own page). `region_href(tile)` links a
+    region's entry and a partner region's tile (nowhere when it gives "")."""
     picture = picture_of(partnerships, country, as_of=as_of, focus=focus)
     anchor = f"ties-{prefix}{country.code}-"
 
     def href(tile: Tile) -> str:
-        return f"#{anchor}{tile.code}"
+        """Ukraine's tiles: the region's entry in the list; the partner's: `region_href`."""
+        if tile.code.startswith(UKRAINE + "-"):
+            return f"#{anchor}{tile.code}"
+        return region_href(tile) if region_href else ""
 
     return {
         "picture": picture,
-        "wide": render_svg(picture, shape="wide", href=href),
-        "tall": render_svg(picture, shape="tall", href=href),
+        "svg": render_svg(picture, shape="tall", href=href),
         "anchor": anchor,
-        "tie_base": reverse("partnerships:detail", args=[0]).removesuffix("0/")
-        if tie_links
-        else "",
+        "entries": summaries(picture.ukrainian, href=region_href),
     }
 
 
@@ -592,3 +719,10 @@ def partner_countries(partnerships: QuerySet[Partnership]) -> QuerySet[Country]:
         .order_by(name_order(), "code")
         .only("code", "name_uk", "name_en", "sort_uk", "sort_en")
     )
+
+
+def write_stylesheet() -> None:
+    """Write static/oversight/ties.css anew (`manage.py shell -c "from regionbridge.oversight
+    import ties; ties.write_stylesheet()"`)."""
+    STYLESHEET.parent.mkdir(parents=True, exist_ok=True)
+    STYLESHEET.write_text(stylesheet(), encoding="utf-8")

@@ -4,9 +4,13 @@ country and a date; what the viewer oversees (`part.overseen_partnerships`), not
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from regionbridge import policy
+from regionbridge.core import results
 from regionbridge.core.access import requires
 from regionbridge.lib.forms import CodeChoiceField, named_choices
 from regionbridge.oversight import ties
@@ -59,7 +63,32 @@ def ties_page(request: HttpRequest) -> HttpResponse:
     country = form.country()
     context = {"form": form, "country": country}
     if country is not None:
+        as_of, user = form.cleaned_data.get("as_of"), request.user
+        # Drawn once while the ties are unchanged (decision 0013).
         context.update(
-            ties.picture_context(overseen, country, as_of=form.cleaned_data.get("as_of"))
+            results.remember(
+                "oversight.ties",
+                (user.pk, country.code, as_of, timezone.localdate()),
+                lambda: _drawn(overseen, country, as_of=as_of),
+            )
         )
     return render(request, "oversight/ties.html", context)
+
+
+def _drawn(overseen, country: Country, *, as_of) -> dict:
+    """The picture and its list, drawn (`picture_html`), and the figures the page says."""
+    drawn = ties.picture_context(overseen, country, as_of=as_of, region_href=region_href)
+    picture = drawn["picture"]
+    return {
+        "total": picture.total,
+        "country_name": picture.country_name,
+        "day": picture.as_of,
+        "picture_html": render_to_string("oversight/_ties_picture.html", drawn),
+    }
+
+
+def region_href(tile: ties.Tile) -> str:
+    """A region of Ukraine's page of ties on the dashboard; a partner region's own page."""
+    if tile.code.startswith(ties.UKRAINE + "-"):
+        return reverse("oversight:region", args=[tile.code])
+    return reverse("regions:detail", args=[tile.code])

@@ -10,6 +10,9 @@ from regionbridge.messaging.inbound import is_transient, receive
 
 EX_TEMPFAIL = 75  # sysexits: tells Postfix/Exim to try again later
 EX_NOPERM = 77  # sysexits: tells Postfix/Exim to bounce a refused message
+# Refusals about who sent the mail (5.7.x) or the reply address it was sent to (5.1.x): from a
+# pipe, dropped rather than bounced, for the envelope sender is then often forged.
+DROPPED_CLASSES = ("5.7.", "5.1.")
 DEFERRED = "451 4.3.0 Temporary failure, try again later"
 UNREADABLE = "550 5.6.0 Refused: message cannot be read"
 TOO_BIG = "552 5.3.4 Refused: message too big"
@@ -19,8 +22,9 @@ logger = logging.getLogger(__name__)
 def _answer(raw: bytes, sender: str, recipients: list[str]) -> tuple[bool | None, str]:
     """(accepted, SMTP reply); accepted is None when the sender should try again later.
 
-    Never an e-mail back: a refusal is only this answer, which the sender's own server turns
-    into a bounce for its user (and which a forger, who sent from elsewhere, never sees)."""
+    Never an e-mail back: over SMTP a refusal is only this answer, which the sender's own server
+    turns into a bounce for its user (and which a forger, who sent from elsewhere, never sees).
+    From a pipe, see `_dropped_in_a_pipe`."""
     if len(raw) > settings.MAILGATE_MAX_BYTES:
         return False, TOO_BIG
     try:
@@ -32,6 +36,18 @@ def _answer(raw: bytes, sender: str, recipients: list[str]) -> tuple[bool | None
         logger.exception("mailgate could not process a message")  # receive() failed to refuse
         return False, UNREADABLE
     return outcome.accepted, outcome.smtp_reply
+
+
+def _dropped_in_a_pipe(reply: str) -> bool:
+    """Whether `--stdin` drops this refusal (exit 0) rather than have the MTA bounce it (77).
+
+    A pipe runs after the MTA accepted the mail, so a refusal there becomes a bounce to the
+    envelope sender: for a forged sender or a made-up reply address that bounce goes to an
+    innocent third party (backscatter). Those refusals are logged and audited (and an account
+    holder's reply is held) as over SMTP, and the mail is dropped. A content refusal (5.6.0,
+    5.3.4) of mail that got that far still bounces."""
+    code, _, rest = reply.partition(" ")
+    return code.startswith("5") and rest.startswith(DROPPED_CLASSES)
 
 
 class Handler:
@@ -49,7 +65,8 @@ class Command(BaseCommand):
     help = (
         "Receive replies by e-mail: an SMTP server (aiosmtpd) on MAILGATE_HOST:MAILGATE_PORT, or "
         "--stdin to read one message from standard input (for a Postfix/Exim pipe, with the "
-        "envelope in --sender and --recipient)."
+        "envelope in --sender and --recipient). With --stdin, exit 0 is delivered or dropped "
+        "(a refused sender or reply address: no bounce), 75 try later, 77 bounce."
     )
 
     def add_arguments(self, parser):
@@ -73,6 +90,10 @@ class Command(BaseCommand):
             if accepted is None:
                 self.stderr.write(reply)
                 sys.exit(EX_TEMPFAIL)
+            if not accepted and _dropped_in_a_pipe(reply):
+                # Exit 0: the MTA delivers nothing and bounces nothing (no backscatter).
+                self.stderr.write(f"dropped, not bounced: {reply}")
+                return
             # Postfix shows what a pipe command prints in the bounce it sends to the sender.
             self.stdout.write(reply)
             if not accepted:
