@@ -198,6 +198,12 @@ CACHES = {
         "LOCATION": "results",
         "OPTIONS": {"MAX_ENTRIES": 400},
     },
+    # Exported files (hundreds of KB each): a few.
+    "exports": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "exports",
+        "OPTIONS": {"MAX_ENTRIES": 24},
+    },
 }
 
 TASKS = {

@@ -739,3 +739,25 @@ def test_the_api_worksheet_costs_the_same_queries_for_1_row_as_for_50(client, wo
         )
     assert counted() == few
     assert len(read(client.get(url, headers=headers))[1]) == 50
+
+
+@pytest.mark.parametrize(
+    "url", ["/partnerships/?format=xlsx", "/api/v1/partnerships/export.xlsx"], ids=["page", "api"]
+)
+def test_a_kept_workbook_is_never_given_to_one_who_sees_other_ties(
+    client, world, coordinator, zhytomyr, url
+):
+    """Workbooks are kept by the ties in them (decision 0013): the coordinator's holds the
+    negotiation; Zhytomyr's office, asking next, gets one without it, and a new event shows."""
+    client.force_login(coordinator)
+    first = client.get(url)
+    assert world["secret"].pk in ids(first)
+    assert client.get(url).content == first.content  # kept: the same file
+    client.force_login(zhytomyr)
+    assert world["secret"].pk not in ids(client.get(url))
+    client.force_login(coordinator)
+    partnerships.partnership_update(
+        partnership=world["open"], by=coordinator, next_step_en="Sign the memorandum"
+    )
+    rows = read(client.get(url))[1]
+    assert any(row["next_step_en"] == "Sign the memorandum" for row in rows)

@@ -1024,12 +1024,32 @@ def test_mailgate_stdin_drops_a_bad_reply_address_without_a_bounce(
     elif address == "forged":  # a genuine token with its signature altered
         token = token_of(reply_address(reply_thread, "bob@example.org"))
         address = address_with(token[:-1] + ("1" if token[-1] == "0" else "0"))
-    raw = reply_bytes(sender="bob@example.org", to=address, body="To a made-up address.")
+    raw = reply_bytes(
+        sender="bob@example.org", to=address, body="To a made-up address.", signed_by=None
+    )
     assert run_stdin_dropped(monkeypatch, raw, "--recipient", address) == (
         f"dropped, not bounced: 550 5.1.1 Refused: {reason}"
     )
     assert Message.objects.filter(thread=reply_thread).count() == 1
     assert refusals()[-1].changes["reason"] == reason
+
+
+def test_mailgate_stdin_bounces_an_expired_address_to_a_sender_who_is_who_they_say(
+    reply_thread, monkeypatch
+):
+    """Bob's reply, signed by his domain, to an address that expired: the bounce goes to Bob
+    himself, who must learn that his reply did not arrive (exit 77, reason on stdout)."""
+    yesterday = timezone.localdate() - timedelta(days=1)
+    address = reply_address(reply_thread, "bob@example.org", expires_on=yesterday)
+    raw = reply_bytes(sender="bob@example.org", to=address, body="Late, but here.")
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw)))
+    out = io.StringIO()
+    with pytest.raises(SystemExit) as exit_:
+        call_command("mailgate", "--stdin", "--recipient", address, stdout=out)
+    assert exit_.value.code == mailgate.EX_NOPERM
+    assert out.getvalue().strip() == "550 5.1.6 Refused: expired reply address"
+    assert Message.objects.filter(thread=reply_thread).count() == 1
+    assert refusals()[-1].changes["reason"] == "expired reply address"
 
 
 def test_mailgate_stdin_still_bounces_what_cannot_be_read_or_is_too_big(

@@ -270,11 +270,14 @@ def test_authentication_results_are_parsed_as_rfc_8601_writes_them():
 # --- reply addresses: expiry and where they count --------------------------------------------
 
 
-def test_an_expired_reply_address_is_refused(reply_thread):
+@pytest.mark.parametrize(("signed_by", "status"), [("example.org", "5.1.6"), (None, "5.1.1")])
+def test_an_expired_reply_address_is_refused(reply_thread, signed_by, status):
+    """Said as "moved" (5.1.6) to a sender who is who they say, whom a pipe bounces it to; as an
+    unknown address (5.1.1, dropped by a pipe: no backscatter) to anyone else."""
     yesterday = timezone.localdate() - timedelta(days=1)
-    raw = reply_bytes(sender=BOB, to=reply_address(reply_thread, BOB, expires_on=yesterday))
-    outcome = receive(raw)
-    assert outcome.smtp_reply == "550 5.1.1 Refused: expired reply address"
+    address = reply_address(reply_thread, BOB, expires_on=yesterday)
+    outcome = receive(reply_bytes(sender=BOB, to=address, signed_by=signed_by))
+    assert outcome.smtp_reply == f"550 {status} Refused: expired reply address"
     assert posted(reply_thread) == 0
     assert not HeldReply.objects.exists()
 
@@ -453,7 +456,7 @@ def test_the_smtp_answer_says_why(settings, tmp_path):
         )
         assert answer(reply_bytes(sender=BOB, to=expired), expired) == (
             550,
-            b"5.1.1 Refused: expired reply address",
+            b"5.1.6 Refused: expired reply address",
         )
         assert answer(unknown_charset_reply(thread), address) == (
             550,

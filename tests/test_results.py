@@ -2,6 +2,9 @@
 is unchanged, read again after any change committed to it, never across readers, languages or
 time zones, and not at all when RESULTS_SECONDS is 0."""
 
+import threading
+import time
+
 import pytest
 from django.db import transaction
 from django.utils import timezone, translation
@@ -136,3 +139,30 @@ def test_data_generated_in_bulk_changes_every_version(reference, settings, tmp_p
     generate(scale=0.01, seed=3)
     after = dict(DataVersion.objects.values_list("app", "token"))
     assert all(after[app] != before[app] for app in results.WATCHED_APPS)
+
+
+def test_readers_arriving_together_wait_for_one_computation():
+    started, release = threading.Event(), threading.Event()
+    runs: list[int] = []
+    drawn: list[str] = []
+
+    def compute():
+        runs.append(1)
+        started.set()
+        release.wait(5)
+        return "drawn"
+
+    def read():
+        drawn.append(results.remember("herd", (1,), compute, reads=()))
+
+    readers = [threading.Thread(target=read) for _ in range(4)]
+    readers[0].start()
+    assert started.wait(5)
+    for reader in readers[1:]:
+        reader.start()
+    time.sleep(0.2)  # the others are waiting now
+    release.set()
+    for reader in readers:
+        reader.join(5)
+    assert runs == [1] and drawn == ["drawn"] * 4
+    assert not results._computing  # nothing left behind

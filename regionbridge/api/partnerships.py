@@ -23,7 +23,7 @@ from regionbridge.api.schemas import DATE_RANGE, RegistryDate, Text, bilingual_i
 from regionbridge.lib import xlsx
 from regionbridge.lib.csvexport import capped, rows_from
 from regionbridge.lib.i18n import by_script, pick, reader_language
-from regionbridge.partnerships import selectors, services
+from regionbridge.partnerships import selectors, services, workbooks
 from regionbridge.partnerships.lifecycle import EventKind, Stage
 from regionbridge.partnerships.models import (
     EARLIEST_DATE,
@@ -401,12 +401,15 @@ def export_partnerships(request, filters: Query[PartnershipFilters]):
         signed_on=Subquery(signed.values("occurred_on")[:1]),
     )
     stamp = (selected.as_of or timezone.localdate()).isoformat()
-    return xlsx.xlsx_response(
-        f"partnerships-{stamp}.xlsx",
-        EXPORT_HEADER,
-        capped(_export_rows(partnerships)),
-        sheet="partnerships",
+    workbook = workbooks.kept(
+        partnerships,
+        name="api",
+        as_of=selected.as_of,
+        write=lambda: xlsx.xlsx_bytes(
+            EXPORT_HEADER, capped(_export_rows(partnerships)), sheet="partnerships"
+        ),
     )
+    return xlsx.workbook_response(f"partnerships-{stamp}.xlsx", workbook)
 
 
 @contextmanager

@@ -19,6 +19,7 @@ old; `RESULTS_SECONDS = 0` turns keeping off.
 
 import hashlib
 import secrets
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -56,6 +57,8 @@ UNWATCHED_MODELS = frozenset(
     }
 )
 _MISSING = object()
+_guard = threading.Lock()
+_computing: dict[str, threading.Lock] = {}  # keys being computed, each with its lock
 
 
 def version(reads: tuple[str, ...] = WATCHED_APPS) -> str:
@@ -79,10 +82,16 @@ def changed_all() -> None:
 
 
 def remember(
-    name: str, parts: tuple, compute: Callable[[], T], *, reads: tuple[str, ...] = WATCHED_APPS
+    name: str,
+    parts: tuple,
+    compute: Callable[[], T],
+    *,
+    reads: tuple[str, ...] = WATCHED_APPS,
+    cache: str = "results",
 ) -> T:
     """What `compute()` returns for `parts`, computed once per version of the apps it reads,
-    language and time zone, and kept for at most RESULTS_SECONDS."""
+    language and time zone, and kept for at most RESULTS_SECONDS in `cache` (`results`, or
+    `exports` for the few large files)."""
     seconds = settings.RESULTS_SECONDS
     if not seconds:
         return compute()
@@ -96,13 +105,26 @@ def remember(
         *parts,
     )
     key = f"{name}:{hashlib.sha256(repr(context).encode()).hexdigest()[:40]}"
-    store = caches["results"]
+    store = caches[cache]
     found = store.get(key, _MISSING)
     if found is not _MISSING:
         return found
-    value = compute()
-    store.set(key, value, seconds)
-    return value
+    # One thread computes, those that ask for the same meanwhile wait for its result: sixteen
+    # readers arriving together would otherwise each pay the whole cost at once.
+    with _guard:
+        lock = _computing.setdefault(key, threading.Lock())
+    try:
+        with lock:
+            found = store.get(key, _MISSING)
+            if found is not _MISSING:
+                return found
+            value = compute()
+            store.set(key, value, seconds)
+            return value
+    finally:
+        with _guard:
+            if _computing.get(key) is lock:
+                del _computing[key]
 
 
 def watched_models() -> list[type]:

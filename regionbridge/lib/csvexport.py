@@ -5,7 +5,7 @@ the rows its page shows, in the same shape, capped at the same size."""
 import csv
 import itertools
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -117,12 +117,22 @@ def capped(rows: Iterable[Sequence], limit: int | None = None) -> Iterator[Seque
 
 
 def export_response(
-    fmt: str, stem: str, header: list[str], rows: Iterable[Sequence], *, sheet: str = ""
+    fmt: str,
+    stem: str,
+    header: list[str],
+    rows: Iterable[Sequence],
+    *,
+    sheet: str = "",
+    keep: Callable[[Callable[[], bytes]], bytes] | None = None,
 ) -> HttpResponse:
-    """The list as a file named `<stem>-<today>.<fmt>`: CSV or XLSX, capped at MAX_ROWS."""
+    """The list as a file named `<stem>-<today>.<fmt>`: CSV or XLSX, capped at MAX_ROWS. An
+    XLSX workbook is written by `keep(write)` when given (which may give one kept instead)."""
     filename = f"{stem}-{timezone.localdate().isoformat()}.{fmt}"
     if fmt == "xlsx":
-        from regionbridge.lib.xlsx import xlsx_response  # openpyxl only when asked for
+        from regionbridge.lib.xlsx import workbook_response, xlsx_bytes  # openpyxl when asked
 
-        return xlsx_response(filename, header, capped(rows), sheet=sheet or stem)
+        def write() -> bytes:
+            return xlsx_bytes(header, capped(rows), sheet=sheet or stem)
+
+        return workbook_response(filename, keep(write) if keep else write())
     return csv_response(filename, header, capped(rows))

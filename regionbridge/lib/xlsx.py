@@ -128,6 +128,10 @@ def xlsx_bytes(header: list[str], rows: Iterable[Sequence], *, sheet: str = "She
 def xlsx_response(
     filename: str, header: list[str], rows: Iterable[Sequence], *, sheet: str = "Sheet"
 ) -> HttpResponse:
-    response = HttpResponse(xlsx_bytes(header, rows, sheet=sheet), content_type=CONTENT_TYPE)
+    return workbook_response(filename, xlsx_bytes(header, rows, sheet=sheet))
+
+
+def workbook_response(filename: str, workbook: bytes) -> HttpResponse:
+    response = HttpResponse(workbook, content_type=CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

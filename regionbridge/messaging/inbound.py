@@ -54,6 +54,7 @@ UNREADABLE = "message cannot be read"
 
 # Enhanced status codes (RFC 3463) of the refusals.
 ADDRESS = "5.1.1"  # no, unknown or expired reply address
+MOVED = "5.1.6"  # an expired reply address, from a sender who is who they say
 SECURITY = "5.7.1"  # the sender is not who may write here
 CONTENT = "5.6.0"  # the content cannot be taken
 TOO_MANY = "Too many messages, try again later"  # 451 4.7.1: a legitimate MTA retries
@@ -268,7 +269,10 @@ def _receive(raw: bytes, envelope_sender: str, envelope_recipients: Sequence[str
     try:
         reply = read_reply_token(token)
     except ExpiredReplyAddress:
-        return _refuse("expired reply address", sender, status=ADDRESS)
+        # From a sender who is who they say, the refusal reaches them (a pipe bounces it): their
+        # reply is not lost unseen. From anyone else it is one more made-up address.
+        vouched = mailauth.verify(parsed, raw, envelope_sender=envelope_sender).ok
+        return _refuse("expired reply address", sender, status=MOVED if vouched else ADDRESS)
     except signing.BadSignature:
         return _refuse("invalid reply address", sender, status=ADDRESS)
     if sender != reply.email:

@@ -27,7 +27,7 @@ from regionbridge.lib.csvexport import (
 from regionbridge.lib.files import download
 from regionbridge.lib.i18n import pick, reader_language
 from regionbridge.organizations.models import Person
-from regionbridge.partnerships import clearance, forms, selectors, services
+from regionbridge.partnerships import clearance, forms, selectors, services, workbooks
 from regionbridge.partnerships.models import Activity, DocumentVersion, Partnership
 from regionbridge.regions.models import Region
 
@@ -77,7 +77,8 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
         activities = activities_of(request.user, items)
         return export_response(fmt, "activities", *activity_table(activities))
     if fmt:
-        return export_response(fmt, "partnerships", *export_table(items))
+        keep = workbooks.keeper(items, name="list", as_of=filters.as_of)
+        return export_response(fmt, "partnerships", *export_table(items), keep=keep)
     page = Paginator(items, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -6,13 +6,12 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from regionbridge.messaging.inbound import is_transient, receive
+from regionbridge.messaging.inbound import ADDRESS, SECURITY, is_transient, receive
 
 EX_TEMPFAIL = 75  # sysexits: tells Postfix/Exim to try again later
 EX_NOPERM = 77  # sysexits: tells Postfix/Exim to bounce a refused message
 # Refusals about who sent the mail (5.7.x) or the reply address it was sent to (5.1.x): from a
 # pipe, dropped rather than bounced, for the envelope sender is then often forged.
-DROPPED_CLASSES = ("5.7.", "5.1.")
 DEFERRED = "451 4.3.0 Temporary failure, try again later"
 UNREADABLE = "550 5.6.0 Refused: message cannot be read"
 TOO_BIG = "552 5.3.4 Refused: message too big"
@@ -42,12 +41,13 @@ def _dropped_in_a_pipe(reply: str) -> bool:
     """Whether `--stdin` drops this refusal (exit 0) rather than have the MTA bounce it (77).
 
     A pipe runs after the MTA accepted the mail, so a refusal there becomes a bounce to the
-    envelope sender: for a forged sender or a made-up reply address that bounce goes to an
-    innocent third party (backscatter). Those refusals are logged and audited (and an account
-    holder's reply is held) as over SMTP, and the mail is dropped. A content refusal (5.6.0,
-    5.3.4) of mail that got that far still bounces."""
+    envelope sender: for a forged sender or a made-up reply address (5.7.1, 5.1.1) that bounce
+    goes to an innocent third party (backscatter). Those refusals are logged and audited (and an
+    account holder's reply is held) as over SMTP, and the mail is dropped. An expired address
+    from a sender who is who they say (5.1.6), and a content refusal (5.6.0, 5.3.4) of mail that
+    got that far, still bounce: the sender must learn that their reply did not arrive."""
     code, _, rest = reply.partition(" ")
-    return code.startswith("5") and rest.startswith(DROPPED_CLASSES)
+    return code.startswith("5") and rest.partition(" ")[0] in (SECURITY, ADDRESS)
 
 
 class Handler:
