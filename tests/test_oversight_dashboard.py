@@ -542,6 +542,22 @@ def test_a_viewer_is_never_shown_the_page_kept_for_another(client, world, coordi
     assert "Онтаріо" not in embassy_html and "Ontario" not in embassy_html
 
 
+def test_a_page_kept_is_not_shown_after_the_viewer_s_rights_change(client, world, embassy):
+    """The key holds what decides the viewer's sight: made a superuser and back (saves of the
+    account, which change no data version), the embassy sees Canada's tie and then no more."""
+    client.force_login(embassy)
+    html = client.get(URL).content.decode()
+    assert "Онтаріо" not in html and "Ontario" not in html
+    embassy.is_superuser = True
+    embassy.save()
+    html = client.get(URL).content.decode()
+    assert "Онтаріо" in html or "Ontario" in html
+    embassy.is_superuser = False
+    embassy.save()
+    html = client.get(URL).content.decode()
+    assert "Онтаріо" not in html and "Ontario" not in html
+
+
 def test_in_english(client, world, coordinator):
     coordinator.language = "en"
     coordinator.save(update_fields=["language"])

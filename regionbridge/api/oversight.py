@@ -60,7 +60,7 @@ def ties_svg(
     user = request.user
     svg = results.remember(  # drawn once while the ties are unchanged (decision 0013)
         "oversight.ties_svg",
-        (user.pk, country.code, as_of, layout, timezone.localdate()),
+        (results.viewer(user), country.code, as_of, layout, timezone.localdate()),
         lambda: ties.ties_svg(
             overseen_partnerships(user),
             country,

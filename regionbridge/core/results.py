@@ -127,6 +127,25 @@ def remember(
                 del _computing[key]
 
 
+def viewer(user: Any) -> tuple:
+    """Whom a kept result is for: what decides what `user` may see (their scope: who they are,
+    superuser or not, their roles, regions, offices and host countries). A change to any of
+    these gives another key at once, whether or not a watched row was saved for it."""
+    from regionbridge import policy
+
+    scope = policy.scope_of(user)
+    return (
+        scope.user_id,
+        scope.superuser,
+        tuple(sorted(scope.roles)),
+        tuple(sorted(scope.region_ids)),
+        tuple(sorted(scope.organization_ids)),
+        tuple(sorted(scope.host_country_ids)),
+        scope.person_id,
+        scope.person_organization_id,
+    )
+
+
 def watched_models() -> list[type]:
     return [
         model

@@ -432,7 +432,7 @@ def briefing_pdf(user: Any, *, language: str, as_of: date, since: date) -> bytes
         today = timezone.localdate()
         return results.remember(
             "oversight.briefing",
-            (user.pk, as_of, since, today),
+            (results.viewer(user), as_of, since, today),
             lambda: _briefing(user, language=language, as_of=as_of, since=since),
         )
 

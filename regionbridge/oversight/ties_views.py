@@ -68,7 +68,7 @@ def ties_page(request: HttpRequest) -> HttpResponse:
         context.update(
             results.remember(
                 "oversight.ties",
-                (user.pk, country.code, as_of, timezone.localdate()),
+                (results.viewer(user), country.code, as_of, timezone.localdate()),
                 lambda: _drawn(overseen, country, as_of=as_of),
             )
         )

@@ -37,7 +37,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         # Drawn once until the data under them changes: seconds of SQL at scale (decision 0013).
         **results.remember(
             "oversight.dashboard",
-            (user.pk, as_of, since, today),
+            (results.viewer(user), as_of, since, today),
             lambda: _blocks(user, as_of=as_of, since=since, is_today=today),
         ),
     }
@@ -84,7 +84,7 @@ def region(request: HttpRequest, code: str) -> HttpResponse:
     user, number = request.user, _page_asked(request.GET.get("page"))
     count, number, rows = results.remember(
         "oversight.region",
-        (user.pk, place.pk, as_of, as_of == timezone.localdate(), number),
+        (results.viewer(user), place.pk, as_of, as_of == timezone.localdate(), number),
         lambda: _region_page(user, place, as_of=as_of, number=number),
     )
     context.update(

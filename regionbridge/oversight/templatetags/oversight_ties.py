@@ -36,7 +36,7 @@ def region_ties(context, region: Region) -> str:
     member = policy.can(user, policy.Action.REGISTRY_BROWSE)
     return results.remember(
         "oversight.region_ties",
-        (user.pk if member else "public", region.pk, timezone.localdate()),
+        (results.viewer(user) if member else "public", region.pk, timezone.localdate()),
         lambda: _region_ties(user, region, member=member),
     )
 
