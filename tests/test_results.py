@@ -6,7 +6,7 @@ import threading
 import time
 
 import pytest
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone, translation
 
 from regionbridge.core import results
@@ -166,3 +166,38 @@ def test_readers_arriving_together_wait_for_one_computation():
         reader.join(5)
     assert runs == [1] and drawn == ["drawn"] * 4
     assert not results._computing  # nothing left behind
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writers_changing_two_apps_in_opposite_orders_do_not_wait_for_each_other():
+    """Each version's row is taken without waiting (PostgreSQL: SKIP LOCKED): two transactions
+    that change meetings then messaging, and messaging then meetings, both commit (no deadlock),
+    and each app's token is new after them."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite writes one transaction at a time")
+    before = dict(DataVersion.objects.values_list("app", "token"))
+    barrier = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def write(first: str, second: str) -> None:
+        try:
+            with transaction.atomic():
+                results.changed(first)
+                barrier.wait(5)
+                results.changed(second)
+        except BaseException as exc:  # reported by the assertion below
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    writers = [
+        threading.Thread(target=write, args=("meetings", "messaging")),
+        threading.Thread(target=write, args=("messaging", "meetings")),
+    ]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(20)
+    assert failures == []
+    after = dict(DataVersion.objects.values_list("app", "token"))
+    assert after["meetings"] != before["meetings"] and after["messaging"] != before["messaging"]

@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone, translation
 
@@ -68,8 +69,22 @@ def version(reads: tuple[str, ...] = WATCHED_APPS) -> str:
 
 
 def changed(app: str) -> None:
-    """`app`'s rows changed: results that read them are not read again. Inside a transaction,
-    the new token commits (or rolls back) with the change itself."""
+    """`app`'s rows changed: results that read them are not read again.
+
+    Inside a transaction the new token commits (or rolls back) with the change itself. On
+    PostgreSQL the token's row stays locked until then; a writer never waits for that lock
+    (two transactions that change two apps in opposite orders would deadlock): when another
+    transaction holds it, this one replaces the token again right after it commits."""
+    conn = transaction.get_connection()
+    if conn.in_atomic_block and conn.features.has_select_for_update_skip_locked:
+        mine = DataVersion.objects.select_for_update(skip_locked=True).filter(app=app)
+        if not mine.values_list("app", flat=True) and DataVersion.objects.filter(app=app).exists():
+            transaction.on_commit(lambda: _replace(app))
+            return
+    _replace(app)
+
+
+def _replace(app: str) -> None:
     token = secrets.token_hex(8)
     if not DataVersion.objects.filter(app=app).update(token=token):
         DataVersion.objects.get_or_create(app=app, defaults={"token": token})
