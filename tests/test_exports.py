@@ -448,7 +448,10 @@ def test_the_same_list_gives_the_same_cells():
 
 def test_the_xlsx_writer_types_every_kind_of_value():
     when = datetime(2024, 5, 6, 7, 8, 9, 123456, tzinfo=UTC)
-    rows = [["a & <b>", " x\r\ny ", 1.5, Decimal("2.50"), 10**12, False, when, date(1900, 2, 1)]]
+    rows = [
+        ["a & <b>", " x\r\ny ", 1.5, Decimal("2.50"), 10**12, False, when, date(1900, 2, 1)],
+        ["#N/A", "#REF!", "#DIV/0!", "", None, True, "-1", "@x"],
+    ]
     with timezone.override("Europe/Kyiv"):
         data = xlsx.xlsx_bytes(["=h", "b", "c", "d", "e", "f", "g", "h"], rows, sheet="a/b & <c>")
     book = openpyxl.load_workbook(io.BytesIO(data))
@@ -459,6 +462,13 @@ def test_the_xlsx_writer_types_every_kind_of_value():
     assert sheet["G2"].value == datetime(2024, 5, 6, 10, 8, 9)  # in the reader's zone
     assert sheet["G2"].number_format == "yyyy-mm-dd hh:mm"
     assert sheet["H2"].value == datetime(1900, 2, 1)  # before Excel's 29 February 1900
+    # Text that reads as an error code or a formula stays text.
+    assert [(c.value, c.data_type) for c in sheet[3]][:3] == [
+        ("#N/A", "s"),
+        ("#REF!", "s"),
+        ("#DIV/0!", "s"),
+    ]
+    assert sheet["G3"].value == "-1" and sheet["G3"].quotePrefix
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])

@@ -254,6 +254,10 @@ def test_an_overseer_sees_the_picture_and_its_list(client, coordinator):
     assert 'href="/oversight/regions/UA-18/"' in html and 'href="/oversight/regions/UA-74/"' in html
     listed = html.split('class="ties-list"')[1]
     assert tie.partner_region.name_en in listed and secret.partner_region.name_en in listed
+    # The confidential one says so, in the list and in its tiles' tooltips.
+    marked = f"{secret.partner_region.name_en} (confidential)"
+    assert marked in listed and html.split('class="ties-list"')[0].count(marked) >= 1
+    assert f"{tie.partner_region.name_en} (confidential)" not in html
     # A partner region's tile links to its own page.
     assert 'href="/regions/US-IN/"' in html
 

@@ -16,6 +16,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -67,7 +68,8 @@ def _value(sheet, value):
     """A cell's value as openpyxl writes it: plain, unless it needs a format or a quote."""
     typed = _typed(value)
     if isinstance(typed, str):
-        if _looks_like_formula(typed):  # openpyxl would store "=…" as a formula
+        # openpyxl would store "=…" as a formula and "#N/A" as an error: text stays text.
+        if _looks_like_formula(typed) or typed in ERROR_CODES:
             return _cell(sheet, value)
         return typed
     if isinstance(typed, date | time):

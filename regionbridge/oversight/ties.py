@@ -442,9 +442,12 @@ def _groups(tile: Tile, side_ukrainian: bool, cap: int) -> tuple[list[tuple[str,
     of their line: [(stage, its label, "Ohio (3), Indiana")], and how many are left unnamed."""
     by_stage: dict[str, list[str]] = {}
     for pair in tile.foremost[:cap]:
+        notes = [] if pair.single else [str(len(pair.ties))]
+        if any(tie.confidential for tie in pair.ties):
+            notes.append(_("confidential"))  # never mistaken for a public tie when shared
         other = _other(pair, side_ukrainian)
         by_stage.setdefault(pair.stage, []).append(
-            other if pair.single else f"{other} ({len(pair.ties)})"
+            f"{other} ({', '.join(notes)})" if notes else other
         )
     groups = [
         (stage.value, str(stage.label), ", ".join(by_stage[stage.value]))
