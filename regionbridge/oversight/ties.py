@@ -40,6 +40,7 @@ from regionbridge.regions.models import Country, Region
 UKRAINE = "UA"
 TILES_FILE = Path(__file__).parent / "data" / "tiles.json"
 TITLE_TIES = 8  # regions on the other side named in a tile's tooltip
+DENSE_PAIRS = 400  # past this many lines, tooltips give only the counts (the page stays light)
 LIST_TIES = 12  # and in a region's entry in the list under the picture
 
 
@@ -423,14 +424,16 @@ def _stages_text(stages: Counter) -> str:
     )
 
 
-def _tooltip(tile: Tile, side_ukrainian: bool) -> str:
+def _tooltip(tile: Tile, side_ukrainian: bool, named: int = TITLE_TIES) -> str:
     """A tile's ties in words, as its entry in the list says them: how many, per stage, then
-    the regions on the other side by the stage of their line (up to TITLE_TIES). Tiles without
+    the regions on the other side by the stage of their line (up to `named`). Tiles without
     ties are named by their label only: a picture names no region it has nothing to say about."""
     if not tile.ties:
         return ""
     lines = [f"{tile.name}: {_count(len(tile.ties))} ({tile.stages_text})"]
-    groups, more = _groups(tile, side_ukrainian, TITLE_TIES)
+    if not named:
+        return lines[0]  # a dense picture: the list under it and the regions' pages name them
+    groups, more = _groups(tile, side_ukrainian, named)
     lines += [f"{label}: {names}" for _stage, label, names in groups]
     if more:
         lines.append(_more(more))
@@ -532,7 +535,8 @@ def render_svg(picture: Picture, *, shape: str = "wide", href=None) -> str:
         if not tile.ties:
             out.append(rect)
             continue
-        title = escape(_tooltip(tile, i < len(picture.ukrainian)))
+        named = TITLE_TIES if len(picture.pairs) <= DENSE_PAIRS else 0
+        title = escape(_tooltip(tile, i < len(picture.ukrainian), named))
         link = href(tile) if href else ""
         if link:
             out.append(f'<a href="{escape(link)}" class="t{i}"><title>{title}</title>{rect}</a>')
