@@ -465,3 +465,21 @@ def test_a_tiles_lines_carry_the_classes_its_highlight_rule_names(coordinator):
     assert ties.HIGHLIGHTS > 27 + 60
     for stage in ties.LOOKS:
         assert f".tk-{stage}{{" in css
+
+
+def test_a_dense_picture_s_tooltips_give_only_counts(coordinator, monkeypatch):
+    """Past DENSE_PAIRS lines the tooltips say how many ties per stage, not whom (the list under
+    the picture and the regions' pages name them): the page stays light."""
+    zhytomyr_indiana()
+    partnership("UA-18", "US-OH")
+    us = Country.objects.get(code="US")
+
+    def titles() -> list[str]:
+        svg = ties.ties_svg(overseen_partnerships(coordinator), us, language="en")
+        return [t.text for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}title")]
+
+    assert any("Indiana" in title for title in titles() if title.startswith("Zhytomyr"))
+    monkeypatch.setattr(ties, "DENSE_PAIRS", 1)
+    zhytomyr = [title for title in titles() if title.startswith("Zhytomyr")]
+    assert zhytomyr and all("\n" not in t and "Indiana" not in t for t in zhytomyr), zhytomyr
+    assert "2 ties" in zhytomyr[0]
