@@ -378,7 +378,7 @@ def _sort_key(region: Region | None, language: str, code: str) -> tuple[str, str
 # (`stylesheet()`, static/oversight/ties.css) makes the lines of the tile pointed at or focused
 # (`t<i>`) stand out, with one short rule per tile: no copy of any line.
 
-HIGHLIGHTS = 256  # tiles the stylesheet can highlight: Ukraine's 27 and up to 229 partner regions
+HIGHLIGHTS = 160  # tiles the stylesheet can highlight: Ukraine's 27 and up to 133 partner regions
 STYLESHEET = Path(__file__).parent / "static" / "oversight" / "ties.css"
 # Lines are drawn from the least to the furthest along stage: signed ties lie on top.
 SAFE = " ='/:.-"  # left as they are in the keys' data: URLs
@@ -430,9 +430,9 @@ def _tooltip(tile: Tile, side_ukrainian: bool, named: int = TITLE_TIES) -> str:
     ties are named by their label only: a picture names no region it has nothing to say about."""
     if not tile.ties:
         return ""
+    if not named:  # a dense picture: the list under it and the regions' pages say the rest
+        return f"{tile.name}: {_count(len(tile.ties))}"
     lines = [f"{tile.name}: {_count(len(tile.ties))} ({tile.stages_text})"]
-    if not named:
-        return lines[0]  # a dense picture: the list under it and the regions' pages name them
     groups, more = _groups(tile, side_ukrainian, named)
     lines += [f"{label}: {names}" for _stage, label, names in groups]
     if more:
@@ -677,12 +677,14 @@ class Summary:
         return _more(self.more)
 
 
-def summaries(tiles: list[Tile], *, ukrainian: bool = True, href=None) -> list[Summary]:
-    """The list's entries: one per tile with ties."""
+def summaries(
+    tiles: list[Tile], *, ukrainian: bool = True, href=None, named: int = LIST_TIES
+) -> list[Summary]:
+    """The list's entries: one per tile with ties, each naming up to `named` regions."""
     entries = []
     for tile in tiles:
         if tile.ties:
-            groups, more = _groups(tile, ukrainian, LIST_TIES)
+            groups, more = _groups(tile, ukrainian, named)
             entries.append(Summary(tile, href(tile) if href else "", groups, more))
     return entries
 
@@ -714,7 +716,12 @@ def picture_context(
         "picture": picture,
         "svg": render_svg(picture, shape="tall", href=href),
         "anchor": anchor,
-        "entries": summaries(picture.ukrainian, href=region_href),
+        "entries": summaries(
+            picture.ukrainian,
+            href=region_href,
+            # A dense picture's list names fewer: each region's page names them all.
+            named=LIST_TIES if len(picture.pairs) <= DENSE_PAIRS else LIST_TIES // 2,
+        ),
     }
 
 
