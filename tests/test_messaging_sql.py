@@ -148,7 +148,7 @@ def test_posting_costs_the_same_with_200_participants_as_with_2(zhytomyr, indian
     few, _message = post_queries(small, zhytomyr)
     many, message = post_queries(large, zhytomyr)
     assert many == few
-    assert few <= 12
+    assert few <= 13  # with the data version replaced (decision 0013)
     assert OutboundEmail.objects.filter(message=message).count() == 199
     assert not OutboundEmail.objects.filter(message=message).exclude(text="").exists()
 

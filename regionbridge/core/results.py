@@ -77,8 +77,12 @@ def changed(app: str) -> None:
     transaction holds it, this one replaces the token again right after it commits."""
     conn = transaction.get_connection()
     if conn.in_atomic_block and conn.features.has_select_for_update_skip_locked:
-        mine = DataVersion.objects.select_for_update(skip_locked=True).filter(app=app)
-        if not mine.values_list("app", flat=True) and DataVersion.objects.filter(app=app).exists():
+        free = DataVersion.objects.select_for_update(skip_locked=True).filter(app=app)
+        token = secrets.token_hex(8)
+        # One statement: replaced if this transaction can take the row at once.
+        if DataVersion.objects.filter(app__in=free.values("app")).update(token=token):
+            return
+        if DataVersion.objects.filter(app=app).exists():  # another transaction holds it
             transaction.on_commit(lambda: _replace(app))
             return
     _replace(app)
