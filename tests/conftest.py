@@ -4,8 +4,12 @@ The reference data (countries, regions, reference organizations) is loaded once 
 database; transactional tests (the browser) reload it after their flush.
 """
 
+import time
+
 import pytest
 from django.core.cache import cache, caches
+from django.db import OperationalError
+from django.db.backends.signals import connection_created
 
 from regionbridge.accounts.services import role_assign
 from regionbridge.audit import triggers
@@ -20,6 +24,38 @@ from tests.factories import (
     PersonFactory,
     UserFactory,
 )
+
+SHARED_CACHE_WAIT_SECONDS = 5
+
+
+def _wait_while_a_table_is_locked(execute, sql, params, many, context):
+    """Wait for another connection's write, as a file database's busy timeout would."""
+    deadline = time.monotonic() + SHARED_CACHE_WAIT_SECONDS
+    while True:
+        try:
+            return execute(sql, params, many, context)
+        except OperationalError as error:
+            if "table is locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
+
+
+def _shared_cache_behaves_like_a_file(sender, connection, **kwargs) -> None:
+    """The tests' SQLite is in memory with a shared cache, and the browser tests reach it from
+    several threads: the live server's share one connection, while the live streams' async
+    reads run in an executor thread with a connection of their own. A shared cache locks per
+    table and never waits: a page read at the moment a stream wrote failed with "database table
+    is locked" (a CI flake in the live-inbox test). Readers here skip the table read-locks (as
+    WAL readers do) and a writer that meets another's lock waits up to five seconds, as a file
+    database's busy timeout does; the production database is a WAL file or PostgreSQL."""
+    if connection.vendor != "sqlite" or not connection.is_in_memory_db():
+        return
+    connection.connection.execute("PRAGMA read_uncommitted = 1")
+    if _wait_while_a_table_is_locked not in connection.execute_wrappers:
+        connection.execute_wrappers.insert(0, _wait_while_a_table_is_locked)
+
+
+connection_created.connect(_shared_cache_behaves_like_a_file)
 
 
 def ensure_reference() -> None:
