@@ -162,6 +162,18 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # attempts while locked count for nothing
 AXES_LOCKOUT_CALLABLE = "regionbridge.accounts.lockout.locked_response"
 AXES_VERBOSE = False
+# Axes keeps the failed sign-in's POST (post_data) and has no switch to keep none: mask what a
+# sign-in form carries, the address (a password is often typed into it by mistake), the CSRF
+# token and the second-factor fields, as well as axes' own defaults.
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "password",
+    "csrfmiddlewaretoken",
+    "otp_token",
+    "code",
+    "token",
+]
 # W006 wants the address in the lock: behind a shared address (an office's NAT, our proxy before
 # BEHIND_PROXY) that locks out bystanders, and rotating User-Agents cannot dodge a per-account lock.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]

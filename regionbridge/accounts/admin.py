@@ -1,10 +1,15 @@
+import axes.admin as axes_admin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from regionbridge.accounts.lockout import lockout_clear
 from regionbridge.accounts.models import ApiToken, RoleAssignment, User
 from regionbridge.accounts.services import role_assign, role_revoke, role_scope_check, token_revoke
 from regionbridge.audit.admin import AuditedAdmin
@@ -110,7 +115,10 @@ class UserAdmin(DjangoUserAdmin, AuditedAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(AuditedAdmin):
+    """Tokens are revoked, never deleted: a deleted token leaves no `token.revoked` entry and no
+    row to tell which calls it made. Revoking goes through the service, which audits it."""
+
     list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
     fields = ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = fields
@@ -120,7 +128,79 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description=_("Revoke the selected tokens"))
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_revoke_permission(self, request) -> bool:
+        return request.user.has_perm("accounts.change_apitoken")
+
+    @admin.action(description=_("Revoke the selected tokens"), permissions=["revoke"])
     def revoke(self, request, queryset):
         for token in queryset:
             token_revoke(token=token, by=request.user)
+
+
+# Groups and their permissions are not used (roles are RoleAssignments, given through the
+# services, and UserAdmin shows no groups); Django's Group pages would change rights unaudited.
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+
+
+class ReadOnlyAxesAdmin:
+    """Sign-in attempts are evidence: nobody adds, edits or deletes them in the back office
+    (deleting one silently unlocked an account); axes' own clean-up action goes too."""
+
+    actions: list[str] = []
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AccessAttemptAdmin(ReadOnlyAxesAdmin, AuditedAdmin, axes_admin.AccessAttemptAdmin):
+    """A coordinator may unlock a locked-out account: the attempts are forgotten through
+    `lockout_clear`, which audits each one."""
+
+    actions = ["unlock"]
+
+    def has_unlock_permission(self, request) -> bool:
+        return request.user.has_perm("axes.delete_accessattempt")
+
+    @admin.action(
+        description=_("Unlock: forget the selected failed sign-ins"), permissions=["unlock"]
+    )
+    def unlock(self, request, queryset):
+        count = lockout_clear(attempts=queryset, by=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d failed sign-in forgotten.", "%(count)d failed sign-ins forgotten.", count
+            )
+            % {"count": count},
+        )
+
+
+class AccessLogAdmin(ReadOnlyAxesAdmin, axes_admin.AccessLogAdmin):
+    pass
+
+
+class AccessFailureLogAdmin(ReadOnlyAxesAdmin, axes_admin.AccessFailureLogAdmin):
+    pass
+
+
+for model, model_admin in (
+    (AccessAttempt, AccessAttemptAdmin),
+    (AccessLog, AccessLogAdmin),
+    (AccessFailureLog, AccessFailureLogAdmin),
+):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+        admin.site.register(model, model_admin)

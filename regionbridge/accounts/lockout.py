@@ -21,7 +21,9 @@ from django.db.models import Max, Sum
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from regionbridge.accounts.models import User
 from regionbridge.audit.middleware import client_address
+from regionbridge.audit.services import audit_record
 from regionbridge.core.pages import try_again_page
 
 FIRST_WAIT = timedelta(minutes=1)
@@ -91,3 +93,26 @@ def locked_response(
     return try_again_page(
         request, "accounts/locked.html", wait, status=settings.AXES_HTTP_RESPONSE_CODE
     )
+
+
+def lockout_clear(*, attempts: Any, by: Any) -> int:
+    """Unlock accounts by forgetting their failed sign-ins, for a coordinator helping someone who
+    is locked out. Each attempt forgotten is audited (on the account, when there is one), so an
+    unlock cannot hide a guessing run. Returns how many were forgotten."""
+    count = 0
+    for attempt in attempts:
+        account = User.objects.filter(email__iexact=attempt.username or "").first()
+        audit_record(
+            actor=by,
+            action="user.unlocked",
+            target=account or attempt,
+            changes={
+                "account": attempt.username,
+                "address": attempt.ip_address,
+                "failures": attempt.failures_since_start,
+                "last_attempt": attempt.attempt_time.isoformat(),
+            },
+        )
+        attempt.delete()
+        count += 1
+    return count

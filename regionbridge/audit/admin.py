@@ -47,6 +47,27 @@ class AuditedAdmin(admin.ModelAdmin):
             audit_record(actor=request.user, action="admin.deleted", target=obj)
         super().delete_queryset(request, queryset)
 
+    def save_formset(self, request, form, formset, change):
+        """Rows of an inline (a person's contacts) are changes too: each added, changed or
+        deleted row gets its entry. Deleted rows are recorded first, while they still have a key;
+        the admin saves in one transaction, so a failed save leaves no entry behind."""
+        for row in formset.deleted_forms:
+            if row.instance.pk is not None:
+                audit_record(actor=request.user, action="admin.deleted", target=row.instance)
+        super().save_formset(request, form, formset, change)
+        changed = {obj.pk: fields for obj, fields in getattr(formset, "changed_objects", [])}
+        for row in formset.forms:
+            obj = row.instance
+            if row in formset.deleted_forms or obj.pk is None:
+                continue
+            if obj in getattr(formset, "new_objects", []):
+                action = "admin.added"
+            elif obj.pk in changed:
+                action = "admin.changed"
+            else:
+                continue
+            audit_record(actor=request.user, action=action, target=obj, changes=form_changes(row))
+
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):

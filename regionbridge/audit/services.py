@@ -21,6 +21,12 @@ def is_secret_name(name: str) -> bool:
 
 
 def _plain(value: Any) -> Any:
+    """A value as JSON can hold it: a dict is scrubbed, a list or tuple (a list of devices, of
+    recovery codes) is walked item by item, so a secret inside one never reaches the log."""
+    if isinstance(value, dict):
+        return scrub(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(item) for item in value]
     if isinstance(value, models.Model):
         return str(value)
     if isinstance(value, str | int | float | bool) or value is None:
@@ -29,15 +35,11 @@ def _plain(value: Any) -> Any:
 
 
 def scrub(changes: dict[str, Any]) -> dict[str, Any]:
-    """The changes as they may be recorded: a secret keeps its field name, never its value."""
+    """The changes as they may be recorded: a secret keeps its field name, never its value, at
+    any depth of dicts and lists."""
     clean: dict[str, Any] = {}
     for key, value in changes.items():
-        if is_secret_name(str(key)):
-            clean[key] = REDACTED
-        elif isinstance(value, dict):
-            clean[key] = scrub(value)
-        else:
-            clean[key] = _plain(value)
+        clean[str(key)] = REDACTED if is_secret_name(str(key)) else _plain(value)
     return clean
 
 

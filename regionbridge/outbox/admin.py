@@ -5,7 +5,9 @@ from regionbridge.outbox.models import OutboundEmail
 
 @admin.register(OutboundEmail)
 class OutboundEmailAdmin(admin.ModelAdmin):
-    """The outbox, for operators: what waits, what failed and why."""
+    """The outbox, for operators: what waits, what failed and why. Read-only: it is the delivery
+    log, so deleting or editing a row would silently drop or rewrite a notice (a clearance, an
+    invitation) and the record that it was ever sent; retries belong to the outbox worker."""
 
     list_display = ["key", "to", "status", "attempts", "next_attempt_at", "sent_at"]
     list_filter = ["status"]
@@ -14,4 +16,10 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     readonly_fields = fields
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -65,14 +65,22 @@ class PartnershipAdmin(AuditedAdmin):
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
-    """Status changes go through the clearance workflow on the site; here it is read-only."""
+class DocumentAdmin(AuditedAdmin):
+    """Status changes go through the clearance workflow on the site; here it is read-only. Not
+    deletable either: deleting a document would take its versions, signatories and reviews with
+    it and step around the clearance, with no trace of a signed text ever having existed."""
 
     list_display = ["__str__", "partnership", "kind", "status", "signed_on", "valid_until"]
     list_filter = ["status", "kind"]
     readonly_fields = [f.name for f in Document._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
