@@ -197,6 +197,15 @@ class TestGeneratedData:
             assert document.signatories.count() == 2
             assert document.events.filter(kind="signed", occurred_on=document.signed_on).exists()
 
+    def test_each_submitted_document_has_its_rounds_submissions(self, generated, db):
+        from regionbridge.partnerships.models import Submission
+
+        submitted = Document.objects.filter(submitted_at__isnull=False)
+        assert submitted.exists()
+        kept = set(Submission.objects.values_list("document", "round", "submitted_at"))
+        assert kept == set(submitted.values_list("pk", "review_round", "submitted_at"))
+        assert not Document.objects.filter(submitted_at__isnull=True, submissions__isnull=False)
+
     def test_thread_participants_can_see_their_threads_and_guests_stay_off_confidential_ones(
         self, generated, db
     ):

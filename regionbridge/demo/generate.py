@@ -107,6 +107,7 @@ from regionbridge.partnerships.models import (
     Signatory,
     SignsFor,
     Sphere,
+    Submission,
 )
 from regionbridge.partnerships.services import partnerships_restage, spheres_load
 from regionbridge.regions.models import NameSortKeys, Region, RegionKind
@@ -1014,6 +1015,20 @@ class _Generator:
                 _audit(document.created_by, "document.created", document, document.created_at)
             )
         DocumentVersion.objects.bulk_create(versions, batch_size=BATCH)
+        # Each submitted document's one round, as document_submit keeps it.
+        Submission.objects.bulk_create(
+            [
+                Submission(
+                    document=document,
+                    round=document.review_round,
+                    submitted_at=document.submitted_at,
+                    submitted_by=document.created_by,
+                )
+                for document in documents
+                if document.submitted_at is not None
+            ],
+            batch_size=BATCH,
+        )
         review_rows = []
         for document, day in reviews:
             if document.status == DocumentStatus.RETURNED:

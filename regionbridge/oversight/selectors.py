@@ -19,6 +19,7 @@ from django.db.models import (
     Count,
     DateField,
     Exists,
+    F,
     IntegerField,
     Max,
     OuterRef,
@@ -55,6 +56,7 @@ from regionbridge.partnerships.models import (
     Review,
     ReviewDecision,
     Sphere,
+    Submission,
 )
 from regionbridge.partnerships.selectors import by_name, with_state_on
 from regionbridge.regions.models import Country, Region
@@ -617,43 +619,69 @@ class ClearanceWaits:
     returned_count: int
 
 
-def _in_clearance(user: Any, day: date) -> QuerySet[Document]:
-    """Drafts in clearance at the end of `day`: submitted by then, neither cleared, signed nor
-    returned in their round by then."""
+def _submitted(user: Any, day: date) -> QuerySet[Document]:
+    """Documents submitted for review by the end of `day`, each with the round in force then
+    (`round_then`) and when it was submitted (`submitted_then`): the latest submission before
+    the end of the day.
+
+    The document's own `review_round`/`submitted_at` are its latest submission (written with
+    its `Submission` row), so when that came before the end of the day it is the one in force;
+    otherwise its history says which was. One query, the history read in subqueries."""
     end = _end_of(day)
-    returned = Review.objects.filter(
-        document=OuterRef("pk"),
-        round=OuterRef("review_round"),
-        decision=ReviewDecision.RETURNED,
-        decided_at__lt=end,
+    earlier = Submission.objects.filter(document=OuterRef("pk"), submitted_at__lt=end).order_by(
+        "-round"
     )
+    latest_then = Q(submitted_at__lt=end)
     return (
         _documents(user)
-        .exclude(status=DocumentStatus.DRAFT)
-        .filter(submitted_at__lt=end)
-        .filter(Q(cleared_at__isnull=True) | Q(cleared_at__gte=end))
-        .filter(Q(signed_on__isnull=True) | Q(signed_on__gt=day))
-        .exclude(Exists(returned))
+        .annotate(
+            round_then=Case(
+                When(latest_then, then=F("review_round")),
+                default=Subquery(earlier.values("round")[:1]),
+            ),
+            submitted_then=Case(
+                When(latest_then, then=F("submitted_at")),
+                default=Subquery(earlier.values("submitted_at")[:1]),
+            ),
+        )
+        .filter(submitted_then__isnull=False)
     )
+
+
+def _undecided_then(day: date) -> Q:
+    """Neither cleared nor signed by the end of `day`."""
+    return (Q(cleared_at__isnull=True) | Q(cleared_at__gte=_end_of(day))) & (
+        Q(signed_on__isnull=True) | Q(signed_on__gt=day)
+    )
+
+
+def _reviews_then(day: date, **kw: Any) -> QuerySet[Review]:
+    """Decisions on the round in force (`round_then`) of the outer document, taken by the end
+    of `day`."""
+    return Review.objects.filter(
+        document=OuterRef("pk"), round=OuterRef("round_then"), decided_at__lt=_end_of(day), **kw
+    )
+
+
+def _in_clearance(user: Any, day: date) -> QuerySet[Document]:
+    """Drafts in clearance at the end of `day`: submitted by then, neither cleared, signed nor
+    returned in the round in force then."""
+    returned = _reviews_then(day, decision=ReviewDecision.RETURNED)
+    return _submitted(user, day).filter(_undecided_then(day)).exclude(Exists(returned))
 
 
 def clearance_waits(user: Any, *, as_of: date) -> ClearanceWaits:
     """Per clearing ministry, the drafts waiting for its decision on `as_of` (the longest
-    waiting first) and how many days each has waited; and the drafts returned to their region
-    that it has not yet sent back (the region is the one awaited)."""
-    end = _end_of(as_of)
+    waiting first) and how many days each has waited since the submission of the round in force
+    then; and the drafts returned to their region in that round, which it had not yet sent back
+    (the region is the one awaited), with the days since the return."""
     waits = []
     for ministry in Organization.objects.filter(key__in=POSITIVE).order_by("key"):
-        decided = Review.objects.filter(
-            document=OuterRef("pk"),
-            round=OuterRef("review_round"),
-            ministry=ministry,
-            decided_at__lt=end,
-        )
-        qs = _in_clearance(user, as_of).exclude(Exists(decided)).order_by("submitted_at", "id")
+        decided = _reviews_then(as_of, ministry=ministry)
+        qs = _in_clearance(user, as_of).exclude(Exists(decided)).order_by("submitted_then", "id")
         drafts, count = _bounded(qs)
         for document in drafts:
-            document.waited = (as_of - timezone.localdate(document.submitted_at)).days
+            document.waited = (as_of - timezone.localdate(document.submitted_then)).days
         waits.append(
             MinistryWait(
                 ministry=ministry,
@@ -662,16 +690,10 @@ def clearance_waits(user: Any, *, as_of: date) -> ClearanceWaits:
                 longest=drafts[0].waited if drafts else 0,
             )
         )
-    return_of = Review.objects.filter(
-        document=OuterRef("pk"),
-        round=OuterRef("review_round"),
-        decision=ReviewDecision.RETURNED,
-        decided_at__lt=end,
-    ).order_by("-decided_at")
+    return_of = _reviews_then(as_of, decision=ReviewDecision.RETURNED).order_by("-decided_at")
     returned_qs = (
-        _documents(user)
-        .filter(submitted_at__lt=end)
-        .filter(Q(cleared_at__isnull=True) | Q(cleared_at__gte=end))
+        _submitted(user, as_of)
+        .filter(_undecided_then(as_of))
         .annotate(returned_at=Subquery(return_of.values("decided_at")[:1]))
         .filter(returned_at__isnull=False)
         .order_by("returned_at", "id")

@@ -36,6 +36,7 @@ from regionbridge.partnerships.models import (
     Review,
     ReviewDecision,
     Signatory,
+    Submission,
     order_number_bare,
 )
 from regionbridge.partnerships.notifications import document_notify, next_step_overdue_notify
@@ -119,6 +120,13 @@ def document_submit(*, document: Document, by: Any) -> Document:
     document.review_round += 1
     document.submitted_at = timezone.now()
     document.save(update_fields=["status", "review_round", "submitted_at"])
+    # The document keeps the latest round only; its history is what a past day is read from.
+    Submission.objects.create(
+        document=document,
+        round=document.review_round,
+        submitted_at=document.submitted_at,
+        submitted_by=by if getattr(by, "is_authenticated", False) else None,
+    )
     audit_record(
         actor=by,
         action="document.submitted",

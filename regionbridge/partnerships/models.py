@@ -542,6 +542,33 @@ class Review(models.Model):
         return gettext("Order No. %(number)s") % {"number": order_number_bare(self.order_number)}
 
 
+class Submission(models.Model):
+    """One sending of a draft to the clearing ministries: the round it opened, when, by whom.
+
+    The document keeps only its latest round and time (`review_round`, `submitted_at`, replaced
+    by each resubmission); these rows keep every one, so that clearance on a past day (who
+    waited on whom, and since when) is read from what was in force then."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="submissions")
+    round = models.PositiveSmallIntegerField()
+    submitted_at = models.DateTimeField(_("submitted for review"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("submission for review")
+        verbose_name_plural = _("submissions for review")
+        ordering = ["round"]
+        constraints = [
+            # Also the index on (document, round) that "the round in force" reads.
+            models.UniqueConstraint(fields=["document", "round"], name="one_submission_per_round")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document} · {self.round}"
+
+
 class ActivityKind(models.TextChoices):
     VISIT = "visit", _("visit or delegation")
     STUDENT_EXCHANGE = "student_exchange", _("student exchange")
