@@ -11,7 +11,9 @@ import hashlib
 import unicodedata
 import zipfile
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import PurePath
 from typing import IO
 
@@ -37,6 +39,8 @@ ARCHIVE_MAX_ENTRIES = 10_000
 # zipfile reads the whole directory into memory, an object per entry: bounded before it does.
 ARCHIVE_MAX_DIRECTORY_BYTES = 1024 * 1024
 ENTRY_READ_BYTES = 256 * 1024  # the most read of any entry ([Content_Types].xml is ~2 KB)
+# Office keeps embedded objects (spreadsheets, documents, themselves ZIP files) here; never opened.
+_EMBEDDINGS = ("word/embeddings/", "xl/embeddings/", "ppt/embeddings/")
 _ARCHIVE_MAGIC = (b"PK\x03\x04", b"\x1f\x8b", b"BZh", b"\xfd7zXZ", b"7z\xbc\xaf", b"Rar!")
 _ARCHIVE_FAULTS = (
     zipfile.BadZipFile,
@@ -87,6 +91,15 @@ class SafeTemporaryFileUploadHandler(TemporaryFileUploadHandler):
         self.file.name = file_name
 
 
+class TooLargeUnpacked(ValidationError):
+    """An archive, or one of its entries (`entry`), declares more than its bound unpacked: the
+    caller, who knows why the bound is what it is, may say what to do about it."""
+
+    def __init__(self, message: str, *, entry: str | None, limit: int):
+        super().__init__(message, code="unsafe_archive")
+        self.entry, self.limit = entry, limit
+
+
 def _refusal(message: str, name: str, **values) -> ValidationError:
     return ValidationError(message % {"name": name, **values}, code="unsafe_archive")
 
@@ -120,8 +133,17 @@ def _xml_text(head: bytes) -> str:
     return head.decode(encoding, errors="ignore")
 
 
+def _part_limit(filename: str, max_parts: Sequence[tuple[str, int]]) -> int | None:
+    """The bound of the first pattern (fnmatch, case-sensitive; `*` crosses folders) the name
+    matches, or None."""
+    return next((limit for pattern, limit in max_parts if fnmatchcase(filename, pattern)), None)
+
+
 def _check_archive(
-    archive: zipfile.ZipFile, name: str, max_unpacked: int = ARCHIVE_MAX_UNPACKED
+    archive: zipfile.ZipFile,
+    name: str,
+    max_unpacked: int = ARCHIVE_MAX_UNPACKED,
+    max_parts: Sequence[tuple[str, int]] = (),
 ) -> list[zipfile.ZipInfo]:
     """Refuse archives that would cost their readers far more than their size."""
     infos = archive.infolist()
@@ -130,10 +152,11 @@ def _check_archive(
     unpacked = sum(info.file_size for info in infos)
     packed = sum(info.compress_size for info in infos)
     if unpacked > max_unpacked:
-        raise _refusal(
-            _("%(name)s would unpack to more than %(limit)s; such files are not accepted."),
-            name,
-            limit=filesizeformat(max_unpacked),
+        raise TooLargeUnpacked(
+            _("%(name)s would unpack to more than %(limit)s; such files are not accepted.")
+            % {"name": name, "limit": filesizeformat(max_unpacked)},
+            entry=None,
+            limit=max_unpacked,
         )
     if unpacked > ARCHIVE_RATIO_FROM and unpacked > ARCHIVE_MAX_RATIO * packed:
         raise _refusal(
@@ -145,8 +168,22 @@ def _check_archive(
             ratio=ARCHIVE_MAX_RATIO,
         )
     for info in infos:
-        # Word embeds spreadsheets and documents (themselves ZIP files) here; we never open them.
-        if info.file_size < 4 or info.filename.startswith("word/embeddings/"):
+        # Sizes as the directory declares them: zipfile never unpacks an entry past its declared
+        # size (it stops there, and a wrong checksum then raises), so a bound on them holds.
+        limit = _part_limit(info.filename, max_parts)
+        if limit is not None and info.file_size > limit:
+            raise TooLargeUnpacked(
+                _("%(name)s has a part (%(entry)s) over %(limit)s unpacked.")
+                % {
+                    "name": name,
+                    "entry": clean_name(info.filename),
+                    "limit": filesizeformat(limit),
+                },
+                entry=info.filename,
+                limit=limit,
+            )
+    for info in infos:
+        if info.file_size < 4 or info.filename.startswith(_EMBEDDINGS):
             continue
         if _head(archive, info, 8).startswith(_ARCHIVE_MAGIC):
             raise _refusal(
@@ -176,17 +213,24 @@ def _sniff_package(upload: UploadedFile, name: str) -> str | None:
     return None
 
 
-def check_archive(upload: IO[bytes], name: str, *, max_unpacked: int) -> None:
+def check_archive(
+    upload: IO[bytes], name: str, *, max_unpacked: int, max_parts: Sequence[tuple[str, int]] = ()
+) -> None:
     """A ZIP-based file (a worksheet) that may be opened by a reader: its directory, its size
     unpacked (at most `max_unpacked`), its compression ratio and its entries checked as a
-    document's are, without unpacking anything; else a ValidationError that says why."""
+    document's are, without unpacking anything; else a ValidationError that says why.
+
+    `max_parts` bounds single entries by name, as (fnmatch pattern, bytes unpacked) pairs, the
+    first matching pattern applying: a reader that loads a whole part into memory (a workbook's
+    shared strings) costs what that part declares, whatever the total. An entry over its bound
+    raises TooLargeUnpacked, as does the whole over `max_unpacked`."""
     upload.seek(0)
     try:
         entries, directory_bytes = _directory_extent(upload)
         if entries > ARCHIVE_MAX_ENTRIES or directory_bytes > ARCHIVE_MAX_DIRECTORY_BYTES:
             raise _too_many_parts(name)
         with zipfile.ZipFile(upload) as archive:
-            _check_archive(archive, name, max_unpacked)
+            _check_archive(archive, name, max_unpacked, max_parts)
     except _ARCHIVE_FAULTS:
         raise ValidationError(
             _("%(name)s is damaged or not a real spreadsheet.") % {"name": name}

@@ -2,10 +2,12 @@
 confirmation.
 
 Reading is bounded before it starts: the file's size, then for a worksheet its ZIP directory,
-its size unpacked and its compression (`lib.files.check_archive`), so a zip bomb costs what its
-bytes cost; then at most MAX_ROWS rows of at most MAX_COLUMNS cells, each cut at a little over
-its field's size. A cell is text whatever it looks like: "=HYPERLINK(…)" is kept as those
-characters (exports quote them, `lib.csvexport`), never evaluated.
+its size unpacked, its compression and the size each part declares (`lib.files.check_archive`,
+bounds derived from the rows and columns read: MAX_PARTS), so a zip bomb, or a table of two
+million shared strings, costs what its bytes cost; then at most MAX_ROWS rows of at most
+MAX_COLUMNS cells, each cut at a little over its field's size. A cell is text whatever it looks
+like: "=HYPERLINK(…)" is kept as those characters (exports quote them, `lib.csvexport`), never
+evaluated.
 
 Each row's problems are kept as codes with parameters (`RowError`) and put in words when shown,
 in the reader's language. Nothing is written until the person confirms; then every valid row goes
@@ -53,7 +55,6 @@ MAX_ROWS = 500
 MAX_COLUMNS = 30
 MAX_LINES = 10 * MAX_ROWS  # empty lines included: a sheet that says it has a million stops here
 MAX_BYTES = 5 * 1024 * 1024  # 500 rows of the longest descriptions fit in half of it
-MAX_UNPACKED = 50 * 1024 * 1024  # a worksheet's XML, unpacked
 TOPICS_MAX = 20
 LIMITS = {
     "title": Post._meta.get_field("title").max_length,
@@ -62,6 +63,28 @@ LIMITS = {
     "timing": Post._meta.get_field("timing").max_length,
 }
 CELL_KEPT = max(LIMITS.values()) + 1  # longer cells are cut here (and refused as too long)
+# A workbook's parts, unpacked, bounded by what the import reads: MAX_ROWS rows (and the header)
+# of every column at its longest (the limited ones at their limit, the others at 200 characters,
+# more than a list of TOPICS_MAX topics takes), 2 bytes a character (Cyrillic in UTF-8, as Excel,
+# LibreOffice and Google Sheets write it), and 64 bytes of XML around each of a row's MAX_COLUMNS
+# cells: about 15 KB a row, 8 MB in all. openpyxl holds the shared strings whole in memory (about
+# ten times their XML for short strings), so this bound, not the file's size, is what a workbook
+# costs. (openpyxl itself writes "&#1087;", 7 bytes a character: its files fit if their rows
+# average under about 2,000 characters.)
+ROW_MAX_BYTES = 2 * (sum(LIMITS.values()) + 200 * (len(COLUMNS) - len(LIMITS))) + 64 * MAX_COLUMNS
+PART_MAX_UNPACKED = (MAX_ROWS + 1) * ROW_MAX_BYTES
+STYLES_MAX_UNPACKED = 2 * 1024 * 1024  # a real one is 2-200 KB; it is parsed whole
+# Every other part has the same bound as the shared strings: openpyxl finds the parts it parses
+# through [Content_Types].xml and the relationships, under any name, so a renamed part (shared
+# strings as "xl/worksheets/sheet2.xml" or "xl/media/image1.png") gains nothing.
+MAX_PARTS = (
+    ("xl/sharedStrings.xml", PART_MAX_UNPACKED),
+    ("xl/worksheets/*", PART_MAX_UNPACKED),
+    ("xl/styles.xml", STYLES_MAX_UNPACKED),
+    ("*", PART_MAX_UNPACKED),
+)
+# The whole workbook unpacked: its strings and a sheet that writes them in its cells instead.
+MAX_UNPACKED = 2 * PART_MAX_UNPACKED + STYLES_MAX_UNPACKED  # about 18 MB
 ISO_3166_2 = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
 _LETTERS = re.compile(r"[A-Za-z\u0400-\u052f]")
 # Characters no cell keeps: controls (but line breaks and tabs), invisible formatting.
@@ -209,7 +232,16 @@ def _csv_rows(data: bytes, name: str):
 def _xlsx_rows(upload: Any, name: str):
     from openpyxl import load_workbook  # only when a worksheet comes
 
-    files.check_archive(upload, name, max_unpacked=MAX_UNPACKED)
+    try:
+        files.check_archive(upload, name, max_unpacked=MAX_UNPACKED, max_parts=MAX_PARTS)
+    except files.TooLargeUnpacked:  # the whole or a part: either way too much to read
+        raise ImportRefused(
+            _(
+                "%(name)s is too large to import: keep it to one sheet of at most %(limit)s rows, "
+                "or split it into several files."
+            )
+            % {"name": name, "limit": MAX_ROWS}
+        ) from None
     try:
         # read_only: rows are streamed, never held as cell objects; formulas stay their text.
         workbook = load_workbook(upload, read_only=True, data_only=False, keep_links=False)
