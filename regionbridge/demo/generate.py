@@ -1582,6 +1582,10 @@ class _Generator:
             months = words.MONTHS_UK if language == "uk" else words.MONTHS_EN
             title = rng.choice(subjects).format(month=rng.choice(months))[:200]
             moved = rng.random() < 0.1
+            # Cancelled halfway between its arranging and its start: on the generator's clock,
+            # no draw of its own (the rest of the world stays as it was drawn).
+            cancelled = created + (starts - created) / 2
+            cancelled_at = cancelled if status == MeetingStatus.CANCELLED else None
             meeting = Meeting(
                 title=title,
                 purpose=Texts._sentence(rng, language),
@@ -1597,7 +1601,8 @@ class _Generator:
                 uid=f"gen{self.run_number}-m{index + 1}@regionbridge",
                 sequence=int(moved) + int(status == MeetingStatus.CANCELLED),
                 created_at=created,
-                updated_at=created,
+                updated_at=cancelled_at or created,
+                cancelled_at=cancelled_at,
             )
             if status == MeetingStatus.HELD:
                 meeting.minutes, meeting.minutes_html, _lemmas = texts.derived(

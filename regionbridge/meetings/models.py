@@ -76,6 +76,9 @@ class Meeting(models.Model):
     minutes_html = models.TextField(editable=False, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # When it was cancelled: `updated_at` moves with later edits, and a picture of a past day
+    # must still show a meeting cancelled only afterwards (`oversight.selectors`).
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("meeting")

@@ -345,8 +345,8 @@ def meeting_cancel(*, meeting: Meeting, by: User) -> Meeting:
         return meeting
     meeting.status = MeetingStatus.CANCELLED
     meeting.sequence += 1
-    meeting.updated_at = timezone.now()
-    meeting.save(update_fields=["status", "sequence", "updated_at"])
+    meeting.updated_at = meeting.cancelled_at = timezone.now()
+    meeting.save(update_fields=["status", "sequence", "updated_at", "cancelled_at"])
     audit_record(actor=by, action="meeting.cancelled", target=meeting)
     meeting_told(meeting, "meeting.cancelled", by=by)
     invitations.send_on_commit(meeting, cancel=True)

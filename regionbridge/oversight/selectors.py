@@ -197,13 +197,24 @@ def figures(user: Any, *, as_of: date, since: date) -> Figures:
 # --- the ties, with their last contact, next step and open actions ------------------------
 
 
+def _not_cancelled_on(day: date) -> Q:
+    """A meeting not cancelled as `day` ended. Today: its status. On a past day: not cancelled
+    by then (`cancelled_at`), so one cancelled only later shows as the plan it still was; a
+    cancelled one without the time (none should be left: the migration filled them) counts as
+    cancelled all along, as before."""
+    not_cancelled = ~Q(status=MeetingStatus.CANCELLED)
+    if _is_today(day):
+        return not_cancelled
+    return not_cancelled | Q(cancelled_at__gte=_end_of(day))
+
+
 def _visible_meetings(user: Any, day: date) -> QuerySet[Meeting]:
-    """Meetings the viewer may see that had begun by the end of `day` (none cancelled), in the
-    policy's per-row form: these reads are subqueries of each tie."""
+    """Meetings the viewer may see that had begun by the end of `day` (none cancelled by then),
+    in the policy's per-row form: these reads are subqueries of each tie."""
     return (
         policy.visible(user, Meeting, per_row=True)
         .filter(starts_at__lt=_end_of(day))
-        .exclude(status=MeetingStatus.CANCELLED)
+        .filter(_not_cancelled_on(day))
     )
 
 
@@ -561,7 +572,7 @@ def upcoming(user: Any, *, as_of: date, days: int = UPCOMING_DAYS) -> Upcoming:
             starts_at__gte=_end_of(as_of - timedelta(days=1)),
             starts_at__lt=_end_of(until),
         )
-        .exclude(status=MeetingStatus.CANCELLED)
+        .filter(_not_cancelled_on(as_of))
         .select_related("partnership__ukrainian_region", "partnership__partner_region__country")
         .order_by("starts_at", "id")
     )
