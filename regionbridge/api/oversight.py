@@ -14,7 +14,7 @@ from ninja.errors import ValidationError
 from regionbridge import policy
 from regionbridge.api.auth import MEMBERS, require
 from regionbridge.api.errors import answers
-from regionbridge.api.schemas import DATE_RANGE
+from regionbridge.api.schemas import DATE_RANGE, refuse_future
 from regionbridge.core import results
 from regionbridge.lib.i18n import reader_language
 from regionbridge.oversight import briefing, ties
@@ -24,6 +24,7 @@ from regionbridge.partnerships.models import EARLIEST_DATE, LATEST_DATE
 from regionbridge.regions.models import Country
 
 router = Router(tags=["oversight"])
+
 
 SVG = {
     "responses": {
@@ -51,25 +52,27 @@ def ties_svg(
     """The picture of ties with `partner_country` on `as_of` (default today), in the caller's
     language: only the ties the caller oversees, as on the page /oversight/ties/."""
     require(request.user, policy.Action.OVERSIGHT_VIEW)
-    country = Country.objects.exclude(code=ties.UKRAINE).filter(code=partner_country.upper())
-    country = country.first()
-    if country is None:
-        raise ValidationError(
-            [{"loc": ["query", "partner_country"], "msg": "Unknown partner country."}]
-        )
     user = request.user
-    svg = results.remember(  # drawn once while the ties are unchanged (decision 0013)
-        "oversight.ties_svg",
-        (results.viewer(user), country.code, as_of, layout, timezone.localdate()),
-        lambda: ties.ties_svg(
-            overseen_partnerships(user),
-            country,
-            language=translation.get_language(),
-            as_of=as_of,
-            shape=layout,
-            href=lambda tile: reverse("regions:detail", args=[tile.code]),
-        ),
-    )
+    refuse_future(user, as_of)
+    with timezone.override(user.timezone):  # today where the caller is, as the page
+        country = Country.objects.exclude(code=ties.UKRAINE).filter(code=partner_country.upper())
+        country = country.first()
+        if country is None:
+            raise ValidationError(
+                [{"loc": ["query", "partner_country"], "msg": "Unknown partner country."}]
+            )
+        svg = results.remember(  # drawn once while the ties are unchanged (decision 0013)
+            "oversight.ties_svg",
+            (results.viewer(user), country.code, as_of, layout, timezone.localdate()),
+            lambda: ties.ties_svg(
+                overseen_partnerships(user),
+                country,
+                language=translation.get_language(),
+                as_of=as_of,
+                shape=layout,
+                href=lambda tile: reverse("regions:detail", args=[tile.code]),
+            ),
+        )
     return HttpResponse(
         '<?xml version="1.0" encoding="UTF-8"?>\n' + svg,
         content_type="image/svg+xml; charset=utf-8",
@@ -109,10 +112,11 @@ def briefing_pdf(
     require(request.user, policy.Action.BRIEFING_VIEW)
     language = lang or reader_language(translation.get_language())
     with timezone.override(request.user.timezone):  # today where the caller is, as the page
-        day = as_of or timezone.localdate()
+        today = timezone.localdate()
+    day = as_of or today
     start = since or briefing.default_since(day)
     try:
-        briefing.check_dates(as_of=day, since=start)
+        briefing.check_dates(as_of=day, since=start, today=today)
     except DjangoValidationError as error:
         raise ValidationError(
             [{"loc": ["query", error.code or "since"], "msg": text} for text in error.messages]

@@ -19,7 +19,13 @@ from regionbridge import policy
 from regionbridge.api.auth import MEMBERS, PUBLIC, require
 from regionbridge.api.errors import answers
 from regionbridge.api.pagination import Pages
-from regionbridge.api.schemas import DATE_RANGE, RegistryDate, Text, bilingual_input
+from regionbridge.api.schemas import (
+    DATE_RANGE,
+    RegistryDate,
+    Text,
+    bilingual_input,
+    refuse_future,
+)
 from regionbridge.lib import xlsx
 from regionbridge.lib.csvexport import capped, rows_from
 from regionbridge.lib.i18n import by_script, pick, reader_language
@@ -274,6 +280,7 @@ class PartnershipFilters(Schema):
 @paginate(Pages)
 def list_partnerships(request, filters: Query[PartnershipFilters]):
     require(request.user, policy.Action.REGISTRY_BROWSE)
+    refuse_future(request.user, filters.as_of)
     return selectors.partnerships_for(request.user, filters.selected())
 
 
@@ -389,6 +396,7 @@ def export_partnerships(request, filters: Query[PartnershipFilters]):
     codes), region codes (ISO 3166-2; a county's or city's is its state's) and names in both
     languages, and dates as dates (the first event and the first signing, up to `as_of`)."""
     require(request.user, policy.Action.REGISTRY_BROWSE)
+    refuse_future(request.user, filters.as_of)
     selected = filters.selected()
     events = PartnershipEvent.objects.filter(partnership=OuterRef("pk")).order_by(
         "occurred_on", "id"
@@ -546,4 +554,5 @@ def stats_overview(
     stage lists at most 50 ties, those that entered it last; `GET /partnerships` with `stage`
     and `as_of` pages through all of them."""
     require(request.user, policy.Action.REGISTRY_BROWSE)
+    refuse_future(request.user, as_of)
     return selectors.overview(request.user, partner_country=partner_country, as_of=as_of)

@@ -1,11 +1,14 @@
 from datetime import date
 from typing import Annotated, Any
 
+from django.utils import timezone
 from ninja import Field, Schema
+from ninja.errors import ValidationError
 from pydantic import AfterValidator
 
 from regionbridge.lib import files
 from regionbridge.lib.i18n import by_script, has_bidi_controls
+from regionbridge.partnerships.forms import FUTURE_DAY
 from regionbridge.partnerships.models import EARLIEST_DATE, LATEST_DATE
 
 # A date the registry takes (1950-01-01 … 2100-12-31): 9999-12-31 is a 422, not a stored typo.
@@ -13,6 +16,16 @@ DATE_RANGE = f"From {EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}."
 RegistryDate = Annotated[
     date, Field(ge=EARLIEST_DATE, le=LATEST_DATE, json_schema_extra={"description": DATE_RANGE})
 ]
+
+
+def refuse_future(user, as_of: date | None) -> None:
+    """A day to come is refused (422), as the pages refuse it: its figures are not known, and
+    today's under tomorrow's date would mislead. "Today" is where the caller is (the API reads
+    its token after the middleware that sets the pages' time zone)."""
+    with timezone.override(user.timezone):
+        today = timezone.localdate()
+    if as_of is not None and as_of > today:
+        raise ValidationError([{"loc": ["query", "as_of"], "msg": str(FUTURE_DAY)}])
 
 
 def _no_bidi_controls(value: str | None) -> str | None:

@@ -27,7 +27,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.utils import timezone, translation
 
 from regionbridge.core.models import DataVersion
@@ -50,13 +50,20 @@ UNWATCHED_MODELS = frozenset(
     {
         "accounts.ApiToken",
         "accounts.SignedInSession",
-        "accounts.User",
+        "accounts.User",  # saved on every sign-in: watched for USER_FIELDS_READ alone
         "meetings.CalendarFeed",
         "messaging.HeldReply",
         "messaging.ReadState",
         "messaging.UnreadBadge",
     }
 )
+# ... but a user's row also decides what *others* see, through these fields only: a colleague
+# who leaves (`is_active`) takes the action items they own off their office's pages, an owner's
+# time zone decides when their items fall overdue, a superuser is in every "who may see" rule.
+# A save of a user is watched for these alone (`_user_saving`), so a sign-in (`last_login`) still
+# throws nothing away. Keep in step with the User fields the policy rules read (policy/).
+USER_FIELDS_READ = ("is_active", "is_superuser", "timezone")
+_USER_CHANGED = "_results_user_changed"
 _MISSING = object()
 _guard = threading.Lock()
 _computing: dict[str, threading.Lock] = {}  # keys being computed, each with its lock
@@ -187,6 +194,43 @@ def watch() -> None:
                 sender=field.remote_field.through,
                 dispatch_uid=f"{uid}:{field.name}",
             )
+    watch_users()
+
+
+def watch_users() -> None:
+    """Replace accounts' token when a user's row changes in a field others' results read
+    (`USER_FIELDS_READ`), and when a user is deleted (`CoreConfig.ready`, through `watch`).
+
+    A new user does not: nothing anyone sees depends on them until a row of theirs is saved in
+    a watched app (a role, a directory entry, an action item they own), and that saving bumps
+    its own app."""
+    user = apps.get_model(settings.AUTH_USER_MODEL)
+    uid = "results:users"
+    pre_save.connect(_user_saving, sender=user, dispatch_uid=f"{uid}:pre_save")
+    post_save.connect(_user_saved, sender=user, dispatch_uid=f"{uid}:save")
+    post_delete.connect(_saved, sender=user, dispatch_uid=f"{uid}:delete")
+
+
+def _user_saving(
+    sender: type, instance: Any, raw: bool = False, update_fields: Any = None, **_kwargs: Any
+) -> None:
+    """Whether this save changes a field others' results read: one query, and none at all for
+    a new user or a save of other fields only (a sign-in saves `last_login` alone)."""
+    setattr(instance, _USER_CHANGED, False)
+    fields = set(USER_FIELDS_READ)
+    if update_fields is not None:
+        fields &= set(update_fields)
+    if raw or instance.pk is None or not fields:
+        return
+    stored = sender._default_manager.filter(pk=instance.pk).values(*fields).first()
+    if stored is not None and any(stored[name] != getattr(instance, name) for name in fields):
+        setattr(instance, _USER_CHANGED, True)
+
+
+def _user_saved(sender: type, instance: Any, **_kwargs: Any) -> None:
+    if getattr(instance, _USER_CHANGED, False):
+        setattr(instance, _USER_CHANGED, False)
+        changed(sender._meta.app_label)
 
 
 def _saved(sender: type, **_kwargs: Any) -> None:

@@ -30,6 +30,7 @@ from regionbridge.accounts.models import Role
 from regionbridge.core import results
 from regionbridge.oversight import selectors
 from regionbridge.oversight.part import overseen_partnerships, oversees_everything
+from regionbridge.partnerships.forms import FUTURE_DAY
 from regionbridge.partnerships.models import (
     EARLIEST_DATE,
     LATEST_DATE,
@@ -53,15 +54,19 @@ TEMPLATE = HERE / "templates" / "oversight" / "briefing.typ"
 # --- the request ----------------------------------------------------------------------------
 
 
-def check_dates(*, as_of: date, since: date) -> None:
-    """A briefing covers a real span: both days within the registry's dates, `since` on or
-    before `as_of`. Refused with a ValidationError whose codes name the field."""
+def check_dates(*, as_of: date, since: date, today: date | None = None) -> None:
+    """A briefing covers a real span: both days within the registry's dates, `as_of` not after
+    `today` (the reader's; the active time zone's when not given: the future is not known, and
+    its figures would be today's under tomorrow's date), `since` on or before `as_of`. Refused
+    with a ValidationError whose codes name the field."""
     if not EARLIEST_DATE <= as_of <= LATEST_DATE:
         raise ValidationError(
             _("The date of the briefing must be from %(first)s to %(last)s.")
             % {"first": EARLIEST_DATE.isoformat(), "last": LATEST_DATE.isoformat()},
             code="as_of",
         )
+    if as_of > (today or timezone.localdate()):
+        raise ValidationError(str(FUTURE_DAY), code="as_of")
     if not EARLIEST_DATE <= since <= LATEST_DATE:
         raise ValidationError(
             _("The start of the changes must be from %(first)s to %(last)s.")
@@ -425,7 +430,8 @@ def briefing_pdf(user: Any, *, language: str, as_of: date, since: date) -> bytes
         raise PermissionDenied
     if language not in LANGUAGES:
         raise ValidationError(_("Choose Ukrainian or English."), code="lang")
-    check_dates(as_of=as_of, since=since)
+    with timezone.override(user.timezone):
+        check_dates(as_of=as_of, since=since, today=timezone.localdate())
     # In the reader's language and time zone, whichever door asks (a meeting's day is theirs);
     # typeset once while the data under it is unchanged (decision 0013).
     with translation.override(language), timezone.override(user.timezone):

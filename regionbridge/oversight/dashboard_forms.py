@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from regionbridge.oversight.selectors import period_default
-from regionbridge.partnerships.forms import RegistryDateField
+from regionbridge.partnerships.forms import FUTURE_DAY, RegistryDateField
 
 
 class PeriodForm(forms.Form):
@@ -28,10 +28,7 @@ class PeriodForm(forms.Form):
     def clean_as_of(self) -> date:
         day = self.cleaned_data.get("as_of") or timezone.localdate()
         if day > timezone.localdate():
-            raise forms.ValidationError(
-                _("Enter today or a day in the past: the future is not known yet."),
-                code="future",
-            )
+            raise forms.ValidationError(FUTURE_DAY, code="future")
         return day
 
     def clean(self) -> dict:

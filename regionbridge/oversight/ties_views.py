@@ -15,7 +15,7 @@ from regionbridge.core.access import requires
 from regionbridge.lib.forms import CodeChoiceField, named_choices
 from regionbridge.oversight import ties
 from regionbridge.oversight.part import overseen_partnerships
-from regionbridge.partnerships.forms import RegistryDateField
+from regionbridge.partnerships.forms import RegistryDateField, validate_not_future
 from regionbridge.regions.models import Country
 
 DEFAULT_COUNTRY = "US"
@@ -23,13 +23,14 @@ DEFAULT_COUNTRY = "US"
 
 class TiesForm(forms.Form):
     """`?partner_country=US&as_of=2025-01-31`: a country among those the viewer's ties reach,
-    and the day whose stages are drawn (today when empty). A value that cannot be drawn is said,
-    with a 400 and no picture (a picture of another country or day would mislead)."""
+    and the day whose stages are drawn (today when empty; never a day to come, whose stages are
+    not known). A value that cannot be drawn is said, with a 400 and no picture (a picture of
+    another country or day would mislead)."""
 
     filters = True  # every field may be left empty: none is marked "(optional)"
 
     partner_country = CodeChoiceField(label=_("Partner country"), required=False)
-    as_of = RegistryDateField(label=_("As of"), required=False)
+    as_of = RegistryDateField(label=_("As of"), required=False, validators=[validate_not_future])
 
     def __init__(self, *args, countries: list[Country], **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,5 +1,6 @@
 from django import forms
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from regionbridge.lib.collation import name_order
@@ -38,6 +39,17 @@ class RegistryDateField(forms.DateField):
 
     widget = DateInput
     default_validators = [validate_registry_date]
+
+
+FUTURE_DAY = _("Enter today or a day in the past: the future is not known yet.")
+
+
+def validate_not_future(day) -> None:
+    """A day the figures can be known for: today (in the reader's time zone, the one active)
+    or before. Events are never dated in the future, so a later day would show today's
+    picture under tomorrow's date."""
+    if day is not None and day > timezone.localdate():
+        raise forms.ValidationError(FUTURE_DAY, code="future")
 
 
 class RegionCodeField(forms.CharField):
@@ -366,7 +378,7 @@ class FilterForm(forms.Form):
     idle_days = forms.IntegerField(
         label=_("Idle for at least N days"), min_value=0, max_value=36500, required=False
     )
-    as_of = RegistryDateField(label=_("As of"), required=False)
+    as_of = RegistryDateField(label=_("As of"), required=False, validators=[validate_not_future])
     q = forms.CharField(label=_("Search"), max_length=200, required=False)
 
     def __init__(self, *args, partnerships: QuerySet | None = None, **kwargs):
