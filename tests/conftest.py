@@ -45,8 +45,9 @@ def _shared_cache_behaves_like_a_file(sender, connection, **kwargs) -> None:
     several threads: the live server's share one connection, while the live streams' async
     reads run in an executor thread with a connection of their own. A shared cache locks per
     table and never waits: a page read at the moment a stream wrote failed with "database table
-    is locked" (a CI flake in the live-inbox test). Readers here skip the table read-locks (as
-    WAL readers do) and a writer that meets another's lock waits up to five seconds, as a file
+    is locked" (a CI flake in the live-inbox test). Readers here skip the table read-locks (dirty
+    reads: a reader may see another connection's uncommitted rows) and a writer that meets
+    another's lock waits up to five seconds, as a file
     database's busy timeout does; the production database is a WAL file or PostgreSQL."""
     if connection.vendor != "sqlite" or not connection.is_in_memory_db():
         return

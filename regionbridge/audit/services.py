@@ -21,8 +21,9 @@ def is_secret_name(name: str) -> bool:
 
 
 def _plain(value: Any) -> Any:
-    """A value as JSON can hold it: a dict is scrubbed, a list or tuple (a list of devices, of
-    recovery codes) is walked item by item, so a secret inside one never reaches the log."""
+    """A value as JSON can hold it: a dict is scrubbed, a list or tuple is walked item by item,
+    so a dict with a secret key inside a list (a list of devices) loses that value too. A bare
+    list is redacted only when its own key names a secret (`recovery_codes`)."""
     if isinstance(value, dict):
         return scrub(value)
     if isinstance(value, list | tuple | set | frozenset):
